@@ -1,0 +1,77 @@
+// Package testenv lets tests find the external tools they drive (socat,
+// zbarimg, chromium, qemu-user-static, systemd-analyze) and decode QR codes
+// from images the way a person's phone would see them.
+//
+// Outside CI a test whose tool is missing is skipped with a message saying
+// which Debian package provides it. Under CI (CI=true) the same test fails,
+// so a green CI run means every test really ran.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// packages maps a tool to the Debian package that provides it; .ci/run installs them all.
+var packages = map[string]string{
+	"socat":               "socat",
+	"zbarimg":             "zbar-tools",
+	"chromium":            "chromium",
+	"qemu-arm-static":     "qemu-user-static",
+	"qemu-aarch64-static": "qemu-user-static",
+	"systemd-analyze":     "systemd",
+}
+
+// InCI reports whether the tests run under CI, where missing tools are failures.
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// Tool returns the path of an external program, or ends the test: skipped
+// on a developer machine, failed under CI.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	msg := fmt.Sprintf("%s not found on PATH (apt-get install %s)", name, packages[name])
+	if InCI() {
+		t.Fatalf("%s; CI=true, so this is a failure", msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// ErrNoSymbol is returned by DecodeQR when zbarimg finds no code in the image.
+var ErrNoSymbol = errors.New("testenv: no QR code found in image")
+
+// DecodeQR runs zbarimg on a PNG file and returns the text of every symbol
+// it finds, in order. zbarimg is more forgiving than a phone (it reads codes
+// without a quiet zone), so tests check the quiet zone separately.
+func DecodeQR(t testing.TB, pngPath string) ([]string, error) {
+	t.Helper()
+	zbar := Tool(t, "zbarimg")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, zbar, "-q", "--raw", "-Sdisable", "-Sqrcode.enable", pngPath)
+	cmd.Stdout = &out
+	cmd.Stderr = &stderr // zbarimg prints harmless D-Bus errors in containers
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 4 {
+		return nil, ErrNoSymbol
+	}
+	if err != nil {
+		return nil, fmt.Errorf("zbarimg %s: %w (%s)", pngPath, err, strings.TrimSpace(stderr.String()))
+	}
+	// --raw separates symbols by newlines; payloads in posd never contain one.
+	text := strings.TrimSuffix(out.String(), "\n")
+	return strings.Split(text, "\n"), nil
+}
