@@ -197,17 +197,27 @@ func TestCheckKeyPair(t *testing.T) {
 	}
 }
 
+// checkFuzzedKey holds for any input: either a key of at least MinKeyBits
+// or an error of a known class.
+func checkFuzzedKey(t *testing.T, bits int, err error) {
+	if err == nil && bits < MinKeyBits {
+		t.Fatalf("accepted a %d-bit key", bits)
+	}
+	if err != nil && !errors.Is(err, ErrKeyFormat) && !errors.Is(err, ErrKeyTooSmall) {
+		t.Fatalf("unexpected error class: %v", err)
+	}
+}
+
 func FuzzParsePrivateKey(f *testing.F) {
 	f.Add([]byte("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"))
 	f.Add([]byte("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		key, err := ParsePrivateKey(data)
-		if err == nil && key.N.BitLen() < MinKeyBits {
-			t.Fatalf("accepted a %d-bit key", key.N.BitLen())
+		if err != nil {
+			checkFuzzedKey(t, 0, err)
+			return
 		}
-		if err != nil && !errors.Is(err, ErrKeyFormat) && !errors.Is(err, ErrKeyTooSmall) {
-			t.Fatalf("unexpected error class: %v", err)
-		}
+		checkFuzzedKey(t, key.N.BitLen(), nil)
 	})
 }
 
@@ -216,11 +226,10 @@ func FuzzParsePublicKey(f *testing.F) {
 	f.Add([]byte("MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		key, err := ParsePublicKey(data)
-		if err == nil && key.N.BitLen() < MinKeyBits {
-			t.Fatalf("accepted a %d-bit key", key.N.BitLen())
+		if err != nil {
+			checkFuzzedKey(t, 0, err)
+			return
 		}
-		if err != nil && !errors.Is(err, ErrKeyFormat) && !errors.Is(err, ErrKeyTooSmall) {
-			t.Fatalf("unexpected error class: %v", err)
-		}
+		checkFuzzedKey(t, key.N.BitLen(), nil)
 	})
 }
