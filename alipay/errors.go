@@ -34,3 +34,32 @@ var (
 	// ErrSignatureMismatch is returned when the signature does not match the content and key.
 	ErrSignatureMismatch = errors.New("alipay: signature does not match")
 )
+
+// Errors of requests and replies.
+var (
+	// ErrInvalidRequest is returned by the Encode functions (and typed calls)
+	// for a request that must not be sent; the message names the field.
+	ErrInvalidRequest = errors.New("alipay: invalid request")
+	// ErrUndecodable is returned by the Decode functions for a body that is
+	// not a JSON object with a result, or whose fields have the wrong shape.
+	ErrUndecodable = errors.New("alipay: undecodable reply")
+)
+
+// Errors explaining an OutcomeUnknown or OutcomeNotSent. Reply.Err wraps one
+// of them (or a context error); the outcome itself is in Reply.Outcome.
+var (
+	// ErrNotSent: the connection failed before any byte of the request was written.
+	ErrNotSent = errors.New("alipay: request not sent")
+	// ErrTransport: the exchange broke after the request was (maybe) sent.
+	ErrTransport = errors.New("alipay: transport error after sending")
+	// ErrHTTPStatus: the gateway answered with a status other than 200.
+	ErrHTTPStatus = errors.New("alipay: HTTP status not 200")
+	// ErrResponseTooLarge: the reply body exceeded MaxBodyBytes.
+	ErrResponseTooLarge = errors.New("alipay: reply body too large")
+	// ErrUnverified: the reply was unsigned, partially signed, forged or
+	// signed with another key; its body was not acted on.
+	ErrUnverified = errors.New("alipay: reply not verified")
+	// ErrReplyMismatch: a verified reply names another request (id or amount
+	// differ), as a replayed reply would.
+	ErrReplyMismatch = errors.New("alipay: reply does not match the request")
+)
