@@ -63,3 +63,9 @@ var (
 	// differ), as a replayed reply would.
 	ErrReplyMismatch = errors.New("alipay: reply does not match the request")
 )
+
+// Errors of received notifications.
+var (
+	// ErrStaleNotification: the notification's Request-Time is outside the handler's window.
+	ErrStaleNotification = errors.New("alipay: notification Request-Time outside the accepted window")
+)
