@@ -15,3 +15,7 @@ var (
 	// ErrBadRequest is returned by the API for malformed input.
 	ErrBadRequest = errors.New("posd: bad request")
 )
+
+// ErrConflict is returned by the API when the payment's state forbids the
+// request (refund of an unpaid payment, cancel of a final one).
+var ErrConflict = errors.New("posd: not allowed in this state")

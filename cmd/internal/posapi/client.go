@@ -1,0 +1,146 @@
+package posapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Client calls posd's API over its unix socket.
+type Client struct {
+	socket string
+	hc     *http.Client
+}
+
+// NewClient returns a client for the socket at path.
+func NewClient(path string) *Client {
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+	}
+	return &Client{socket: path, hc: &http.Client{Transport: tr}}
+}
+
+// StatusError is a reply posd gave with an error status.
+type StatusError struct {
+	Code    int
+	Message string
+}
+
+func (e *StatusError) Error() string { return e.Message }
+
+// ErrUnreachable wraps failures to reach posd at all.
+var ErrUnreachable = errors.New("posd is not reachable")
+
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://posd"+path, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w at %s: %w", ErrUnreachable, c.socket, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("%w: reading reply: %w", ErrUnreachable, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		var e Error
+		if json.Unmarshal(data, &e) != nil || e.Error == "" {
+			e.Error = resp.Status
+		}
+		return &StatusError{Code: resp.StatusCode, Message: e.Error}
+	}
+	switch out := out.(type) {
+	case nil:
+		return nil
+	case *[]byte:
+		*out = data
+		return nil
+	default:
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("posd replied with something that is not its API: %w", err)
+		}
+		return nil
+	}
+}
+
+// Status returns what posd is doing.
+func (c *Client) Status(ctx context.Context) (Status, error) {
+	var s Status
+	return s, c.do(ctx, http.MethodGet, "/v1/status", nil, &s)
+}
+
+// List returns payments created at or after since (zero: all), newest first.
+func (c *Client) List(ctx context.Context, since time.Time) ([]Payment, error) {
+	path := "/v1/payments"
+	if !since.IsZero() {
+		path += "?since=" + url.QueryEscape(since.Format(time.RFC3339))
+	}
+	var ps []Payment
+	return ps, c.do(ctx, http.MethodGet, path, nil, &ps)
+}
+
+// Show returns one payment.
+func (c *Client) Show(ctx context.Context, id string) (Payment, error) {
+	var p Payment
+	return p, c.do(ctx, http.MethodGet, "/v1/payments/"+url.PathEscape(id), nil, &p)
+}
+
+// Keys feeds keys to the scripted keypad, e.g. "1250<ENTER>".
+func (c *Client) Keys(ctx context.Context, keys string) error {
+	return c.do(ctx, http.MethodPost, "/v1/keys", KeysRequest{Keys: keys}, nil)
+}
+
+// Cancel asks the outbox to cancel a live payment (or reverse a paid one).
+func (c *Client) Cancel(ctx context.Context, id string) (Payment, error) {
+	var p Payment
+	return p, c.do(ctx, http.MethodPost, "/v1/payments/"+url.PathEscape(id)+"/cancel", nil, &p)
+}
+
+// Refund asks for a refund of amount (decimal text) of a paid payment.
+func (c *Client) Refund(ctx context.Context, id, amount string) (Payment, error) {
+	var p Payment
+	return p, c.do(ctx, http.MethodPost, "/v1/payments/"+url.PathEscape(id)+"/refund", RefundRequest{Amount: amount}, &p)
+}
+
+// Reprint queues a COPY of a payment's receipt.
+func (c *Client) Reprint(ctx context.Context, id string) (Reprint, error) {
+	var r Reprint
+	return r, c.do(ctx, http.MethodPost, "/v1/payments/"+url.PathEscape(id)+"/reprint", nil, &r)
+}
+
+// Export returns the CSV reconciliation rows for [from, to).
+func (c *Client) Export(ctx context.Context, from, to time.Time) ([]byte, error) {
+	q := url.Values{"from": {from.Format(time.RFC3339)}, "to": {to.Format(time.RFC3339)}, "format": {"csv"}}
+	var b []byte
+	return b, c.do(ctx, http.MethodGet, "/v1/export?"+q.Encode(), nil, &b)
+}
+
+// Receipt returns the PNG of a payment's receipt on paper "58" or "80".
+func (c *Client) Receipt(ctx context.Context, id, paper string) ([]byte, error) {
+	var b []byte
+	return b, c.do(ctx, http.MethodGet, "/v1/payments/"+url.PathEscape(id)+"/receipt.png?paper="+url.QueryEscape(paper), nil, &b)
+}

@@ -1,0 +1,73 @@
+package posapi
+
+import (
+	"time"
+
+	"github.com/posd/posd/alipay"
+)
+
+// Status is what posd is doing now.
+type Status struct {
+	Version   string `json:"version"`
+	Accepting bool   `json:"accepting"` // new payments are taken
+	Till      string `json:"till"`      // the cashier flow's phase
+	Screen    string `json:"screen"`    // the cashier screen's title
+	Amount    string `json:"amount,omitempty"`
+	Notice    string `json:"notice,omitempty"`
+	// Current is the paymentRequestId the till is working on, if any.
+	Current     string   `json:"current,omitempty"`
+	QR          string   `json:"qr,omitempty"` // codeValue on the customer display
+	Network     string   `json:"network"`      // "ok", "trouble" or "unknown"
+	Printer     string   `json:"printer"`      // "ok", "none" or what is wrong
+	OutboxDepth int      `json:"outboxDepth"`  // payments not yet final
+	Alerts      []string `json:"alerts,omitempty"`
+}
+
+// Payment is one payment attempt as the outbox holds it.
+type Payment struct {
+	PaymentRequestID string        `json:"paymentRequestId"`
+	SaleID           string        `json:"saleId"`
+	Scenario         string        `json:"scenario"`
+	State            string        `json:"state"`
+	Final            bool          `json:"final"`
+	Amount           alipay.Amount `json:"amount"`
+	PaymentID        string        `json:"paymentId,omitempty"`
+	ResultCode       string        `json:"resultCode,omitempty"`
+	QR               string        `json:"qr,omitempty"`
+	CreatedAt        time.Time     `json:"createdAt"`
+	UpdatedAt        time.Time     `json:"updatedAt"`
+	ExpiresAt        time.Time     `json:"expiresAt"`
+	Attention        string        `json:"attention,omitempty"`
+	Refunds          []Refund      `json:"refunds,omitempty"`
+	Receipts         int           `json:"receipts"` // receipt jobs, copies included
+}
+
+// Refund is one refund of a payment.
+type Refund struct {
+	RefundRequestID string        `json:"refundRequestId"`
+	Amount          alipay.Amount `json:"amount"`
+	State           string        `json:"state"`
+	RefundID        string        `json:"refundId,omitempty"`
+	ResultCode      string        `json:"resultCode,omitempty"`
+}
+
+// KeysRequest feeds the scripted keypad.
+type KeysRequest struct {
+	Keys string `json:"keys"`
+}
+
+// RefundRequest asks for a refund of part or all of a payment.
+type RefundRequest struct {
+	Amount string `json:"amount"` // decimal in the payment's currency, "12.50"
+}
+
+// Reprint says which print job was queued.
+type Reprint struct {
+	PaymentRequestID string `json:"paymentRequestId"`
+	Job              string `json:"job"`
+}
+
+// Error is the body of every non-2xx reply.
+type Error struct {
+	Error string `json:"error"`
+}
