@@ -54,7 +54,7 @@ func TestMerchantKeyPath(t *testing.T) {
 	empty := t.TempDir()
 	for _, c := range []struct {
 		name, configured, credDir, want string
-		fails                          bool
+		fails                           bool
 	}{
 		{"systemd credential wins", "/etc/posd/merchant-key.pem", creds, filepath.Join(creds, credentialName), false},
 		{"credential dir without the key", "/etc/posd/merchant-key.pem", empty, "/etc/posd/merchant-key.pem", false},
