@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"os"
 	"path/filepath"
@@ -11,38 +10,10 @@ import (
 	"testing"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/alipay/alipaytest"
 )
 
-// vectors is the part of alipay/testdata/signature.json these tests use.
-type vectors struct {
-	Keys []struct {
-		Role                  string `json:"role"`
-		PrivateKeyPkcs8Base64 string `json:"privateKeyPkcs8Base64"`
-		PrivateKeyPkcs8Pem    string `json:"privateKeyPkcs8Pem"`
-		PublicKeySpkiBase64   string `json:"publicKeySpkiBase64"`
-		PublicKeySpkiPem      string `json:"publicKeySpkiPem"`
-	} `json:"keys"`
-	SigningVectors []struct {
-		ID, Method, Path, ClientID, RequestTime, KeyVersion, Body, SignatureHeader string
-	} `json:"signingVectors"`
-	VerificationCases []struct {
-		ID, Method, Path, ClientID, TimeHeaderValue, Body, SignatureHeader, VerifyWithKey string
-		ExpectedValid                                                                     bool
-	} `json:"verificationCases"`
-}
-
-func loadVectors(t *testing.T) vectors {
-	t.Helper()
-	data, err := os.ReadFile("../../alipay/testdata/signature.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v vectors
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
+func loadVectors(t *testing.T) alipaytest.Vectors { return alipaytest.Load(t) }
 
 // posctl runs the command in-process with body on stdin.
 func posctl(body string, args ...string) (code int, stdout, stderr string) {
