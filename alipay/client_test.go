@@ -32,7 +32,7 @@ type received struct {
 // signature with the merchant public key and answers with replies signed by
 // the vector gateway key (or deliberately not).
 type testGateway struct {
-	t        *testing.T
+	t        testing.TB
 	srv      *httptest.Server
 	keys     testKeys
 	signer   *Signer
@@ -42,7 +42,7 @@ type testGateway struct {
 	handle   func(w http.ResponseWriter, r *http.Request, body []byte)
 }
 
-func newTestGateway(t *testing.T) *testGateway {
+func newTestGateway(t testing.TB) *testGateway {
 	t.Helper()
 	_, keys := loadVectors(t)
 	signer, err := NewSigner(keys.gateway, 1)
@@ -362,8 +362,8 @@ func TestNotSent(t *testing.T) {
 	cfg := g.config()
 	cfg.BaseURL = "https://" + addr
 	_, r, err := g.client(cfg).Pay(context.Background(), examplePay())
-	if r.Outcome != OutcomeNotSent || !r.Outcome.RetrySafe() || !errors.Is(err, ErrNotSent) {
-		t.Errorf("refused dial: %v, %v", r.Outcome, err)
+	if r.Outcome != OutcomeNotSent || !r.Outcome.RetrySafe() || !errors.Is(err, ErrNotSent) || r.Action() != ActionRepeat {
+		t.Errorf("refused dial: %v, %v, %v", r.Outcome, err, r.Action())
 	}
 
 	// Without the pin, the self-signed certificate fails verification in
@@ -392,8 +392,8 @@ func TestNotSent(t *testing.T) {
 	bad := examplePay()
 	bad.PaymentAmount = usd(0)
 	_, r, err = g.client(g.config()).Pay(context.Background(), bad)
-	if r.Outcome != OutcomeNotSent || !errors.Is(err, ErrInvalidRequest) {
-		t.Errorf("invalid request: %v, %v", r.Outcome, err)
+	if r.Outcome != OutcomeNotSent || !errors.Is(err, ErrInvalidRequest) || r.Action() != ActionAlert {
+		t.Errorf("invalid request: %v, %v, %v", r.Outcome, err, r.Action())
 	}
 	if _, err := g.client(g.config()).Call(context.Background(), API("/v1/payments/capture"), []byte(`{}`)); !errors.Is(err, ErrInvalidRequest) {
 		t.Errorf("unknown API: %v", err)
