@@ -155,6 +155,10 @@ func (c *Client) Call(ctx context.Context, api API, body []byte) (Reply, error) 
 		r.Outcome, r.Err = OutcomeNotSent, fmt.Errorf("%w: unknown API %q", ErrInvalidRequest, truncate(string(api), 64))
 		return r, r.Err
 	}
+	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' || !json.Valid(t) {
+		r.Outcome, r.Err = OutcomeNotSent, fmt.Errorf("%w: body is not a JSON object", ErrInvalidRequest)
+		return r, r.Err
+	}
 	timeout := c.s.CallTimeout
 	if api == APIPay {
 		timeout = c.s.PayTimeout

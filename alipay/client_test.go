@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -398,6 +400,9 @@ func TestNotSent(t *testing.T) {
 	if _, err := g.client(g.config()).Call(context.Background(), API("/v1/payments/capture"), []byte(`{}`)); !errors.Is(err, ErrInvalidRequest) {
 		t.Errorf("unknown API: %v", err)
 	}
+	if _, err := g.client(g.config()).Call(context.Background(), APIPay, []byte(`paymentRequestId=P1`)); !errors.Is(err, ErrInvalidRequest) {
+		t.Errorf("non-JSON body: %v", err)
+	}
 	if n := len(g.requests()); n != 0 {
 		t.Errorf("gateway received %d requests", n)
 	}
@@ -475,5 +480,29 @@ func TestNewClientRejects(t *testing.T) {
 	c, err := NewClient(cfg)
 	if err != nil || c.Path(APIPay) != "/ams/api/v1/payments/pay" {
 		t.Errorf("production prefix by default: %v %q", err, c.Path(APIPay))
+	}
+}
+
+// After idle connections are dropped, the next call resumes the TLS session
+// instead of a full handshake.
+func TestTLSSessionResumption(t *testing.T) {
+	g := newTestGateway(t)
+	g.handle = g.answer(upmSuccess, nil)
+	c := g.client(g.config())
+	var resumed []bool
+	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+		if tc, ok := info.Conn.(*tls.Conn); ok && !info.Reused {
+			resumed = append(resumed, tc.ConnectionState().DidResume)
+		}
+	}}
+	ctx := httptrace.WithClientTrace(context.Background(), trace)
+	for i := 0; i < 2; i++ {
+		if _, r, err := c.Pay(ctx, examplePay()); r.Outcome != OutcomeSuccess {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	if len(resumed) != 2 || resumed[0] || !resumed[1] {
+		t.Fatalf("new connections resumed = %v, want [false true]", resumed)
 	}
 }

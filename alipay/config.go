@@ -51,7 +51,9 @@ type Config struct {
 
 	Logger    *slog.Logger     // nil: no logs
 	Now       func() time.Time // clock for Request-Time; nil: time.Now
-	Transport *http.Transport  // replaces the client's own transport (tests)
+	// Transport replaces the client's own transport (tests, benchmarks). Its
+	// own TLS and dial settings then apply: PinSHA256 and ConnectTimeout do not.
+	Transport *http.Transport
 }
 
 // settings is a validated Config with defaults applied.
