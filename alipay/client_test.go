@@ -506,3 +506,26 @@ func TestTLSSessionResumption(t *testing.T) {
 		t.Fatalf("new connections resumed = %v, want [false true]", resumed)
 	}
 }
+
+// Reference §3.6: an unsigned F (the gateway cannot sign SIGNATURE_INVALID)
+// is unknown; the claimed code is quoted for people only.
+func TestUnsignedFailureIsUnknown(t *testing.T) {
+	g := newTestGateway(t)
+	g.handle = g.answer(`{"result":{"resultCode":"SIGNATURE_INVALID","resultStatus":"F","resultMessage":"bad sig"}}`, func(h http.Header) {
+		h.Del("Signature")
+		h.Del("Response-Time")
+	})
+	_, r, err := g.client(g.config()).Pay(context.Background(), examplePay())
+	if r.Outcome != OutcomeUnknown || r.Verified || !errors.Is(err, ErrSignatureMissing) || !strings.Contains(err.Error(), "SIGNATURE_INVALID/F") {
+		t.Fatalf("unsigned F: %v %v", r.Outcome, err)
+	}
+}
+
+// A reply that does not echo Client-Id is verified against the id we sent.
+func TestReplyWithoutClientIDHeader(t *testing.T) {
+	g := newTestGateway(t)
+	g.handle = g.answer(upmSuccess, func(h http.Header) { h.Del("Client-Id") })
+	if _, r, err := g.client(g.config()).Pay(context.Background(), examplePay()); r.Outcome != OutcomeSuccess {
+		t.Fatalf("reply without Client-Id: %v %v", r.Outcome, err)
+	}
+}
