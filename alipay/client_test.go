@@ -529,3 +529,32 @@ func TestReplyWithoutClientIDHeader(t *testing.T) {
 		t.Fatalf("reply without Client-Id: %v %v", r.Outcome, err)
 	}
 }
+
+// One client serves concurrent calls (the engine polls while the cashier pays).
+func TestConcurrentCalls(t *testing.T) {
+	g := newTestGateway(t)
+	g.handle = g.answer(upmSuccess, nil)
+	c := g.client(g.config())
+	var wg sync.WaitGroup
+	outcomes := make(chan Outcome, 8)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, r, _ := c.Pay(context.Background(), examplePay())
+			outcomes <- r.Outcome
+		}()
+	}
+	wg.Wait()
+	close(outcomes)
+	for o := range outcomes {
+		if o != OutcomeSuccess {
+			t.Errorf("concurrent call: %v", o)
+		}
+	}
+	for _, rq := range g.requests() {
+		if rq.verifyErr != nil {
+			t.Errorf("concurrent request badly signed: %v", rq.verifyErr)
+		}
+	}
+}
