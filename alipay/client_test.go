@@ -335,18 +335,41 @@ func (s *statusWriter) ensure() {
 	}
 }
 
-func TestTimeoutAfterSendingIsUnknown(t *testing.T) {
+// A call abandoned after the gateway received it (deadline or cancel) is
+// unknown, not "not sent": the gateway may have acted on it.
+func TestAbandonedAfterSendingIsUnknown(t *testing.T) {
 	g := newTestGateway(t)
-	g.handle = func(w http.ResponseWriter, r *http.Request, _ []byte) { <-r.Context().Done() }
-	cfg := g.config()
-	cfg.PayTimeout = 200 * time.Millisecond
-	c := g.client(cfg)
-	_, r, err := c.Pay(context.Background(), examplePay())
-	if r.Outcome != OutcomeUnknown || !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrTransport) {
-		t.Fatalf("timeout: %v, %v", r.Outcome, err)
+	arrived := make(chan struct{})
+	g.handle = func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		close(arrived)
+		<-r.Context().Done()
+	}
+	c := g.client(g.config())
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-arrived // the gateway has the whole request
+		cancel()
+	}()
+	_, r, err := c.Pay(ctx, examplePay())
+	if r.Outcome != OutcomeUnknown || !errors.Is(err, context.Canceled) || !errors.Is(err, ErrTransport) {
+		t.Fatalf("abandoned call: %v, %v", r.Outcome, err)
 	}
 	if len(g.requests()) != 1 {
 		t.Fatal("the gateway did not receive the request")
+	}
+}
+
+// The pay deadline applies even when the caller gives none.
+func TestPayDeadline(t *testing.T) {
+	g := newTestGateway(t)
+	g.handle = func(w http.ResponseWriter, r *http.Request, _ []byte) { <-r.Context().Done() }
+	cfg := g.config()
+	cfg.PayTimeout = 300 * time.Millisecond
+	_, r, err := g.client(cfg).Pay(context.Background(), examplePay())
+	// Under heavy load the deadline may even pass before the request is
+	// written (not sent); either way it must end, and never as success.
+	if !errors.Is(err, context.DeadlineExceeded) || (r.Outcome != OutcomeUnknown && r.Outcome != OutcomeNotSent) {
+		t.Fatalf("deadline: %v, %v", r.Outcome, err)
 	}
 }
 
