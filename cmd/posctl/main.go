@@ -2,6 +2,17 @@
 // subcommand lives in its own file and registers in commands below; this
 // file only dispatches.
 //
+//	posctl [--socket PATH] [--json] <command> ...
+//
+//	posctl status
+//	posctl list [--since 2026-11-23|2h]
+//	posctl show ID
+//	posctl keys "1250<ENTER>"
+//	posctl cancel ID
+//	posctl refund ID AMOUNT
+//	posctl reprint ID
+//	posctl export --from DATE --to DATE [--format csv] [--out FILE]
+//	posctl receipt-preview --paper 58|80 (--sample | --payment ID) --out FILE.png
 //	posctl keygen --out FILE
 //	posctl sign   --key FILE --client-id ID --time T --path PATH [--method POST] [--key-version N] < body
 //	posctl verify --pubkey FILE --client-id ID --time T --path PATH --signature HEADER [--method POST] < body
@@ -25,10 +36,12 @@ const (
 	exitUsage = 2
 )
 
-// stdio is what a subcommand may touch besides files it is told about.
+// stdio is what a subcommand may touch besides files it is told about,
+// and the global options that came before the command.
 type stdio struct {
 	in       io.Reader
 	out, err io.Writer
+	g        globals
 }
 
 // command is one subcommand.
@@ -39,18 +52,31 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"keygen": {"create a merchant RSA-2048 key pair", runKeygen},
-		"sign":   {"print the AMS Signature header for a body read from stdin", runSign},
-		"verify": {"check an AMS Signature header against a body read from stdin", runVerify},
+		"keygen":          {"create a merchant RSA-2048 key pair", runKeygen},
+		"sign":            {"print the AMS Signature header for a body read from stdin", runSign},
+		"verify":          {"check an AMS Signature header against a body read from stdin", runVerify},
+		"status":          {"what posd is doing: till, network, printer, outbox", runStatus},
+		"list":            {"payments, newest first", runList},
+		"show":            {"one payment with its refunds", runShow},
+		"keys":            {"type on the scripted keypad: \"1250<ENTER>\"", runKeys},
+		"cancel":          {"cancel a payment in progress (or reverse a paid one)", runCancel},
+		"refund":          {"refund part or all of a paid payment", runRefund},
+		"reprint":         {"print a COPY of a payment's receipt", runReprint},
+		"export":          {"CSV of payments and refunds for reconciliation", runExport},
+		"receipt-preview": {"render a receipt as the printer would, to a PNG", runReceiptPreview},
 	}
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr}))
+	os.Exit(run(os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}))
 }
 
 func run(args []string, s stdio) int {
 	cmds := commands()
+	args, code := s.g.parse(args, s.err)
+	if code >= 0 {
+		return code
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(s.err, cmds)
 		if len(args) == 0 {
@@ -73,9 +99,9 @@ func usage(w io.Writer, cmds map[string]command) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintln(w, "usage: posctl <command> [flags]   (posctl <command> -h for its flags)")
+	fmt.Fprintln(w, "usage: posctl [--socket PATH] [--json] <command> [flags]   (posctl <command> -h for its flags)")
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-16s %s\n", n, cmds[n].summary)
 	}
 }
 

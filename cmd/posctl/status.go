@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/posd/posd/cmd/internal/posapi"
+)
+
+// runStatus prints what posd is doing.
+func runStatus(args []string, s stdio) int {
+	fs := daemonFlags("status", &s)
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	return call(s, func(ctx context.Context, c *posapi.Client) error {
+		st, err := c.Status(ctx)
+		if err != nil {
+			return err
+		}
+		if s.g.json {
+			return printJSON(s.out, st)
+		}
+		writeStatus(s.out, st)
+		return nil
+	})
+}
+
+func writeStatus(w io.Writer, st posapi.Status) {
+	taking := "taking payments"
+	if !st.Accepting {
+		taking = "NOT taking new payments"
+	}
+	fmt.Fprintf(w, "posd %s: %s\n", st.Version, taking)
+	fmt.Fprintf(w, "till      %s: %s", st.Till, st.Screen)
+	if st.Amount != "" {
+		fmt.Fprintf(w, "  %s", st.Amount)
+	}
+	fmt.Fprintln(w)
+	if st.Current != "" {
+		fmt.Fprintf(w, "payment   %s\n", st.Current)
+	}
+	if st.QR != "" {
+		fmt.Fprintf(w, "qr        %s\n", st.QR)
+	}
+	if st.Notice != "" {
+		fmt.Fprintf(w, "notice    %s\n", st.Notice)
+	}
+	fmt.Fprintf(w, "network   %s\nprinter   %s\noutbox    %d not final\n", st.Network, st.Printer, st.OutboxDepth)
+	for _, a := range st.Alerts {
+		fmt.Fprintf(w, "ALERT     %s\n", a)
+	}
+}
