@@ -1,0 +1,85 @@
+package terminal
+
+import (
+	"fmt"
+
+	"github.com/posd/posd/alipay"
+)
+
+// Effect is something the flow asks the world to do. Run carries them out;
+// replies come back as Inputs.
+type Effect interface{ effect() }
+
+// Mode is how the customer pays.
+type Mode int
+
+// Payment modes, named after AMS's inStorePaymentScenario
+// (https://docs.antom.com/ac/ams/oc, https://docs.antom.com/ac/ams/upm).
+const (
+	OrderCode   Mode = iota // the till shows a QR code; the customer scans it
+	PaymentCode             // the customer shows a code; the till scans it
+)
+
+func (m Mode) String() string {
+	if m == PaymentCode {
+		return "PaymentCode"
+	}
+	return "OrderCode"
+}
+
+// StartPayment asks the outbox to take a payment. Reply: PaymentStarted or StartRefused.
+type StartPayment struct {
+	Attempt      int // echoed in the reply
+	Amount       alipay.Amount
+	Mode         Mode
+	CustomerCode string // the scanned code, for PaymentCode
+}
+
+// String hides the customer's code, which is a bearer token while it is valid.
+func (s StartPayment) String() string {
+	code := ""
+	if s.CustomerCode != "" {
+		code = fmt.Sprintf(" code=%d digits", len(s.CustomerCode))
+	}
+	return fmt.Sprintf("StartPayment{attempt=%d %s %s%s}", s.Attempt, s.Amount, s.Mode, code)
+}
+
+// CancelPayment asks the outbox to cancel a live payment. Reply: a final
+// event later, or CancelRefused.
+type CancelPayment struct{ PaymentID string }
+
+// Refund asks the outbox to refund part or all of a succeeded payment.
+// Reply: RefundAccepted or RefundRefused.
+type Refund struct {
+	PaymentID string
+	Amount    alipay.Amount
+}
+
+// Reprint asks for another copy of a receipt. Reply: Reprinted.
+type Reprint struct{ PaymentID string }
+
+// LoadRecent asks for the newest N payments. Reply: RecentLoaded.
+type LoadRecent struct{ N int }
+
+// Show puts a new screen in front of the cashier and the customer.
+type Show struct{ Screen Screen }
+
+// Sound is a beep pattern.
+type Sound int
+
+// The beeps the flow asks for.
+const (
+	BeepError   Sound = iota // a refused key or a problem
+	BeepSuccess              // a payment succeeded
+)
+
+// Beep asks for a sound, where the till has a buzzer.
+type Beep struct{ Sound Sound }
+
+func (StartPayment) effect()  {}
+func (CancelPayment) effect() {}
+func (Refund) effect()        {}
+func (Reprint) effect()       {}
+func (LoadRecent) effect()    {}
+func (Show) effect()          {}
+func (Beep) effect()          {}
