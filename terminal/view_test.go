@@ -114,10 +114,10 @@ func TestRandomSequences(t *testing.T) {
 		now := t0
 		s, _ := m.Start(now)
 		var (
-			live       string // payment the outbox holds live for the till
-			succeeded  = map[string]bool{}
-			ids        = []string{"OLD1"}
-			inputs     []Input
+			live      string // payment the outbox holds live for the till
+			succeeded = map[string]bool{}
+			ids       = []string{"OLD1"}
+			inputs    []Input
 		)
 		for step := range 400 {
 			var in Input
