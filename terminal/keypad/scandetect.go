@@ -36,8 +36,9 @@ type ScanDetector struct {
 	MinLen    int           // zero: DefaultScanMinLen
 	Dedicated bool
 
-	held []byte // digits not yet passed on
-	last time.Time
+	held       []byte // digits not yet passed on
+	last       time.Time
+	discarding bool // input was lost; dropping the rest of a scan
 }
 
 func (d *ScanDetector) maxGap() time.Duration {
@@ -58,7 +59,32 @@ func (d *ScanDetector) minLen() int {
 func (d *ScanDetector) Pending() bool { return len(d.held) > 0 && !d.Dedicated }
 
 // Feed takes the next key and returns the keys that are now decided.
+//
+// A key that is not Valid (the zero Key, with the time of the loss) means
+// the device lost input. Digits typed before it are kept; a scan in
+// progress is dropped, and so is the rest of it: keys are discarded until
+// a pause longer than MaxGap (on a Dedicated scanner, until its Enter), so
+// the tail of a broken scan never becomes an amount.
 func (d *ScanDetector) Feed(t Timed) []Key {
+	if !t.Key.Valid() {
+		var out []Key
+		if !d.Dedicated && len(d.held) > 0 && t.At.Sub(d.last) > d.maxGap() {
+			out = d.Expire()
+		}
+		d.held, d.discarding, d.last = d.held[:0], true, t.At
+		return out
+	}
+	if d.discarding {
+		if d.Dedicated {
+			d.discarding = t.Key.Kind != Enter
+			return nil
+		}
+		if gap := t.At.Sub(d.last); gap >= 0 && gap <= d.maxGap() {
+			d.last = t.At
+			return nil
+		}
+		d.discarding = false
+	}
 	if d.Dedicated {
 		return d.feedDedicated(t.Key)
 	}

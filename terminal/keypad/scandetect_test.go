@@ -105,3 +105,34 @@ func TestDetectScansReleasesHeldDigits(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+func TestScanDetectorLostInput(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	ms := time.Millisecond
+	lost := func(at time.Duration) Timed { return Timed{At: t0.Add(at)} }
+	at := func(script string, from time.Duration, gap time.Duration) []Timed {
+		return typed(t, script, t0.Add(from), gap)
+	}
+	tests := []struct {
+		name   string
+		in     []Timed
+		detect ScanDetector
+		want   string
+	}{
+		{"typed digit survives a later loss", append(at("7", 0, 0), lost(time.Second)), ScanDetector{}, "7"},
+		{"scan cut by a loss is dropped with its tail",
+			append(append(at("28123456", 0, 2*ms), lost(17*ms)), at("7890<ENTER>", 19*ms, 2*ms)...), ScanDetector{}, ""},
+		{"keys after a pause count again",
+			append(append(at("2812", 0, 2*ms), lost(9*ms)), at("5<ENTER>", time.Second, 200*ms)...), ScanDetector{}, "5<ENTER>"},
+		{"dedicated: rest of the code dropped up to Enter",
+			append(append(at("2812", 0, 2*ms), lost(9*ms)), at("3456<ENTER>99<ENTER>", 10*ms, 2*ms)...), ScanDetector{Dedicated: true}, "<SCAN:99>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := tt.detect
+			if got := FormatScript(feedAll(&d, tt.in)); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
