@@ -27,7 +27,7 @@ func TestDecodeTerminal(t *testing.T) {
 		{"\x1b[[A\x1b[[E", "<F1><F5>"},
 		{"\x1b[3~", "<CLEAR>"},
 		{"\x1b[A\x1b[1;5P\x1b[99~7", "7"}, // arrow, modified F1, unknown: ignored
-		{"\x1b[12", ""},                    // cut sequence
+		{"\x1b[12", ""},                   // cut sequence
 		{"\x1bOx1", "1"},
 		{"abz!", ""},
 	} {
