@@ -151,8 +151,9 @@ func (t *transition) current(id string) bool {
 // verified outcome replaces an earlier one on screen (attention that was
 // resolved, for one).
 func (t *transition) final(id string, to Phase, reason string) bool {
-	if to != Attention {
-		t.s.Unsettled = slices.DeleteFunc(t.s.Unsettled, func(u string) bool { return u == id })
+	if to != Attention && slices.Contains(t.s.Unsettled, id) {
+		// A new slice: DeleteFunc would edit the caller's state in place.
+		t.s.Unsettled = slices.DeleteFunc(slices.Clone(t.s.Unsettled), func(u string) bool { return u == id })
 	}
 	if !t.current(id) || t.s.Phase == to {
 		return false

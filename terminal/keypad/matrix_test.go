@@ -3,6 +3,7 @@ package keypad_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -150,5 +151,16 @@ func TestNewMatrixRejects(t *testing.T) {
 		if _, err := keypad.NewMatrix(tc.cfg); !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 		}
+	}
+}
+
+func TestMatrixPinsMissing(t *testing.T) {
+	// No machine running these tests has a GPIO line called this.
+	_, _, err := keypad.MatrixPins([]string{"POSD_NO_SUCH_LINE"}, []string{"GPIO6"})
+	if !errors.Is(err, keypad.ErrPinMissing) {
+		t.Fatalf("got %v, want ErrPinMissing", err)
+	}
+	if !strings.Contains(err.Error(), `row 0 is "POSD_NO_SUCH_LINE"`) {
+		t.Errorf("error does not name the pin: %v", err)
 	}
 }
