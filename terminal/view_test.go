@@ -2,6 +2,7 @@ package terminal
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -175,8 +176,14 @@ func TestRandomSequences(t *testing.T) {
 				}
 			}
 			inputs = append(inputs, in)
+			kept := s
+			kept.Unsettled, kept.Recent = slices.Clone(s.Unsettled), slices.Clone(s.Recent)
+			prev := s
 			var effs []Effect
 			s, effs = m.Step(s, in)
+			if !reflect.DeepEqual(prev, kept) {
+				t.Fatalf("seed %d step %d: Step changed its input state", seed, step)
+			}
 			for len(effs) > 0 {
 				e := effs[0]
 				effs = effs[1:]

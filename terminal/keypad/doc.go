@@ -5,8 +5,8 @@
 // Every device is a Source: Keys(ctx) returns a channel of Key that closes
 // when ctx is done. Merge joins several. The sources are:
 //
-//   - Matrix: a 4x4 or 4x3 membrane pad on GPIO lines (periph.io, GPIO
-//     character device). It reports one key per press after the key has
+//   - Matrix: a 4x4 or 4x3 membrane pad on GPIO lines (periph.io; MatrixPins
+//     finds them on the GPIO character device, never sysfs). It reports one key per press after the key has
 //     been down alone for the debounce period; several keys down at once,
 //     and the ghost keys they cause, report nothing.
 //   - Evdev (Linux): a USB keypad or barcode scanner under /dev/input,

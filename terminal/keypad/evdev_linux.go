@@ -88,7 +88,7 @@ func openGrabbed(path string) (*os.File, string, error) {
 }
 
 // Keys implements Source. The channel stays open across unplugging; it
-// closes when ctx is done.
+// closes when ctx is done. Call it once: the device is read by one reader.
 func (e *Evdev) Keys(ctx context.Context) <-chan Key {
 	out := make(chan Key)
 	first := e.file
