@@ -110,7 +110,9 @@ func (t *transition) apply(in Input) {
 	case Cancelled:
 		t.final(in.PaymentID, Voided, "")
 	case NeedsAttention:
-		if !t.final(in.PaymentID, Attention, orDefault(in.Reason, "outcome unknown")) && !slices.Contains(t.s.Unsettled, in.PaymentID) && in.PaymentID != "" {
+		// Listed even when it is on screen, so the alert outlives the screen.
+		t.final(in.PaymentID, Attention, orDefault(in.Reason, "outcome unknown"))
+		if in.PaymentID != "" && !slices.Contains(t.s.Unsettled, in.PaymentID) {
 			t.s.Unsettled = append(t.s.Unsettled, in.PaymentID)
 		}
 	case CancelRefused:

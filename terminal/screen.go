@@ -145,7 +145,7 @@ func alerts(s State) []string {
 		}
 	}
 	if n := len(s.Unsettled); n > 0 {
-		out = append(out, fmt.Sprintf("%d earlier payment(s) need attention: see the manager menu", n))
+		out = append(out, fmt.Sprintf("%d payment(s) need attention: see the manager menu", n))
 	}
 	return out
 }
