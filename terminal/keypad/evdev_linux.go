@@ -17,8 +17,7 @@ import (
 // ioctl numbers from linux/input.h; x/sys/unix does not define them.
 const (
 	eviocgrab    = 0x40044590 // _IOW('E', 0x90, int)
-	eviocgname   = 0x81004506 // _IOC(_IOC_READ, 'E', 0x06, 256)
-	reopenPeriod = time.Second
+	eviocgname = 0x81004506 // _IOC(_IOC_READ, 'E', 0x06, 256)
 )
 
 // Evdev is a Source reading a Linux input device (a USB keypad or a
@@ -30,7 +29,12 @@ type Evdev struct {
 	path string
 	name string
 	cfg  EvdevConfig
-	file *os.File // opened by OpenEvdev, handed to the first Keys
+	file io.ReadCloser // opened by OpenEvdev, handed to the first Keys
+
+	// How to open the device again after it went away, and how long to
+	// wait between tries; tests replace them.
+	reopen       func(path string) (io.ReadCloser, error)
+	reopenPeriod time.Duration
 }
 
 // OpenEvdev opens and grabs the device at path. It fails with
@@ -42,7 +46,12 @@ func OpenEvdev(path string, cfg EvdevConfig) (*Evdev, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Evdev{path: path, name: name, cfg: cfg, file: f}, nil
+	return &Evdev{path: path, name: name, cfg: cfg, file: f, reopen: reopenGrabbed, reopenPeriod: time.Second}, nil
+}
+
+func reopenGrabbed(path string) (io.ReadCloser, error) {
+	f, _, err := openGrabbed(path)
+	return f, err
 }
 
 // Name is the device's own name (EVIOCGNAME), for logs.
@@ -99,9 +108,9 @@ func (e *Evdev) Keys(ctx context.Context) <-chan Key {
 		for ctx.Err() == nil {
 			if f == nil {
 				var err error
-				if f, _, err = openGrabbed(e.path); err != nil {
+				if f, err = e.reopen(e.path); err != nil {
 					select { // not back yet
-					case <-time.After(reopenPeriod):
+					case <-time.After(e.reopenPeriod):
 					case <-ctx.Done():
 					}
 					continue
@@ -117,7 +126,7 @@ func (e *Evdev) Keys(ctx context.Context) <-chan Key {
 }
 
 // forward copies keys from one opened device until it fails or ctx is done.
-func (e *Evdev) forward(ctx context.Context, f *os.File, out chan<- Key) {
+func (e *Evdev) forward(ctx context.Context, f io.ReadCloser, out chan<- Key) {
 	devCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	keys, done := NewEvdevReader(f, e.cfg).run(devCtx)

@@ -3,6 +3,7 @@ package keypad
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -47,6 +48,8 @@ type MatrixConfig struct {
 	ScanEvery time.Duration // scan period while a key is down; default 2 ms
 	IdlePoll  time.Duration // scan period when idle, in case an edge was missed; default 100 ms
 	EdgeWait  time.Duration // longest single WaitForEdge; default 100 ms
+
+	Logger *slog.Logger // nil: slog.Default()
 }
 
 // Matrix scans a row/column keypad. One key at a time is reported, once per
@@ -92,6 +95,9 @@ func NewMatrix(cfg MatrixConfig) (*Matrix, error) {
 	setDefault(&cfg.ScanEvery, 2*time.Millisecond)
 	setDefault(&cfg.IdlePoll, 100*time.Millisecond)
 	setDefault(&cfg.EdgeWait, 100*time.Millisecond)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
 	for _, p := range cfg.Cols {
 		if err := p.In(gpio.PullUp, gpio.FallingEdge); err != nil {
 			return nil, fmt.Errorf("keypad: column %s: %w", p, err)
@@ -163,7 +169,7 @@ func (m *Matrix) scan() ([]int, error) {
 }
 
 // Keys implements Source. It scans until ctx is done, then halts the pad.
-// A GPIO error ends the channel.
+// A GPIO error is logged and ends the channel.
 func (m *Matrix) Keys(ctx context.Context) <-chan Key {
 	out := make(chan Key)
 	wake := make(chan struct{}, 1)
@@ -197,6 +203,7 @@ func (m *Matrix) Keys(ctx context.Context) <-chan Key {
 			}
 			down, err := m.scan()
 			if err != nil {
+				m.cfg.Logger.Error("keypad: matrix scan failed; keypad stopped", "err", err)
 				return
 			}
 			var pos int
