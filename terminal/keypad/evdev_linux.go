@@ -16,7 +16,7 @@ import (
 
 // ioctl numbers from linux/input.h; x/sys/unix does not define them.
 const (
-	eviocgrab    = 0x40044590 // _IOW('E', 0x90, int)
+	eviocgrab  = 0x40044590 // _IOW('E', 0x90, int)
 	eviocgname = 0x81004506 // _IOC(_IOC_READ, 'E', 0x06, 256)
 )
 

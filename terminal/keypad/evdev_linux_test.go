@@ -48,7 +48,7 @@ func TestEvdevComesBack(t *testing.T) {
 	if k := <-keys; k.Kind != Enter {
 		t.Fatalf("got %v", k)
 	}
-	firstW.Close() // unplugged
+	firstW.Close()                                                                // unplugged
 	secondW.Write(keypadtest.Strokes(size, t0.Add(time.Minute), time.Second, 80)) // 2
 	if k := <-keys; k != DigitKey('2') {
 		t.Fatalf("after reconnecting got %v", k)
