@@ -174,10 +174,11 @@ func (m *Matrix) Keys(ctx context.Context) <-chan Key {
 	out := make(chan Key)
 	wake := make(chan struct{}, 1)
 	var watchers sync.WaitGroup
+	watchCtx, stopWatching := context.WithCancel(ctx)
 	for _, col := range m.cfg.Cols {
 		watchers.Go(func() {
 			// A finite timeout: gpioioctl and gpiotest disagree on what 0 and -1 mean.
-			for ctx.Err() == nil {
+			for watchCtx.Err() == nil {
 				if col.WaitForEdge(m.cfg.EdgeWait) {
 					select {
 					case wake <- struct{}{}:
@@ -189,7 +190,7 @@ func (m *Matrix) Keys(ctx context.Context) <-chan Key {
 	}
 	go func() {
 		defer close(out)
-		defer func() { watchers.Wait(); _ = m.Halt() }()
+		defer func() { stopWatching(); watchers.Wait(); _ = m.Halt() }()
 		deb := debouncer{period: m.cfg.Debounce}
 		busy := true // scan once at start: a key may already be down
 		timer := time.NewTimer(0)

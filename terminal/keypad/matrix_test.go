@@ -164,3 +164,17 @@ func TestMatrixPinsMissing(t *testing.T) {
 		t.Errorf("error does not name the pin: %v", err)
 	}
 }
+
+func TestMatrixStopsOnGPIOFailure(t *testing.T) {
+	pad, keys, ctx := startMatrix(t, 4, 4, keypad.Layout4x4())
+	pad.Fail(errors.New("gpiochip0: no such device"))
+	pad.Press(0, 0) // wake the scanner
+	select {
+	case k, ok := <-keys:
+		if ok {
+			t.Fatalf("got %v from a failed pad", k)
+		}
+	case <-ctx.Done():
+		t.Fatal("the keypad channel stayed open after a GPIO failure")
+	}
+}

@@ -23,6 +23,15 @@ type Matrix struct {
 
 	scanStarts []time.Time   // when row 0 was driven alone: one per scan
 	scanned    chan struct{} // closed and replaced at each scan start
+	fail       error         // returned by every row operation once set
+}
+
+// Fail makes every later row operation return err, as a GPIO line that
+// was taken away or a chip that stopped answering.
+func (m *Matrix) Fail(err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.fail = err
 }
 
 type row struct {
@@ -35,7 +44,11 @@ type row struct {
 func (r *row) In(pull gpio.Pull, edge gpio.Edge) error {
 	r.m.mu.Lock()
 	r.driven = false
+	err := r.m.fail
 	r.m.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	return r.Pin.In(pull, edge)
 }
 
@@ -43,6 +56,10 @@ func (r *row) In(pull gpio.Pull, edge gpio.Edge) error {
 func (r *row) Out(l gpio.Level) error {
 	m := r.m
 	m.mu.Lock()
+	if m.fail != nil {
+		defer m.mu.Unlock()
+		return m.fail
+	}
 	r.driven = l == gpio.Low
 	if r.driven && r == m.rows[0] && m.drivenCountLocked() == 1 {
 		m.scanStarts = append(m.scanStarts, time.Now())
