@@ -174,6 +174,11 @@ func (t *transition) started(in PaymentStarted) {
 		}
 		return
 	}
+	if in.PaymentID == "" {
+		// Started but unnamed: nothing can settle it from here.
+		t.s.Phase, t.s.Payment.Reason, t.s.Payment.Since = Attention, "the outbox started the payment without an id", t.s.Now
+		return
+	}
 	t.s.Payment.ID = in.PaymentID
 	t.s.Phase = Waiting
 	if t.s.Payment.CancelRequested {

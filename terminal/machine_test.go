@@ -157,6 +157,7 @@ func TestTransitions(t *testing.T) {
 		{"stale refusal ignored", baseConfig(), seq("12.50<ENTER>", StartRefused{7, "x"}), Starting, nil, "12.50", ""},
 		{"cancel before the outbox answered", baseConfig(), seq("12.50<ENTER><CANCEL>", PaymentStarted{1, "P1"}), Cancelling,
 			[]Effect{CancelPayment{"P1"}}, "12.50", ""},
+		{"started without an id", baseConfig(), seq("12.50<ENTER>", PaymentStarted{1, ""}), Attention, nil, "12.50", ""},
 		{"unexpected started payment is cancelled", baseConfig(), seq(PaymentStarted{5, "PX"}), Ready, []Effect{CancelPayment{"PX"}}, "", ""},
 		{"second started for the same attempt is cancelled", baseConfig(), seq(toWaiting, PaymentStarted{1, "P2"}), Waiting, []Effect{CancelPayment{"P2"}}, "12.50", ""},
 		{"digits ignored while live", baseConfig(), seq(toWaiting, "99"), Waiting, nil, "12.50", ""},

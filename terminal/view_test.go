@@ -115,7 +115,7 @@ func TestRandomSequences(t *testing.T) {
 	allKeys = append(allKeys, keypad.Key{Kind: 77}, keypad.Key{Kind: keypad.Digit, Digit: 'z'})
 	pin, _ := keypad.ParseScript("2468<ENTER>")
 
-	for seed := range uint64(300) {
+	for seed := range uint64(150) { // bounded: 45,000 steps, about a second under -race
 		rng := rand.New(rand.NewPCG(seed, 7))
 		now := t0
 		s, _ := m.Start(now)
@@ -125,7 +125,7 @@ func TestRandomSequences(t *testing.T) {
 			ids       = []string{"OLD1"}
 			inputs    []Input
 		)
-		for step := range 400 {
+		for step := range 300 {
 			var in Input
 			switch r := rng.IntN(100); {
 			case r < 55:
