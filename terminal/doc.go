@@ -21,8 +21,9 @@
 //     the outbox sends after a verified success. A payment whose outcome is
 //     unknown says so and waits for a person; it is never shown as paid.
 //   - Order Code (a QR the customer scans) by default; a scanned customer
-//     code after the amount makes it a Payment Code payment. Cancel while a
-//     payment is live asks the outbox to cancel it.
+//     code after the amount makes it a Payment Code payment (and, after a
+//     failed or cancelled try, charges the same amount to that code as a new
+//     payment). Cancel while a payment is live asks the outbox to cancel it.
 //   - The manager menu (refund, reprint, last payments) is behind a PIN,
 //     locked for a while after repeated wrong PINs, and closes when idle.
 //   - Unknown keys and events that do not concern the current payment are

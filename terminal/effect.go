@@ -10,29 +10,12 @@ import (
 // replies come back as Inputs.
 type Effect interface{ effect() }
 
-// Mode is how the customer pays.
-type Mode int
-
-// Payment modes, named after AMS's inStorePaymentScenario
-// (https://docs.antom.com/ac/ams/oc, https://docs.antom.com/ac/ams/upm).
-const (
-	OrderCode   Mode = iota // the till shows a QR code; the customer scans it
-	PaymentCode             // the customer shows a code; the till scans it
-)
-
-func (m Mode) String() string {
-	if m == PaymentCode {
-		return "PaymentCode"
-	}
-	return "OrderCode"
-}
-
 // StartPayment asks the outbox to take a payment. Reply: PaymentStarted or StartRefused.
 type StartPayment struct {
 	Attempt      int // echoed in the reply
 	Amount       alipay.Amount
-	Mode         Mode
-	CustomerCode string // the scanned code, for PaymentCode
+	Scenario     alipay.Scenario // ScenarioOrderCode or ScenarioPaymentCode
+	CustomerCode string          // the scanned code, for ScenarioPaymentCode
 }
 
 // String hides the customer's code, which is a bearer token while it is valid.
@@ -41,7 +24,7 @@ func (s StartPayment) String() string {
 	if s.CustomerCode != "" {
 		code = fmt.Sprintf(" code=%d digits", len(s.CustomerCode))
 	}
-	return fmt.Sprintf("StartPayment{attempt=%d %s %s%s}", s.Attempt, s.Amount, s.Mode, code)
+	return fmt.Sprintf("StartPayment{attempt=%d %s %s%s}", s.Attempt, s.Amount, s.Scenario, code)
 }
 
 // CancelPayment asks the outbox to cancel a live payment. Reply: a final

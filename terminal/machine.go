@@ -91,7 +91,7 @@ func (t *transition) apply(in Input) {
 		}
 	case QRReady:
 		p := &t.s.Payment
-		if t.current(in.PaymentID) && p.Mode == OrderCode && (t.s.Phase == Waiting || t.s.Phase == ShowingQR) && in.CodeValue != "" {
+		if t.current(in.PaymentID) && p.Scenario == alipay.ScenarioOrderCode && (t.s.Phase == Waiting || t.s.Phase == ShowingQR) && in.CodeValue != "" {
 			t.s.Phase = ShowingQR
 			p.CodeValue, p.Expires = in.CodeValue, in.Expires
 			p.Expired = !in.Expires.IsZero() && !t.s.Now.Before(in.Expires)
@@ -207,6 +207,10 @@ func (t *transition) newSale() {
 
 func (t *transition) press(k keypad.Key) {
 	switch {
+	case (t.s.Phase == Declined || t.s.Phase == Voided) && k.Kind == keypad.Scan:
+		// The customer offers a code after a failed or cancelled try: charge
+		// the same amount to it, as a new payment.
+		t.start(t.s.Payment.Amount, alipay.ScenarioPaymentCode, k.Code)
 	case t.s.Phase.outcome():
 		// Any key moves on; a digit also starts the next amount.
 		t.newSale()
@@ -218,9 +222,9 @@ func (t *transition) press(k keypad.Key) {
 	case t.s.Phase == Confirming:
 		switch k.Kind {
 		case keypad.Enter:
-			t.start(t.s.Payment.Amount, OrderCode, "")
+			t.start(t.s.Payment.Amount, alipay.ScenarioOrderCode, "")
 		case keypad.Scan:
-			t.start(t.s.Payment.Amount, PaymentCode, k.Code)
+			t.start(t.s.Payment.Amount, alipay.ScenarioPaymentCode, k.Code)
 		case keypad.Cancel, keypad.Back, keypad.Clear:
 			t.s.Phase = Ready
 		}
@@ -249,12 +253,12 @@ func (t *transition) pressReady(k keypad.Key) {
 			return
 		}
 		if k.Kind == keypad.Scan {
-			t.start(amount, PaymentCode, k.Code)
+			t.start(amount, alipay.ScenarioPaymentCode, k.Code)
 		} else if cfg.Confirm {
 			t.s.Phase = Confirming
 			t.s.Payment = Payment{Amount: amount}
 		} else {
-			t.start(amount, OrderCode, "")
+			t.start(amount, alipay.ScenarioOrderCode, "")
 		}
 	case keypad.Function:
 		if k.F == cfg.ManagerKey {
@@ -279,11 +283,11 @@ func (t *transition) entryAmount() (a alipay.Amount, problem string) {
 	return alipay.Amount{Currency: cfg.Currency, Value: v}, ""
 }
 
-func (t *transition) start(amount alipay.Amount, mode Mode, code string) {
+func (t *transition) start(amount alipay.Amount, scenario alipay.Scenario, code string) {
 	t.s.Attempt++
 	t.s.Phase = Starting
-	t.s.Payment = Payment{Amount: amount, Mode: mode}
-	t.emit(StartPayment{Attempt: t.s.Attempt, Amount: amount, Mode: mode, CustomerCode: code})
+	t.s.Payment = Payment{Amount: amount, Scenario: scenario}
+	t.emit(StartPayment{Attempt: t.s.Attempt, Amount: amount, Scenario: scenario, CustomerCode: code})
 }
 
 func (t *transition) pressLive(k keypad.Key) {

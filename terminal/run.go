@@ -29,8 +29,8 @@ type Outbox interface {
 // PaymentRequest is a payment the cashier asked for.
 type PaymentRequest struct {
 	Amount       alipay.Amount
-	Mode         Mode
-	CustomerCode string // PaymentCode only; never log it
+	Scenario     alipay.Scenario // ScenarioOrderCode or ScenarioPaymentCode
+	CustomerCode string          // ScenarioPaymentCode only; never log it
 }
 
 // Display shows screens to the cashier and the customer.
@@ -134,12 +134,12 @@ func (d *driver) carryOut(ctx context.Context, effs []Effect) {
 func (d *driver) perform(ctx context.Context, e Effect) Input {
 	switch e := e.(type) {
 	case StartPayment:
-		id, err := d.Outbox.StartPayment(ctx, PaymentRequest{Amount: e.Amount, Mode: e.Mode, CustomerCode: e.CustomerCode})
+		id, err := d.Outbox.StartPayment(ctx, PaymentRequest{Amount: e.Amount, Scenario: e.Scenario, CustomerCode: e.CustomerCode})
 		if err != nil {
-			d.Logger.Warn("payment not started", "amount", e.Amount.String(), "mode", e.Mode.String(), "err", err)
+			d.Logger.Warn("payment not started", "amount", e.Amount.String(), "scenario", string(e.Scenario), "err", err)
 			return StartRefused{Attempt: e.Attempt, Reason: err.Error()}
 		}
-		d.Logger.Info("payment started", "payment", id, "amount", e.Amount.String(), "mode", e.Mode.String())
+		d.Logger.Info("payment started", "payment", id, "amount", e.Amount.String(), "scenario", string(e.Scenario))
 		return PaymentStarted{Attempt: e.Attempt, PaymentID: id}
 	case CancelPayment:
 		if err := d.Outbox.CancelPayment(ctx, e.PaymentID); err != nil {

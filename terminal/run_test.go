@@ -126,7 +126,7 @@ func TestRunOrderCodePayment(t *testing.T) {
 	r.screen(t, terminal.Ready)
 	r.press(t, "12.50<ENTER>")
 	c := r.call(t, "start")
-	if c.Request != (terminal.PaymentRequest{Amount: usd(1250), Mode: terminal.OrderCode}) {
+	if c.Request != (terminal.PaymentRequest{Amount: usd(1250), Scenario: alipay.ScenarioOrderCode}) {
 		t.Fatalf("start request %+v", c.Request)
 	}
 	r.screen(t, terminal.Waiting)
@@ -150,7 +150,7 @@ func TestRunScannedCodeNeverLogged(t *testing.T) {
 	code := "281234567890123456"
 	r.press(t, "8<SCAN:"+code+">")
 	c := r.call(t, "start")
-	if c.Request.Mode != terminal.PaymentCode || c.Request.CustomerCode != code {
+	if c.Request.Scenario != alipay.ScenarioPaymentCode || c.Request.CustomerCode != code {
 		t.Fatalf("start request %+v", c.Request)
 	}
 	r.screen(t, terminal.Waiting)

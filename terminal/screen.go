@@ -75,7 +75,7 @@ func (m *Machine) View(s State) Screen {
 		v.Customer = Customer{Kind: CustomerAmount, Amount: p.Amount}
 	case Starting, Waiting:
 		v.Title, v.Amount, v.Hint = "Starting payment", amount, "Cancel: abort"
-		if p.Mode == PaymentCode {
+		if p.Scenario == alipay.ScenarioPaymentCode {
 			v.Title = "Charging the customer's code"
 		}
 		if p.CancelRequested {
@@ -102,11 +102,11 @@ func (m *Machine) View(s State) Screen {
 		v.Lines = []string{receiptLine(p)}
 		v.Customer = Customer{Kind: CustomerPaid, Amount: p.Amount, Message: "Thank you"}
 	case Declined:
-		v.Title, v.Amount, v.Hint = "Payment failed", amount, "Any key: next sale"
+		v.Title, v.Amount, v.Hint = "Payment failed", amount, "Scan a customer's code to try again · any key: next sale"
 		v.Lines = []string{p.Reason, "Nobody was charged"}
 		v.Customer = Customer{Kind: CustomerDeclined, Amount: p.Amount, Message: "Payment failed"}
 	case Voided:
-		v.Title, v.Amount, v.Hint = "Payment cancelled", amount, "Any key: next sale"
+		v.Title, v.Amount, v.Hint = "Payment cancelled", amount, "Scan a customer's code to charge it instead · any key: next sale"
 		v.Lines = []string{"Nobody was charged"}
 		v.Customer = Customer{Kind: CustomerCancelled, Amount: p.Amount, Message: "Payment cancelled"}
 	case Attention:

@@ -66,7 +66,7 @@ const (
 type Payment struct {
 	ID              string // empty until PaymentStarted
 	Amount          alipay.Amount
-	Mode            Mode
+	Scenario        alipay.Scenario
 	CancelRequested bool // Cancel pressed before the outbox answered Start
 	CodeValue       string
 	Expires         time.Time

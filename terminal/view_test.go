@@ -200,7 +200,7 @@ func TestRandomSequences(t *testing.T) {
 					if e.Amount.Value < cfg.MinAmount.Value || e.Amount.Value > cfg.MaxAmount.Value || e.Amount.Currency != "USD" {
 						t.Fatalf("seed %d step %d: amount %s outside the limits", seed, step, e.Amount)
 					}
-					if e.Mode == PaymentCode && e.CustomerCode == "" {
+					if e.Scenario == alipay.ScenarioPaymentCode && e.CustomerCode == "" {
 						t.Fatalf("seed %d: payment code without a code", seed)
 					}
 					if rng.IntN(5) == 0 {
