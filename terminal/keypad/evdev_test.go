@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"os"
 	"runtime"
 	"testing"
@@ -64,6 +65,9 @@ func readAll(t *testing.T, stream []byte, cfg keypad.EvdevConfig) string {
 			stream = stream[n:]
 		}
 	}()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	var got []keypad.Key
 	for k := range keypad.NewEvdevReader(r, cfg).Keys(t.Context()) {
 		got = append(got, k)
