@@ -33,11 +33,8 @@ func TestEveryPhaseEveryInput(t *testing.T) {
 		RefundConfirm: seq(toRefundAmt, "<ENTER>"),
 		ManagerWait:   seq(toRefundAmt, "<ENTER><ENTER>"),
 	}
-	var inputs []Input
-	for _, k := range keys("05.<BACK><CLEAR><ENTER><CANCEL><F1><F9><SCAN:281234567890123456>") {
-		inputs = append(inputs, k)
-	}
-	inputs = append(inputs, Press{keypad.Key{}}, Press{keypad.Key{Kind: 200}})
+	inputs := append(keys("05.<BACK><CLEAR><ENTER><CANCEL><F1><F9><SCAN:281234567890123456>"),
+		Press{keypad.Key{}}, Press{keypad.Key{Kind: 200}})
 	for _, id := range []string{"P1", "P0", ""} {
 		inputs = append(inputs, PaymentStarted{1, id}, PaymentStarted{2, id}, StartRefused{1, "x"},
 			QRReady{id, "https://qr.example/" + id, t0.Add(time.Minute)}, Succeeded{id, usd(1250)},
