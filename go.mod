@@ -2,6 +2,12 @@ module github.com/posd/posd
 
 go 1.26.0
 
-require github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
+require (
+	github.com/BurntSushi/toml v1.6.0
+	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
+	golang.org/x/sys v0.49.0
+	periph.io/x/conn/v3 v3.7.3
+	periph.io/x/host/v3 v3.8.5
+)
 
-require github.com/BurntSushi/toml v1.6.0 // indirect
+require github.com/jonboulle/clockwork v0.5.0 // indirect
