@@ -24,7 +24,13 @@ func variants() []Receipt {
 		out = append(out, r)
 	}
 	add(func(r *Receipt) {})
-	add(func(r *Receipt) { r.Items = nil; r.StoreName = ""; r.Footer = ""; r.PaymentMethod = ""; r.CustomerID = "" })
+	add(func(r *Receipt) {
+		r.Items = nil
+		r.StoreName = ""
+		r.Footer = ""
+		r.PaymentMethod = ""
+		r.CustomerID = ""
+	})
 	add(func(r *Receipt) {
 		r.Kind, r.Result = KindRefund, ResultRefunded
 		r.RefundID = strings.Repeat("7", 64)
