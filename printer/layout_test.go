@@ -120,7 +120,7 @@ func checkLayout(t *testing.T, r Receipt, p Paper, copy bool, sym Symbol, blocks
 			t.Errorf("id %q missing", id)
 		}
 	}
-	if r.CustomerID != "" && !strings.ContainsRune(r.CustomerID, '*') && strings.Contains(all, r.CustomerID) {
+	if len(r.CustomerID) >= 8 && !strings.ContainsRune(r.CustomerID, '*') && strings.Contains(all, r.CustomerID) {
 		t.Errorf("raw customer id %q printed", r.CustomerID)
 	}
 }
@@ -144,6 +144,7 @@ func TestLayoutRejectsBadReceipts(t *testing.T) {
 		"no request id":   func(r *Receipt) { r.PaymentRequestID = "" },
 		"sale without id": func(r *Receipt) { r.PaymentID = "" },
 		"id too long":     func(r *Receipt) { r.PaymentID = strings.Repeat("1", 65) },
+		"id with space":   func(r *Receipt) { r.PaymentRequestID = "A B" },
 		"item currency":   func(r *Receipt) { r.Items[0].Amount = &alipay.Amount{Currency: "EUR", Value: 1} },
 		"negative qty":    func(r *Receipt) { r.Items[0].Quantity = -1 },
 	}
@@ -271,4 +272,34 @@ func TestPaperByName(t *testing.T) {
 	if _, err := PaperByName("57"); !errors.Is(err, ErrUnknownPaper) {
 		t.Errorf("57: %v", err)
 	}
+}
+
+func FuzzLayout(f *testing.F) {
+	f.Add("Harbour Coffee", "2 x Flat white", "2088****1234", "202611231400001234567890", "Thank you!", uint8(0))
+	f.Fuzz(func(t *testing.T, merchant, item, customer, paymentID, footer string, pick uint8) {
+		r := SampleReceipt()
+		r.MerchantName, r.CustomerID, r.Footer = merchant, customer, footer
+		r.Items = []Item{{Description: item, Quantity: int(pick)}}
+		r.PaymentID = paymentID
+		p := papers[int(pick)%len(papers)]
+		opt := LayoutOptions{Copy: pick&1 == 1, Symbol: Symbol(pick % 3)}
+		blocks, err := Layout(r, p, opt)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidReceipt) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		checkLayout(t, r, p, opt.Copy, opt.Symbol, blocks)
+		doc, err := Encode(blocks, Model{Paper: p, Chinese: pick&2 == 2, NativeQR: pick&4 == 4})
+		if err != nil {
+			if !errors.Is(err, ErrDoesNotFit) {
+				t.Fatalf("encode: %v", err)
+			}
+			return
+		}
+		if hasRealtime(doc.Data) {
+			t.Fatalf("real-time sequence in % X", doc.Data)
+		}
+	})
 }

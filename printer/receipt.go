@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/posd/posd/alipay"
 )
@@ -120,8 +119,8 @@ func (r Receipt) Validate() error {
 		{"refundId", r.RefundID}, {"refundRequestId", r.RefundRequestID},
 	}
 	for _, id := range ids {
-		if len(id.v) > maxIDLen || !utf8.ValidString(id.v) {
-			return fmt.Errorf("%w: %s longer than %d bytes or not UTF-8", ErrInvalidReceipt, id.name, maxIDLen)
+		if len(id.v) > maxIDLen || !visibleASCII(id.v) {
+			return fmt.Errorf("%w: %s must be at most %d visible ASCII characters", ErrInvalidReceipt, id.name, maxIDLen)
 		}
 	}
 	if r.PaymentRequestID == "" {
@@ -131,6 +130,17 @@ func (r Receipt) Validate() error {
 		return fmt.Errorf("%w: a %s slip needs the paymentId", ErrInvalidReceipt, r.Kind)
 	}
 	return nil
+}
+
+// visibleASCII reports whether s has only characters 0x21-0x7E: ids go
+// into QR codes and barcodes and are typed back in by people.
+func visibleASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= 0x20 || s[i] >= 0x7F {
+			return false
+		}
+	}
+	return true
 }
 
 // LookupID is what the QR code or barcode on the slip carries: the

@@ -149,14 +149,16 @@ func (d *Device) Serve(ctx context.Context, rw io.ReadWriter) error {
 	d.rw = rw
 	d.mu.Unlock()
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		d.execute(ctx)
 	}()
-	defer wg.Wait()
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
 	p := make([]byte, 512)
 	for {
 		n, err := rw.Read(p)

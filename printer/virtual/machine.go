@@ -16,8 +16,8 @@ import (
 const (
 	maxRasterWidthBytes = 256
 	maxRasterRows       = 4096
-	maxPaperRows        = 200_000
-	lineSpacingDefault  = 30 // ESC 2: 1/6 inch
+	maxPaperRows        = 16_000 // 2 m of paper at 8 dots/mm: ten long slips
+	lineSpacingDefault  = 30     // ESC 2: 1/6 inch
 )
 
 // Config describes the printer being imitated.
@@ -52,7 +52,8 @@ type cell struct {
 // concurrent use; Device serialises access.
 type Machine struct {
 	cfg   Config
-	paper [][]byte // rows of Dots bytes, 1 = black
+	paper [][]byte // rows of Dots bytes, 1 = black; never written once appended
+	blank []byte
 
 	line      []cell
 	x         int
@@ -461,9 +462,9 @@ func (m *Machine) raster(buf []byte) int {
 	sx, sy := 1+int(buf[3]&1), 1+int(buf[3]>>1&1)
 	data := buf[8:n]
 	var img [][]bool
-	for y := range rows {
-		row := make([]bool, 0, wb*8*sx)
-		for x := range wb * 8 {
+	for y := range min(rows, (maxPaperRows-len(m.paper))/sy+1) {
+		row := make([]bool, 0, min(wb*8*sx, m.cfg.Dots))
+		for x := range min(wb*8, m.cfg.Dots/sx+1) {
 			black := data[y*wb+x/8]&(0x80>>(x%8)) != 0
 			for range sx {
 				row = append(row, black)

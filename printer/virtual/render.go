@@ -194,42 +194,55 @@ func (m *Machine) drawCell(rows [][]bool, c cell, offset, top int) {
 	}
 }
 
-// drawImage prints rows of dots, aligned like text.
+// drawImage prints rows of dots, aligned like text. Rows may be shared
+// between lines of img; they are only read.
 func (m *Machine) drawImage(img [][]bool, width int) {
 	offset := alignOffset(m.align, m.cfg.Dots, width)
-	rows := make([][]bool, len(img))
-	for y, src := range img {
-		rows[y] = make([]bool, m.cfg.Dots)
-		for x, on := range src {
-			if on && offset+x < m.cfg.Dots {
-				rows[y][offset+x] = true
-			}
-		}
-	}
-	m.appendRows(rows)
-}
-
-func (m *Machine) feedDots(n int) {
-	rows := make([][]bool, n)
-	for i := range rows {
-		rows[i] = make([]bool, m.cfg.Dots)
-	}
-	m.appendRows(rows)
-}
-
-func (m *Machine) appendRows(rows [][]bool) {
-	for _, r := range rows {
+	packed := map[*bool][]byte{} // scaled images repeat each row: pack it once
+	for _, src := range img {
 		if len(m.paper) >= maxPaperRows {
 			return
 		}
-		packed := make([]byte, m.cfg.Dots)
-		for x, on := range r {
-			if on {
-				packed[x] = 1
+		if len(src) > 0 {
+			if row, ok := packed[&src[0]]; ok {
+				m.paper = append(m.paper, row)
+				continue
 			}
 		}
-		m.paper = append(m.paper, packed)
+		row := make([]byte, m.cfg.Dots)
+		for x, on := range src {
+			if offset+x >= m.cfg.Dots {
+				break
+			}
+			if on {
+				row[offset+x] = 1
+			}
+		}
+		if len(src) > 0 {
+			packed[&src[0]] = row
+		}
+		m.paper = append(m.paper, row)
 	}
+}
+
+// feedDots feeds n dot rows of blank paper.
+func (m *Machine) feedDots(n int) {
+	if m.blank == nil {
+		m.blank = make([]byte, m.cfg.Dots)
+	}
+	for range min(n, maxPaperRows-len(m.paper)) {
+		m.paper = append(m.paper, m.blank) // shared: rows are never written after printing
+	}
+}
+
+func (m *Machine) appendRows(rows [][]bool) { m.drawImageAt(rows) }
+
+// drawImageAt appends rows that are already positioned on the paper.
+func (m *Machine) drawImageAt(rows [][]bool) {
+	save := m.align
+	m.align = 0
+	m.drawImage(rows, m.cfg.Dots)
+	m.align = save
 }
 
 // PNG renders the paper printed so far, one pixel per dot, black on white.
