@@ -10,4 +10,7 @@ require (
 	periph.io/x/conn/v3 v3.7.3
 )
 
-require golang.org/x/sys v0.49.0 // indirect
+require (
+	github.com/jonboulle/clockwork v0.5.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+)
