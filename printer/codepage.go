@@ -66,9 +66,6 @@ func newTextEncoder(cp CodePage, chinese bool) *textEncoder {
 	return &textEncoder{page: cp.Charmap.NewEncoder(), gb: simplifiedchinese.GB18030.NewEncoder(), chinese: chinese}
 }
 
-// reset forgets the double-byte state, as after ESC @.
-func (e *textEncoder) reset() { e.mode = modeUnknown }
-
 func (e *textEncoder) switchTo(out []byte, m textMode) []byte {
 	if !e.chinese || e.mode == m {
 		return out

@@ -14,7 +14,7 @@ import (
 	"github.com/posd/posd/printer/virtual"
 )
 
-func sampleDoc(t *testing.T, m Model, copy bool) Document {
+func sampleDoc(t testing.TB, m Model, copy bool) Document {
 	t.Helper()
 	blocks, err := Layout(SampleReceipt(), m.Paper, LayoutOptions{Copy: copy})
 	if err != nil {

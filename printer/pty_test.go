@@ -25,7 +25,7 @@ type ptyPair struct {
 	cmd           *exec.Cmd
 }
 
-func startPTY(t *testing.T, dir string) *ptyPair {
+func startPTY(t testing.TB, dir string) *ptyPair {
 	t.Helper()
 	socat := testenv.Tool(t, "socat")
 	p := &ptyPair{host: filepath.Join(dir, "ttyHOST"), printer: filepath.Join(dir, "ttyPRINTER")}
