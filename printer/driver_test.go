@@ -229,3 +229,21 @@ func TestReopensAfterLinkLoss(t *testing.T) {
 		t.Error("slip not printed after reopening")
 	}
 }
+
+// TestXOFFPacesSmallBuffer sends a raster job (4 KB) to a slow printer with
+// a 1 KB buffer: without honouring XOFF the tail would be dropped.
+func TestXOFFPacesSmallBuffer(t *testing.T) {
+	r := newRig(t, Paper58, func(c *Config) { c.ChunkBytes = 128; c.Model.NativeQR = false },
+		func(d *virtual.DeviceConfig) { d.BufferSize = 1024; d.XonXoff = true; d.NoNativeQR = true })
+	r.dev.SetLineDelay(50 * time.Microsecond)
+	if _, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.cfg.Model, false), nil); err != nil {
+		t.Fatal(err)
+	}
+	s := r.dev.State()
+	if s.Lost != 0 || s.Cuts != 1 {
+		t.Errorf("state %+v: bytes lost or slip not cut", s)
+	}
+	if s.XOFFSent == 0 {
+		t.Error("the printer never sent XOFF: the test did not exercise flow control")
+	}
+}

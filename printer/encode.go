@@ -46,8 +46,10 @@ var (
 )
 
 const (
-	defaultQRModule     = 6
-	rasterBandBytes     = 1024 // small clones have small buffers: keep each GS v 0 modest
+	defaultQRModule = 6
+	// rasterBandBytes keeps each GS v 0 command (with its 8-byte header)
+	// within one 256-byte chunk, so XOFF margins of a few hundred bytes hold.
+	rasterBandBytes     = 248
 	code128ModuleDots   = 2
 	code128QuietModules = 10
 	code128Height       = 64

@@ -26,6 +26,7 @@ type State struct {
 	StatusRequests int  // DLE EOT requests received
 	Printing       bool // online with paper and cover closed
 	XOFF           bool // XOFF sent and not yet revoked
+	XOFFSent       int  // how many times XOFF was sent
 	Lost           int  // bytes dropped on a full buffer
 }
 
@@ -48,6 +49,7 @@ type Device struct {
 	requests int
 	xoff     bool
 	lost     int
+	xoffSent int
 	changed  chan struct{} // closed and replaced on every change
 	kick     chan struct{}
 	writeMu  sync.Mutex
@@ -99,7 +101,7 @@ func (d *Device) PaperEndAfterCut(n int) { d.set(func() { d.endAtCut = n }) }
 
 func (d *Device) stateLocked() State {
 	return State{Cuts: d.m.Cuts(), Pending: len(d.buf), StatusRequests: d.requests,
-		Printing: d.printingLocked(), XOFF: d.xoff, Lost: d.lost}
+		Printing: d.printingLocked(), XOFF: d.xoff, XOFFSent: d.xoffSent, Lost: d.lost}
 }
 
 func (d *Device) printingLocked() bool { return !d.offline && !d.cover && !d.paperEnd }
@@ -209,10 +211,13 @@ func (d *Device) receive(p []byte) {
 			continue
 		}
 		d.buf = append(d.buf, data[i])
-	}
-	if d.cfg.XonXoff && d.cfg.BufferSize > 0 && !d.xoff && len(d.buf) > d.cfg.BufferSize-256 {
-		d.xoff = true
-		answers = append(answers, 0x13)
+		// XOFF goes out at once, ahead of any status answer to a request
+		// that followed these bytes on the wire.
+		if d.cfg.XonXoff && d.cfg.BufferSize > 0 && !d.xoff && len(d.buf) > d.cfg.BufferSize-256 {
+			d.xoff = true
+			d.xoffSent++
+			answers = append(answers, 0x13)
+		}
 	}
 	d.notify()
 	d.mu.Unlock()
