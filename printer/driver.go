@@ -11,6 +11,7 @@ import (
 
 // Config sets up a Printer. Zero durations take the defaults below.
 type Config struct {
+	// Model is how this printer's jobs are encoded.
 	Model Model
 	Dial  Dialer
 	// StatusTimeout bounds the wait for one DLE EOT answer (default 1 s).
@@ -74,6 +75,9 @@ func New(cfg Config) *Printer {
 	}
 	return &Printer{cfg: cfg, log: log.With("component", "printer")}
 }
+
+// Model is the configured model; the spooler encodes jobs for it.
+func (p *Printer) Model() Model { return p.cfg.Model }
 
 // Close closes the link. A Printer cannot be used after Close.
 func (p *Printer) Close() error {

@@ -34,7 +34,7 @@ func TestPrintOverPTYDecodesQR(t *testing.T) {
 				r := newRig(t, paper, func(c *Config) { c.Model.NativeQR = native }, func(d *virtual.DeviceConfig) { d.NoNativeQR = !native })
 				ctx := testCtx(t)
 				attempted := false
-				st, err := r.drv.Print(ctx, sampleDoc(t, r.drv.cfg.Model, false), func(context.Context) error { attempted = true; return nil })
+				st, err := r.drv.Print(ctx, sampleDoc(t, r.drv.Model(), false), func(context.Context) error { attempted = true; return nil })
 				if err != nil {
 					t.Fatalf("Print: %v (status %v)", err, st)
 				}
@@ -85,7 +85,7 @@ func TestStatusHoldsJob(t *testing.T) {
 			r := newRig(t, Paper80, nil, nil)
 			tc.script(r.dev)
 			ctx := testCtx(t)
-			_, err := r.drv.Print(ctx, sampleDoc(t, r.drv.cfg.Model, false), func(context.Context) error {
+			_, err := r.drv.Print(ctx, sampleDoc(t, r.drv.Model(), false), func(context.Context) error {
 				t.Error("beforeSend called for a printer that cannot print")
 				return nil
 			})
@@ -102,7 +102,7 @@ func TestStatusHoldsJob(t *testing.T) {
 func TestSilentPrinterHoldsJob(t *testing.T) {
 	r := newRig(t, Paper58, nil, nil)
 	r.dev.SetSilent(true)
-	_, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.cfg.Model, false), nil)
+	_, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.Model(), false), nil)
 	if !errors.Is(err, ErrNoReply) || !IsHeld(err) {
 		t.Fatalf("err = %v, want ErrNoReply", err)
 	}
@@ -121,7 +121,7 @@ func TestStatusReportsNearEnd(t *testing.T) {
 	if !s.PaperNearEnd || s.Err() != nil {
 		t.Errorf("status %v: want ready with paper near end", s)
 	}
-	st, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.cfg.Model, false), nil)
+	st, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.Model(), false), nil)
 	if err != nil || !st.PaperNearEnd {
 		t.Errorf("Print = %v, %v: want printed and near end reported by GS r", st, err)
 	}
@@ -135,7 +135,7 @@ func TestPaperOutAfterSlipWaitsForConfirmation(t *testing.T) {
 	r.dev.PaperEndAfterCut(1)
 	done := make(chan error, 1)
 	go func() {
-		_, err := r.drv.Print(ctx, sampleDoc(t, r.drv.cfg.Model, false), nil)
+		_, err := r.drv.Print(ctx, sampleDoc(t, r.drv.Model(), false), nil)
 		done <- err
 	}()
 	if err := r.dev.Wait(ctx, func(s virtual.State) bool { return s.Cuts == 1 && !s.Printing && s.StatusRequests >= 6 }); err != nil {
@@ -158,7 +158,7 @@ func TestPaperOutAfterSlipWaitsForConfirmation(t *testing.T) {
 func TestSlowPrinterConfirmsAfterPrinting(t *testing.T) {
 	r := newRig(t, Paper58, nil, nil)
 	r.dev.SetLineDelay(2 * time.Millisecond) // ~40 lines: the GS r answer comes well after the last byte
-	st, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.cfg.Model, false), nil)
+	st, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.Model(), false), nil)
 	if err != nil {
 		t.Fatalf("Print: %v", err)
 	}
@@ -174,7 +174,7 @@ func TestCoverOpenedMidJobWaits(t *testing.T) {
 	r.dev.SetCoverOpen(false)
 	errc := make(chan error, 1)
 	go func() {
-		_, err := r.drv.Print(ctx, sampleDoc(t, r.drv.cfg.Model, false), func(context.Context) error {
+		_, err := r.drv.Print(ctx, sampleDoc(t, r.drv.Model(), false), func(context.Context) error {
 			once.Do(func() { r.dev.SetCoverOpen(true) }) // opened just as the job starts
 			return nil
 		})
@@ -218,7 +218,7 @@ func TestReopensAfterLinkLoss(t *testing.T) {
 	servePrinter(t, pty2.printer, dev2)
 	var err error
 	for range 3 { // the first call may still hold the dead link and drop it
-		if _, err = drv.Print(ctx, sampleDoc(t, drv.cfg.Model, false), nil); err == nil {
+		if _, err = drv.Print(ctx, sampleDoc(t, drv.Model(), false), nil); err == nil {
 			break
 		}
 	}
@@ -236,7 +236,7 @@ func TestXOFFPacesSmallBuffer(t *testing.T) {
 	r := newRig(t, Paper58, func(c *Config) { c.ChunkBytes = 128; c.Model.NativeQR = false },
 		func(d *virtual.DeviceConfig) { d.BufferSize = 1024; d.XonXoff = true; d.NoNativeQR = true })
 	r.dev.SetLineDelay(50 * time.Microsecond)
-	if _, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.cfg.Model, false), nil); err != nil {
+	if _, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.Model(), false), nil); err != nil {
 		t.Fatal(err)
 	}
 	s := r.dev.State()

@@ -34,7 +34,7 @@ func TestTCPPrinter(t *testing.T) {
 	}()
 	drv := New(Config{Model: Model{Paper: Paper80, NativeQR: true}, Dial: TCPDialer(ln.Addr().String()), Logger: testLogger(t),
 		StatusTimeout: time.Second, PollInterval: 20 * time.Millisecond})
-	if _, err := drv.Print(testCtx(t), sampleDoc(t, drv.cfg.Model, false), nil); err != nil {
+	if _, err := drv.Print(testCtx(t), sampleDoc(t, drv.Model(), false), nil); err != nil {
 		t.Fatal(err)
 	}
 	if dev.State().Cuts != 1 {
@@ -56,7 +56,7 @@ func TestUSBPrinterClass(t *testing.T) {
 	drv := New(Config{Model: Model{Paper: Paper58, NativeQR: true}, Dial: USBDialer(pty.host), Logger: testLogger(t),
 		StatusTimeout: time.Second, PollInterval: 20 * time.Millisecond})
 	defer drv.Close()
-	if _, err := drv.Print(testCtx(t), sampleDoc(t, drv.cfg.Model, false), nil); err != nil {
+	if _, err := drv.Print(testCtx(t), sampleDoc(t, drv.Model(), false), nil); err != nil {
 		t.Fatal(err)
 	}
 	if dev.State().Cuts != 1 {

@@ -40,8 +40,8 @@ var resultOf = map[Kind]Result{
 	KindRefund: ResultRefunded,
 }
 
-// Item is one line of what was sold. Amount is optional: a terminal that
-// only knows the total prints descriptions alone.
+// Item is one line of what was sold. Amount, the line total, is optional:
+// a terminal that only knows the total prints descriptions alone.
 type Item struct {
 	Description string         `json:"description"`
 	Quantity    int            `json:"quantity,omitempty"`
@@ -52,12 +52,13 @@ type Item struct {
 // below) is stable: the outbox stores it inside print jobs, so fields may be
 // added but never renamed or re-typed.
 type Receipt struct {
-	Kind         Kind      `json:"kind"`
-	MerchantName string    `json:"merchantName"`
-	StoreName    string    `json:"storeName,omitempty"`
-	TerminalID   string    `json:"terminalId"`
-	Time         time.Time `json:"time"`
-	Items        []Item    `json:"items,omitempty"`
+	Kind         Kind   `json:"kind"`
+	MerchantName string `json:"merchantName"`
+	StoreName    string `json:"storeName,omitempty"`
+	TerminalID   string `json:"terminalId"`
+	// Time is printed as given, in its own zone: pass the shop's local time.
+	Time  time.Time `json:"time"`
+	Items []Item    `json:"items,omitempty"`
 	// Amount is the payment amount for a sale or void, the refunded amount
 	// for a refund.
 	Amount alipay.Amount `json:"amount"`

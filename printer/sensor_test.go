@@ -37,12 +37,12 @@ func TestSensorHoldsJob(t *testing.T) {
 	}
 	pin.L = gpio.Low // In(PullUp) raised the fake line; the switch reads no paper
 	r := newRig(t, Paper58, func(c *Config) { c.Sensor = sensor }, nil)
-	_, err = r.drv.Print(testCtx(t), sampleDoc(t, r.drv.cfg.Model, false), nil)
+	_, err = r.drv.Print(testCtx(t), sampleDoc(t, r.drv.Model(), false), nil)
 	if !errors.Is(err, ErrNotReady) || r.dev.State().Pending != 0 {
 		t.Fatalf("err = %v, want held by the GPIO sensor", err)
 	}
 	pin.L = gpio.High
-	if _, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.cfg.Model, false), nil); err != nil {
+	if _, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.Model(), false), nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -40,6 +40,7 @@ type JobStore interface {
 // jobPrinter is the part of *Printer the spooler drives.
 type jobPrinter interface {
 	Print(ctx context.Context, doc Document, beforeSend func(context.Context) error) (Status, error)
+	Model() Model
 }
 
 // SpoolEvent reports what happened to one job, for logs and tests.
@@ -56,7 +57,6 @@ type SpoolEvent struct {
 type Spooler struct {
 	store   JobStore
 	printer jobPrinter
-	model   Model
 	retry   time.Duration
 	log     *slog.Logger
 	wake    chan struct{}
@@ -66,14 +66,14 @@ type Spooler struct {
 
 // NewSpooler returns a spooler; retry is how long a held job waits before
 // the next attempt when nothing wakes the spooler earlier.
-func NewSpooler(store JobStore, p jobPrinter, model Model, retry time.Duration, log *slog.Logger) *Spooler {
+func NewSpooler(store JobStore, p jobPrinter, retry time.Duration, log *slog.Logger) *Spooler {
 	if log == nil {
 		log = slog.Default()
 	}
 	if retry <= 0 {
 		retry = 5 * time.Second
 	}
-	return &Spooler{store: store, printer: p, model: model, retry: retry, log: log.With("component", "spooler"), wake: make(chan struct{}, 1)}
+	return &Spooler{store: store, printer: p, retry: retry, log: log.With("component", "spooler"), wake: make(chan struct{}, 1)}
 }
 
 // Wake makes Run look at the outbox now (a job was added, paper was loaded).
@@ -86,9 +86,16 @@ func (s *Spooler) Wake() {
 
 // Run prints pending jobs until ctx ends.
 func (s *Spooler) Run(ctx context.Context) error {
+	lastHold := ""
 	for {
-		if _, err := s.PrintPending(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("print jobs held", "err", err)
+		_, err := s.PrintPending(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil && err.Error() != lastHold:
+			s.log.Warn("print jobs held", "err", err) // once per new reason, not every retry
+			lastHold = err.Error()
+		case err == nil && lastHold != "":
+			s.log.Info("printing resumed")
+			lastHold = ""
 		}
 		t := time.NewTimer(s.retry)
 		select {
@@ -131,10 +138,11 @@ func (s *Spooler) printJob(ctx context.Context, job Job) error {
 			s.Observe(SpoolEvent{JobID: job.ID, Printed: err == nil, Status: st, Err: err})
 		}
 	}
-	blocks, err := Layout(job.Receipt, s.model.Paper, LayoutOptions{Copy: asCopy, Symbol: job.Options.Symbol})
+	model := s.printer.Model()
+	blocks, err := Layout(job.Receipt, model.Paper, LayoutOptions{Copy: asCopy, Symbol: job.Options.Symbol})
 	if err == nil {
 		var doc Document
-		doc, err = Encode(blocks, s.model)
+		doc, err = Encode(blocks, model)
 		if err == nil {
 			var st Status
 			st, err = s.printer.Print(ctx, doc, func(ctx context.Context) error {

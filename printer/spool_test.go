@@ -83,7 +83,7 @@ func jobs(n int) []Job {
 func TestSpoolerPaperOutMidQueue(t *testing.T) {
 	r := newRig(t, Paper58, nil, nil)
 	store := newMemoryStore(jobs(3)...)
-	sp := NewSpooler(store, r.drv, r.drv.cfg.Model, 20*time.Millisecond, testLogger(t))
+	sp := NewSpooler(store, r.drv, 20*time.Millisecond, testLogger(t))
 	r.dev.PaperEndAfterCut(1)
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
@@ -127,7 +127,7 @@ func TestSpoolerHoldsWhileOfflineThenPrintsInOrder(t *testing.T) {
 	r.dev.SetOffline(true)
 	store := newMemoryStore(jobs(2)...)
 	var events []SpoolEvent
-	sp := NewSpooler(store, r.drv, r.drv.cfg.Model, time.Hour, testLogger(t))
+	sp := NewSpooler(store, r.drv, time.Hour, testLogger(t))
 	sp.Observe = func(e SpoolEvent) { events = append(events, e) }
 	ctx := testCtx(t)
 	n, err := sp.PrintPending(ctx)
@@ -153,7 +153,7 @@ func TestSpoolerHoldsWhileOfflineThenPrintsInOrder(t *testing.T) {
 func TestSpoolerReprintsInterruptedJobAsCopy(t *testing.T) {
 	r := newRig(t, Paper58, func(c *Config) { c.ConfirmTimeout = 60 * time.Millisecond }, nil)
 	store := newMemoryStore(jobs(1)...)
-	sp := NewSpooler(store, r.drv, r.drv.cfg.Model, time.Hour, testLogger(t))
+	sp := NewSpooler(store, r.drv, time.Hour, testLogger(t))
 	ctx := testCtx(t)
 	// Status answers, but the printer goes silent once the job is sent: the
 	// slip may be on paper, yet nothing confirms it.
@@ -195,7 +195,7 @@ func TestSpoolerSkipsUnprintableJob(t *testing.T) {
 	bad.ID = "bad"
 	bad.Receipt.MerchantName = ""
 	store := newMemoryStore(append([]Job{bad}, jobs(1)...)...)
-	sp := NewSpooler(store, r.drv, r.drv.cfg.Model, time.Hour, testLogger(t))
+	sp := NewSpooler(store, r.drv, time.Hour, testLogger(t))
 	if n, err := sp.PrintPending(testCtx(t)); n != 1 || err != nil {
 		t.Fatalf("printed %d, err %v", n, err)
 	}

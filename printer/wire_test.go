@@ -84,7 +84,7 @@ func BenchmarkPrintJob(b *testing.B) {
 	drv := New(Config{Model: Model{Paper: Paper80, NativeQR: true}, Dial: SerialDialer(SerialConfig{Path: pty.host, Baud: 115200}),
 		Logger: slog.New(slog.DiscardHandler)})
 	defer drv.Close()
-	doc := sampleDoc(b, drv.cfg.Model, false)
+	doc := sampleDoc(b, drv.Model(), false)
 	for b.Loop() {
 		if _, err := drv.Print(context.Background(), doc, nil); err != nil {
 			b.Fatal(err)

@@ -103,7 +103,7 @@ func (m *Machine) reset() {
 	m.qrData, m.qrModule, m.qrLevel = nil, 3, qrcode.Low
 }
 
-// Cuts is the number of cuts (or tear-off feeds) executed.
+// Cuts is the number of cuts (GS V) executed.
 func (m *Machine) Cuts() int { return m.cuts }
 
 // Transcript is the text of everything printed so far.
