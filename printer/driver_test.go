@@ -247,3 +247,29 @@ func TestXOFFPacesSmallBuffer(t *testing.T) {
 		t.Error("the printer never sent XOFF: the test did not exercise flow control")
 	}
 }
+
+func TestNoGSrConfirmsByStatus(t *testing.T) {
+	r := newRig(t, Paper58, func(c *Config) { c.NoGSr = true }, nil)
+	if _, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.Model(), false), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.dev.Wait(testCtx(t), func(s virtual.State) bool { return s.Cuts == 1 }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFlowCTSOnPTY shows what an operator sees when CTS pacing is
+// configured on a port without modem lines: a clear error, the job kept.
+func TestFlowCTSOnPTY(t *testing.T) {
+	r := newRig(t, Paper58, nil, nil)
+	drv := New(Config{Model: r.drv.Model(), Dial: SerialDialer(SerialConfig{Path: r.pty.host, Flow: FlowCTS}),
+		StatusTimeout: 300 * time.Millisecond, Logger: testLogger(t)})
+	defer drv.Close()
+	_, err := drv.Print(testCtx(t), sampleDoc(t, drv.Model(), false), nil)
+	if err == nil || !strings.Contains(err.Error(), "modem lines") || errors.Is(err, ErrInterrupted) {
+		t.Fatalf("err = %v, want the modem-line failure before anything was sent", err)
+	}
+	if s := r.dev.State(); s.StatusRequests != 0 || s.Pending != 0 {
+		t.Errorf("bytes reached the printer: %+v", s)
+	}
+}

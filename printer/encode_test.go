@@ -245,3 +245,22 @@ func ExampleEncode() {
 	fmt.Println(len(doc.Data) < 600)
 	// Output: true
 }
+
+func TestDrawerAndNoCutter(t *testing.T) {
+	blocks, err := Layout(SampleReceipt(), Paper58, LayoutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := Encode(blocks, Model{Paper: Paper58, NoCutter: true, KickDrawer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasSuffix(doc.Data, []byte{0x1B, 0x64, 4, 0x1B, 0x70, 0x00, 0x19, 0xFA}) {
+		t.Errorf("tail % X: want feed-out then drawer pulse", doc.Data[len(doc.Data)-8:])
+	}
+	vm := virtual.NewMachine(virtual.Config{Dots: Paper58.Dots})
+	vm.Execute(doc.Data)
+	if vm.Cuts() != 0 || !strings.Contains(vm.Transcript(), "[DRAWER pin2 50ms]") {
+		t.Errorf("cuts %d, transcript:\n%s", vm.Cuts(), vm.Transcript())
+	}
+}

@@ -61,6 +61,12 @@ func SerialDialer(cfg SerialConfig) Dialer {
 		if err != nil {
 			return nil, fmt.Errorf("printer: open %s: %w", cfg.Path, err)
 		}
+		if cfg.Flow != FlowStatus { // a port without modem lines fails here, not mid-job
+			if _, err := port.GetModemStatusBits(); err != nil {
+				port.Close()
+				return nil, fmt.Errorf("printer: %s: CTS/DSR pacing needs modem lines: %w", cfg.Path, err)
+			}
+		}
 		return &serialLink{port: port, flow: cfg.Flow}, nil
 	}
 }
