@@ -51,7 +51,6 @@ type Printer struct {
 	stream  chan byte // GS r answers
 	xoff    bool
 	flowCh  chan struct{} // closed when XON arrives
-	asb     *Status       // last ASB, if the printer sends it
 	readErr chan struct{} // closed when the current link's reader stops
 }
 
@@ -117,7 +116,7 @@ func (p *Printer) ensureLink(ctx context.Context) (Link, error) {
 	}
 	p.link = l
 	p.status, p.stream = make(chan byte, 16), make(chan byte, 16)
-	p.xoff, p.flowCh, p.asb = false, nil, nil
+	p.xoff, p.flowCh = false, nil
 	p.readErr = make(chan struct{})
 	go p.read(l, p.status, p.stream, p.readErr)
 	p.log.Info("printer link open")
@@ -165,11 +164,9 @@ func (p *Printer) dispatch(ev event, status, stream chan byte) {
 	case eventReply:
 		offer(stream, ev.b)
 	case eventASB:
-		s := statusFromASB(ev.asb)
-		p.mu.Lock()
-		p.asb = &s
-		p.mu.Unlock()
-		p.log.Info("printer status", "status", s.String())
+		// Unsolicited: a printer with ASB switched on reports changes. Jobs
+		// still ask DLE EOT themselves; the burst is only logged.
+		p.log.Info("printer status", "status", statusFromASB(ev.asb).String())
 	case eventXOFF:
 		p.mu.Lock()
 		if !p.xoff {
@@ -189,7 +186,8 @@ func (p *Printer) dispatch(ev event, status, stream chan byte) {
 }
 
 // write sends b within the write deadline. A write that does not finish
-// closes the link: the bytes' fate is unknown and the link is suspect.
+// closes the link: the bytes' fate is unknown and the link is suspect. The
+// writing goroutine ends when the closed link makes its Write fail.
 func (p *Printer) write(ctx context.Context, l Link, b []byte) error {
 	done := make(chan error, 1)
 	go func() {
