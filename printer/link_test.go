@@ -78,3 +78,31 @@ func TestDialErrors(t *testing.T) {
 		t.Errorf("status without a device: %v", err)
 	}
 }
+
+// TestWriteDeadline: a printer that stops taking bytes (net.Pipe never
+// read) makes the write fail at the deadline, and the link is dropped so
+// the next call dials again.
+func TestWriteDeadline(t *testing.T) {
+	dials := 0
+	var ends []net.Conn
+	drv := New(Config{Dial: func(ctx context.Context) (Link, error) {
+		dials++
+		host, printer := net.Pipe()
+		ends = append(ends, host, printer)
+		return host, nil
+	}, WriteTimeout: 50 * time.Millisecond, Logger: testLogger(t)})
+	defer func() {
+		drv.Close()
+		for _, c := range ends {
+			c.Close()
+		}
+	}()
+	for range 2 {
+		if _, err := drv.Status(testCtx(t)); !errors.Is(err, ErrWriteTimeout) {
+			t.Fatalf("err = %v, want ErrWriteTimeout", err)
+		}
+	}
+	if dials != 2 {
+		t.Errorf("dialled %d times, want a new link after the timed-out one", dials)
+	}
+}
