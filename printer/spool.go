@@ -60,7 +60,8 @@ type Spooler struct {
 	retry   time.Duration
 	log     *slog.Logger
 	wake    chan struct{}
-	// Observe, if set, is called after every attempt.
+	// Observe, if set, is called after every attempt, on the goroutine
+	// running Run or PrintPending.
 	Observe func(SpoolEvent)
 }
 
@@ -140,30 +141,30 @@ func (s *Spooler) printJob(ctx context.Context, job Job) error {
 	}
 	model := s.printer.Model()
 	blocks, err := Layout(job.Receipt, model.Paper, LayoutOptions{Copy: asCopy, Symbol: job.Options.Symbol})
+	var doc Document
 	if err == nil {
-		var doc Document
 		doc, err = Encode(blocks, model)
-		if err == nil {
-			var st Status
-			st, err = s.printer.Print(ctx, doc, func(ctx context.Context) error {
-				return s.store.MarkAttempted(ctx, job.ID)
-			})
-			if err == nil {
-				if err = s.store.MarkPrinted(ctx, job.ID); err != nil {
-					err = fmt.Errorf("printer: job %s printed but not recorded (it will print again as COPY): %w", job.ID, err)
-				}
-			}
-			report(st, err)
-			if err == nil && st.PaperNearEnd {
-				s.log.Warn("paper near end")
-			}
-			if err == nil {
-				s.log.Info("slip printed", "job", job.ID, "copy", asCopy)
-			}
-			return err
+	}
+	if err != nil {
+		s.log.Error("slip cannot be printed", "job", job.ID, "err", err)
+		report(Status{}, err)
+		return err
+	}
+	st, err := s.printer.Print(ctx, doc, func(ctx context.Context) error {
+		return s.store.MarkAttempted(ctx, job.ID)
+	})
+	if err == nil {
+		if err = s.store.MarkPrinted(ctx, job.ID); err != nil {
+			err = fmt.Errorf("printer: job %s printed but not recorded (it will print again as COPY): %w", job.ID, err)
 		}
 	}
-	s.log.Error("slip cannot be printed", "job", job.ID, "err", err)
-	report(Status{}, err)
-	return err
+	report(st, err)
+	if err != nil {
+		return err
+	}
+	s.log.Info("slip printed", "job", job.ID, "copy", asCopy)
+	if st.PaperNearEnd {
+		s.log.Warn("paper near end")
+	}
+	return nil
 }
