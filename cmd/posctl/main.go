@@ -39,9 +39,10 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"keygen": {"create a merchant RSA-2048 key pair", runKeygen},
-		"sign":   {"print the AMS Signature header for a body read from stdin", runSign},
-		"verify": {"check an AMS Signature header against a body read from stdin", runVerify},
+		"keygen":          {"create a merchant RSA-2048 key pair", runKeygen},
+		"sign":            {"print the AMS Signature header for a body read from stdin", runSign},
+		"verify":          {"check an AMS Signature header against a body read from stdin", runVerify},
+		"receipt-preview": {"render a receipt as the printer prints it", runReceiptPreview},
 	}
 }
 
@@ -75,7 +76,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	sort.Strings(names)
 	fmt.Fprintln(w, "usage: posctl <command> [flags]   (posctl <command> -h for its flags)")
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-16s %s\n", n, cmds[n].summary)
 	}
 }
 
