@@ -6,3 +6,5 @@ require (
 	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 	golang.org/x/image v0.47.0
 )
+
+require golang.org/x/sys v0.49.0 // indirect
