@@ -7,4 +7,8 @@ require (
 	golang.org/x/image v0.47.0
 )
 
-require golang.org/x/sys v0.49.0 // indirect
+require (
+	github.com/jonboulle/clockwork v0.5.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	periph.io/x/conn/v3 v3.7.3 // indirect
+)
