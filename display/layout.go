@@ -25,7 +25,12 @@ type line struct {
 	role  role
 	color uint8
 	keep  int
+	// countdown marks the "Expires in" line, which the kiosk page redraws
+	// itself every second.
+	countdown bool
 }
+
+const countdownPrefix = "Expires in "
 
 // shorter holds the wording for narrow panels (16 characters fit a 128-pixel
 // OLED).
@@ -78,11 +83,13 @@ func screenLines(s Screen, now time.Time, textOnly bool) []line {
 		case textOnly:
 			add(amountText, amount, Black, 6)
 			add("Customer scanning", body, Blue, 3)
-			add("Expires in "+Countdown(s.ExpiresAt.Sub(now)), small, Black, 4)
 		default:
 			add(amountText, amount, Black, 6)
 			add("Scan with Alipay", body, Blue, 3)
-			add("Expires in "+Countdown(s.ExpiresAt.Sub(now)), small, Black, 4)
+		}
+		if now.Before(s.ExpiresAt) {
+			add(countdownPrefix+Countdown(s.ExpiresAt.Sub(now)), small, Black, 4)
+			ls[len(ls)-1].countdown = true
 		}
 	case Paid:
 		add("Paid", title, Green, 5)
