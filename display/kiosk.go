@@ -203,25 +203,21 @@ func (k *Kiosk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	k.mu.Lock()
+	state := k.state
+	k.mu.Unlock()
+	w.Header().Set("Cache-Control", "no-store")
 	switch r.URL.Path {
 	case "":
 		// Mounted at /display and asked for /display: the page's relative
 		// URLs need the trailing slash.
 		http.Redirect(w, r, strings.SplitN(r.RequestURI, "?", 2)[0]+"/", http.StatusMovedPermanently)
 	case "/":
-		k.mu.Lock()
-		state := k.state
-		k.mu.Unlock()
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
 		fmt.Fprint(w, strings.Replace(kioskPage, kioskStatePlaceholder, string(state), 1))
 	case "/state":
-		k.mu.Lock()
-		state := k.state
-		k.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
 		w.Write(state)
 	case "/events":
 		k.serveEvents(w, r)
