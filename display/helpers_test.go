@@ -13,6 +13,7 @@ import (
 
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/build/testenv"
+	"periph.io/x/conn/v3/gpio/gpiotest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden PNGs in testdata/golden")
@@ -129,3 +130,8 @@ func containsAll(s string, parts ...string) bool {
 	}
 	return true
 }
+
+func alipayUSD(v int64) alipay.Amount { return alipay.Amount{Currency: "USD", Value: v} }
+
+// gpiotestPin is a gpiotest pin for benchmarks that only need a DC line.
+type gpiotestPin = gpiotest.Pin
