@@ -64,15 +64,19 @@ func lastLines(s string, n int) string {
 }
 
 func TestKioskPageShowsScannableCodeInChromium(t *testing.T) {
-	for _, content := range []string{shortCode, longestCode()} {
-		t.Run(fmt.Sprint(len(content)), func(t *testing.T) {
+	for _, c := range []struct {
+		content string
+		size    image.Point
+	}{{shortCode, image.Pt(800, 480)}, {shortCode, image.Pt(480, 800)}, {longestCode(), image.Pt(800, 480)}} {
+		content := c.content
+		t.Run(fmt.Sprintf("%d-bytes-%dx%d", len(content), c.size.X, c.size.Y), func(t *testing.T) {
 			k := NewKiosk(KioskConfig{Now: func() time.Time { return time.Now() }})
 			s := Screen{Kind: Waiting, Merchant: "Golden Dragon", Amount: usd(t, 123456), QR: content, ExpiresAt: time.Now().Add(5 * time.Minute)}
 			if err := k.Show(context.Background(), s); err != nil {
 				t.Fatal(err)
 			}
 			url := serveKiosk(t, k)
-			shot := screenshot(t, url, image.Pt(800, 480))
+			shot := screenshot(t, url, c.size)
 			got, err := testenv.DecodeQR(t, shot)
 			if err != nil || len(got) != 1 || got[0] != content {
 				t.Fatalf("zbarimg on the screenshot: %q, %v", got, err)
@@ -149,6 +153,17 @@ func TestKioskPageFollowsEventsAndReconnects(t *testing.T) {
 	got, err := testenv.DecodeQR(t, shot)
 	if err != nil || len(got) != 1 || got[0] != shortCode {
 		t.Fatalf("after the restart the page shows %q (%v), want the new code", got, err)
+	}
+
+	// The page counts down by itself and takes the code away at expiry.
+	s.ExpiresAt = time.Now().Add(1500 * time.Millisecond)
+	if err := second.Show(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	page.eval(t, `new Promise(ok => { const f = () => { const d = document.querySelector("[data-countdown]");
+		d && d.textContent === "Code expired" && document.getElementById("qrbox").hidden ? ok(true) : setTimeout(f, 20); }; f(); })`)
+	if got, err := testenv.DecodeQR(t, page.screenshot(t)); !errors.Is(err, testenv.ErrNoSymbol) {
+		t.Fatalf("an expired code is still on the page: %q %v", got, err)
 	}
 }
 
