@@ -28,4 +28,18 @@
 //
 // Drivers that cannot open their device fail with an error naming the device
 // and the Unix group that grants access (ErrPermission).
+//
+// Wiring in the daemon:
+//
+//	d, err := display.Open(ctx, cfg)              // cfg.Driver: "framebuffer", "st7789", "kiosk", ...
+//	if k, ok := d.(http.Handler); ok {            // the kiosk page
+//		mux.Handle("/display/", http.StripPrefix("/display", k))
+//	}
+//	safe := display.NewFailSafe(d, display.FailSafeConfig{Logger: log, OnHealth: tellCashier})
+//	go safe.Run(ctx, time.NewTicker(time.Second).C) // countdown and recovery
+//	safe.Show(ctx, display.Screen{Kind: display.Idle, Merchant: "Golden Dragon"})
+//
+// Text uses GNU Unifont (DefaultHexFontPath, Debian package unifont) when it
+// is installed, for CJK merchant names; otherwise an ASCII font compiled in,
+// and other characters show as empty boxes.
 package display
