@@ -1,6 +1,7 @@
 package display
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -91,6 +92,9 @@ func changed(prev, next *image.Paletted) image.Rectangle {
 	for y := 0; y < next.Rect.Dy(); y++ {
 		a := prev.Pix[y*prev.Stride : y*prev.Stride+w]
 		b := next.Pix[y*next.Stride : y*next.Stride+w]
+		if bytes.Equal(a, b) { // most rows of a countdown tick
+			continue
+		}
 		first := -1
 		last := -1
 		for x := range b {

@@ -131,9 +131,23 @@ func (s *fbSink) write(ctx context.Context, img *image.Paletted, dirty image.Rec
 	g := s.geom
 	bpp := g.Format.BitsPerPixel / 8
 	for y := dirty.Min.Y; y < dirty.Max.Y; y++ {
-		line := s.shadow[y*g.Stride:]
-		for x := dirty.Min.X; x < dirty.Max.X; x++ {
-			copy(line[(g.XOffset+x)*bpp:], s.colors[img.Pix[y*img.Stride+x]])
+		src := img.Pix[y*img.Stride+dirty.Min.X : y*img.Stride+dirty.Max.X]
+		dst := s.shadow[y*g.Stride+(g.XOffset+dirty.Min.X)*bpp : y*g.Stride+(g.XOffset+dirty.Max.X)*bpp]
+		switch bpp { // the common depths without a copy call per pixel
+		case 2:
+			for i, c := range src {
+				px := s.colors[c]
+				dst[2*i], dst[2*i+1] = px[0], px[1]
+			}
+		case 4:
+			for i, c := range src {
+				px := s.colors[c]
+				dst[4*i], dst[4*i+1], dst[4*i+2], dst[4*i+3] = px[0], px[1], px[2], px[3]
+			}
+		default:
+			for i, c := range src {
+				copy(dst[i*bpp:], s.colors[c])
+			}
 		}
 	}
 	first, last := dirty.Min.Y*g.Stride, dirty.Max.Y*g.Stride
