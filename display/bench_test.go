@@ -146,3 +146,45 @@ func BenchmarkLongestCodeFramebuffer(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCountdownTick is the every-second redraw while a code is shown:
+// only the changed digits go over the bus.
+func BenchmarkCountdownTickST7789(b *testing.B) {
+	clock := &testClock{now: testNow}
+	tft, err := NewTFT(context.Background(), TFTConfig{
+		Model: ST7789, Width: 240, Height: 240, Conn: &conntest.Discard{}, DC: &gpiotestPin{},
+		Sleep: func(context.Context, time.Duration) error { return nil }, Now: clock.Now,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchTick(b, tft, clock, tft.BytesSent)
+}
+
+func BenchmarkCountdownTickSSD1306(b *testing.B) {
+	clock := &testClock{now: testNow}
+	bus := &i2ctest.Record{}
+	o, err := NewOLED(context.Background(), OLEDConfig{Controller: SSD1306, Bus: bus, Now: clock.Now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchTick(b, o, clock, func() int64 { bus.Ops = bus.Ops[:0]; return o.BytesSent() })
+}
+
+func benchTick(b *testing.B, d Display, clock *testClock, sent func() int64) {
+	waiting, _ := benchScreens(0)
+	waiting.ExpiresAt = testNow.Add(time.Hour)
+	ctx := context.Background()
+	if err := d.Show(ctx, waiting); err != nil {
+		b.Fatal(err)
+	}
+	before, ticks := sent(), 0
+	for b.Loop() {
+		clock.Advance(time.Second)
+		if err := d.Show(ctx, waiting); err != nil {
+			b.Fatal(err)
+		}
+		ticks++
+	}
+	b.ReportMetric(float64(sent()-before)/float64(ticks), "bytes/tick")
+}

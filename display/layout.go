@@ -88,8 +88,10 @@ func screenLines(s Screen, now time.Time, textOnly bool) []line {
 			add("Scan with Alipay", body, Blue, 3)
 		}
 		if now.Before(s.ExpiresAt) {
-			add(countdownPrefix+Countdown(s.ExpiresAt.Sub(now)), small, Black, 4)
+			left := Countdown(s.ExpiresAt.Sub(now))
+			add(countdownPrefix+left, small, Black, 4)
 			ls[len(ls)-1].countdown = true
+			ls[len(ls)-1].short = left + " left" // never cut the digits off
 		}
 	case Paid:
 		add("Paid", title, Green, 5)

@@ -174,3 +174,14 @@ func TestCountdown(t *testing.T) {
 		}
 	}
 }
+
+// On a 128-pixel OLED "Expires in 59:59" does not fit; the countdown must
+// still tick rather than be cut to "Expires in 5...".
+func TestNarrowCountdownKeepsItsDigits(t *testing.T) {
+	s := Screen{Kind: Waiting, Amount: usd(t, 500), QR: shortCode, ExpiresAt: testNow.Add(time.Hour)}
+	a := Render(s, image.Pt(128, 64), testNow, Options{TextOnly: true}).Image
+	b := Render(s, image.Pt(128, 64), testNow.Add(time.Second), Options{TextOnly: true}).Image
+	if changed(a, b).Empty() {
+		t.Fatal("the countdown does not change from one second to the next")
+	}
+}
