@@ -1,6 +1,9 @@
 package display
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -16,5 +19,18 @@ func TestFramebufferIoctlStructLayout(t *testing.T) {
 	}
 	if got := unsafe.Offsetof(fbFixScreenInfo{}.LineLength); got != want {
 		t.Errorf("line_length at offset %d, want %d", got, want)
+	}
+}
+
+// A node that is not a framebuffer is refused by the ioctl, with a message
+// that says so, instead of being drawn into blindly.
+func TestOpenFramebufferRefusesNonFramebuffer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fb0")
+	if err := os.WriteFile(path, make([]byte, 4096), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := OpenFramebuffer(path, Options{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "FBIOGET_VSCREENINFO") || !strings.Contains(err.Error(), path) {
+		t.Fatalf("regular file as framebuffer: %v", err)
 	}
 }
