@@ -64,6 +64,7 @@ func sampleScreens(t testing.TB) []Screen {
 		{Kind: NetworkTrouble, Merchant: merchant, Amount: a},
 		{Kind: PrinterNeedsPaper, Merchant: merchant},
 		{Kind: OutOfService, Merchant: merchant},
+		{Kind: Processing, Merchant: merchant, Amount: a},
 	}
 }
 

@@ -116,6 +116,11 @@ func screenLines(s Screen, now time.Time, textOnly bool) []line {
 		add("Printer needs paper", title, Amber, 5)
 		add("Your payment is not affected", body, Black, 3)
 		add(amountText, amount, Black, 2)
+	case Processing:
+		add(s.Merchant, small, Grey, 1)
+		add(amountText, amount, Black, 4)
+		add("Please wait", title, Blue, 5)
+		add(or(s.Reason, "Payment in progress"), body, Black, 3)
 	case OutOfService:
 		add("Out of service", title, Red, 5)
 		add(or(s.Reason, "Please pay at another till"), body, Black, 3)

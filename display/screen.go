@@ -22,6 +22,7 @@ const (
 	NetworkTrouble                    // the gateway cannot be reached; posd keeps retrying
 	PrinterNeedsPaper                 // the receipt printer is out of paper
 	OutOfService                      // the till cannot take payments
+	Processing                        // a payment is under way without a code to show (the customer's code was scanned)
 )
 
 var kindNames = [...]string{
@@ -34,11 +35,12 @@ var kindNames = [...]string{
 	NetworkTrouble:    "network-trouble",
 	PrinterNeedsPaper: "printer-needs-paper",
 	OutOfService:      "out-of-service",
+	Processing:        "processing",
 }
 
 // Kinds lists every screen kind.
 func Kinds() []Kind {
-	return []Kind{Idle, AmountEntry, Waiting, Paid, Declined, Cancelled, NetworkTrouble, PrinterNeedsPaper, OutOfService}
+	return []Kind{Idle, AmountEntry, Waiting, Paid, Declined, Cancelled, NetworkTrouble, PrinterNeedsPaper, OutOfService, Processing}
 }
 
 // String returns the kind's stable name, used in file names and the kiosk page.
@@ -85,7 +87,7 @@ type Screen struct {
 
 // Validate reports what makes s unsuitable to show.
 func (s Screen) Validate() error {
-	if s.Kind < Idle || s.Kind > OutOfService {
+	if s.Kind < Idle || s.Kind > Processing {
 		return fmt.Errorf("%w: unknown kind %d", ErrInvalidScreen, int(s.Kind))
 	}
 	for name, text := range map[string]string{"merchant": s.Merchant, "reason": s.Reason} {
