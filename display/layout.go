@@ -45,6 +45,7 @@ var shorter = map[string]string{
 	"Your payment is not affected":        "Payment is safe",
 	"Customer scanning":                   "Awaiting scan",
 	"Please pay at another till":          "Use other till",
+	"Payment in progress":                 "In progress",
 }
 
 // screenLines is the text of s at now, top to bottom.
