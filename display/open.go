@@ -48,7 +48,8 @@ type Config struct {
 	Reset     string `json:"reset,omitempty"`
 	Backlight string `json:"backlight,omitempty"`
 	// ColumnOffset, RowOffset and MADCTL place and rotate the picture in
-	// the controller's RAM (hardware.md 2.3).
+	// the controller's RAM (hardware.md 2.3). MADCTL 0 on a landscape
+	// ILI9341 means 0x28 (row/column exchange, BGR).
 	ColumnOffset int  `json:"column_offset,omitempty"`
 	RowOffset    int  `json:"row_offset,omitempty"`
 	MADCTL       byte `json:"madctl,omitempty"`
@@ -229,8 +230,14 @@ func openTFT(ctx context.Context, cfg Config, opts Options) (Display, error) {
 	if cfg.Driver == "ili9341" {
 		model, w, h = ILI9341, 320, 240
 	}
+	w, h = orInt(cfg.Width, w), orInt(cfg.Height, h)
+	if model == ILI9341 && cfg.MADCTL == 0 && w > h {
+		// The ILI9341 is portrait in RAM: landscape needs row/column
+		// exchange (MV), and the usual modules are wired BGR.
+		cfg.MADCTL = 0x28
+	}
 	t, err := NewTFT(ctx, TFTConfig{
-		Model: model, Width: orInt(cfg.Width, w), Height: orInt(cfg.Height, h),
+		Model: model, Width: w, Height: h,
 		ColumnOffset: cfg.ColumnOffset, RowOffset: cfg.RowOffset, MADCTL: cfg.MADCTL,
 		Conn: c, DC: dc, Reset: rst, Backlight: bl, Now: cfg.Now, Options: opts,
 	})
