@@ -68,8 +68,8 @@ func screenLines(s Screen, now time.Time, textOnly bool) []line {
 	}
 	switch s.Kind {
 	case Idle:
-		add(or(s.Merchant, "Welcome"), title, Black, 5)
-		add("Pay with Alipay", body, Blue, 3)
+		add(or(s.Merchant, "Welcome"), body, Black, 5)
+		add("Pay with Alipay", title, Blue, 4)
 	case AmountEntry:
 		add(s.Merchant, small, Grey, 1)
 		add("Amount", small, Grey, 3)
