@@ -12,7 +12,7 @@
 //	posctl refund ID AMOUNT
 //	posctl reprint ID
 //	posctl export --from DATE --to DATE [--format csv] [--out FILE]
-//	posctl receipt-preview --paper 58|80 (--sample | --payment ID) --out FILE.png
+//	posctl receipt-preview --paper 58|80|tm-t88 (--sample | --receipt FILE.json | --payment ID) --out FILE.png
 //	posctl keygen --out FILE
 //	posctl sign   --key FILE --client-id ID --time T --path PATH [--method POST] [--key-version N] < body
 //	posctl verify --pubkey FILE --client-id ID --time T --path PATH --signature HEADER [--method POST] < body
@@ -63,7 +63,7 @@ func commands() map[string]command {
 		"refund":          {"refund part or all of a paid payment", runRefund},
 		"reprint":         {"print a COPY of a payment's receipt", runReprint},
 		"export":          {"CSV of payments and refunds for reconciliation", runExport},
-		"receipt-preview": {"render a receipt as the printer would, to a PNG", runReceiptPreview},
+		"receipt-preview": {"render a receipt as the printer prints it (a sample, a JSON file or a stored payment)", runReceiptPreview},
 	}
 }
 

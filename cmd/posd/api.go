@@ -25,7 +25,7 @@ type backend interface {
 	Refund(ctx context.Context, id, amount string) (posapi.Payment, error)
 	Reprint(ctx context.Context, id string) (posapi.Reprint, error)
 	Export(ctx context.Context, w io.Writer, from, to time.Time) error
-	Receipt(ctx context.Context, id, paper string) ([]byte, error)
+	Receipt(ctx context.Context, id string) (json.RawMessage, error)
 }
 
 // maxAPIBody bounds request bodies: the largest is a key script.
@@ -119,14 +119,9 @@ func apiHandler(b backend, log *slog.Logger) http.Handler {
 			log.Error("export", "err", err)
 		}
 	})
-	mux.HandleFunc("GET /v1/payments/{id}/receipt.png", func(w http.ResponseWriter, r *http.Request) {
-		png, err := b.Receipt(r.Context(), r.PathValue("id"), r.URL.Query().Get("paper"))
-		if err != nil {
-			apiError(w, log, err)
-			return
-		}
-		w.Header().Set("Content-Type", "image/png")
-		_, _ = w.Write(png)
+	mux.HandleFunc("GET /v1/payments/{id}/receipt", func(w http.ResponseWriter, r *http.Request) {
+		rc, err := b.Receipt(r.Context(), r.PathValue("id"))
+		reply(w, rc, err)
 	})
 	return mux
 }

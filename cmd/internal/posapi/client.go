@@ -139,8 +139,9 @@ func (c *Client) Export(ctx context.Context, from, to time.Time) ([]byte, error)
 	return b, c.do(ctx, http.MethodGet, "/v1/export?"+q.Encode(), nil, &b)
 }
 
-// Receipt returns the PNG of a payment's receipt on paper "58" or "80".
-func (c *Client) Receipt(ctx context.Context, id, paper string) ([]byte, error) {
+// Receipt returns a payment's first receipt as the outbox stored it for
+// the printer (printer.Receipt JSON), so posctl can render it.
+func (c *Client) Receipt(ctx context.Context, id string) ([]byte, error) {
 	var b []byte
-	return b, c.do(ctx, http.MethodGet, "/v1/payments/"+url.PathEscape(id)+"/receipt.png?paper="+url.QueryEscape(paper), nil, &b)
+	return b, c.do(ctx, http.MethodGet, "/v1/payments/"+url.PathEscape(id)+"/receipt", nil, &b)
 }

@@ -14,7 +14,7 @@
 //	POST /v1/payments/{id}/refund {"amount": "1.50"} Payment (refund committed)
 //	POST /v1/payments/{id}/reprint         Reprint (a COPY slip is queued)
 //	GET  /v1/export?from=DATE&to=DATE&format=csv     text/csv
-//	GET  /v1/payments/{id}/receipt.png?paper=58|80   image/png
+//	GET  /v1/payments/{id}/receipt        the receipt as printed (printer.Receipt JSON)
 //
 // Amounts are strings in the currency's decimal form plus the currency,
 // as on a receipt; nothing here is a float.
