@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/display"
 )
 
 // DefaultConfigPath is where the .deb installs the configuration.
@@ -37,7 +38,10 @@ type Config struct {
 // MerchantConfig is what appears on receipts and screens.
 type MerchantConfig struct {
 	Name       string `toml:"name"`
+	ID         string `toml:"id"`
+	MCC        string `toml:"mcc"`
 	Store      string `toml:"store"`
+	StoreID    string `toml:"store_id"`
 	TerminalID string `toml:"terminal_id"`
 	Footer     string `toml:"footer"`
 }
@@ -111,11 +115,23 @@ type PrinterConfig struct {
 
 // DisplayConfig is the customer display.
 type DisplayConfig struct {
-	Kind   string `toml:"kind"`
-	Device string `toml:"device"`
-	Listen string `toml:"listen"`
-	Width  int    `toml:"width"`
-	Height int    `toml:"height"`
+	Kind         string `toml:"kind"`
+	Device       string `toml:"device"`
+	Listen       string `toml:"listen"`
+	Width        int    `toml:"width"`
+	Height       int    `toml:"height"`
+	I2CBus       int    `toml:"i2c_bus"`
+	I2CAddr      int    `toml:"i2c_addr"`
+	SPIBus       int    `toml:"spi_bus"`
+	SPIChip      int    `toml:"spi_chip"`
+	SPIHz        int64  `toml:"spi_hz"`
+	DC           string `toml:"dc"`
+	Reset        string `toml:"reset"`
+	Backlight    string `toml:"backlight"`
+	ColumnOffset int    `toml:"column_offset"`
+	RowOffset    int    `toml:"row_offset"`
+	MADCTL       int    `toml:"madctl"`
+	Font         string `toml:"font"`
 }
 
 // APIConfig is the local control socket posctl talks to.
@@ -153,7 +169,7 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 // defaultConfig holds every default; decoding overwrites what the file sets.
 func defaultConfig() Config {
 	return Config{
-		Merchant: MerchantConfig{TerminalID: "T01"},
+		Merchant: MerchantConfig{TerminalID: "T01", MCC: "5812", StoreID: "S01"},
 		Till: TillConfig{
 			ResultHold:    Duration{10 * time.Second},
 			OrderTitle:    "In-store purchase",
@@ -169,8 +185,8 @@ func defaultConfig() Config {
 		},
 		Outbox:  OutboxConfig{Path: "/var/lib/posd/posd.db", Retention: Duration{90 * 24 * time.Hour}},
 		Keypad:  KeypadConfig{Matrix: MatrixConfig{Layout: "4x4"}},
-		Printer: PrinterConfig{Kind: "none", Baud: 9600, Parity: "none", DataBits: 8, StopBits: 1, Flow: "none", Paper: "80", CodePage: "PC858", NativeQR: true},
-		Display: DisplayConfig{Kind: "kiosk", Listen: "127.0.0.1:8080", Width: 800, Height: 480},
+		Printer: PrinterConfig{Kind: "none", Baud: 9600, Parity: "none", DataBits: 8, StopBits: 1, Flow: "status", Paper: "80", CodePage: "PC858", NativeQR: true},
+		Display: DisplayConfig{Kind: "kiosk", Listen: "127.0.0.1:8080", Width: 800, Height: 480, I2CBus: 1, I2CAddr: 0x3C, SPIHz: 32_000_000},
 		API:     APIConfig{Socket: "/run/posd/posd.sock"},
 		Metrics: MetricsConfig{Listen: "127.0.0.1:9464"},
 		Log:     LogConfig{Level: "info", Format: "text"},
@@ -261,6 +277,15 @@ func (c *Config) check() []problem {
 	if c.Merchant.Name == "" {
 		bad("merchant", "name", "required: it is printed on every receipt")
 	}
+	if c.Merchant.ID == "" || len(c.Merchant.ID) > 64 {
+		bad("merchant", "id", "%q must be 1 to 64 characters: the referenceMerchantId registered with Alipay", c.Merchant.ID)
+	}
+	if len(c.Merchant.MCC) != 4 || strings.Trim(c.Merchant.MCC, "0123456789") != "" {
+		bad("merchant", "mcc", "%q is not a 4-digit merchant category code", c.Merchant.MCC)
+	}
+	if c.Merchant.StoreID == "" || len(c.Merchant.StoreID) > 32 {
+		bad("merchant", "store_id", "%q must be 1 to 32 characters: the referenceStoreId", c.Merchant.StoreID)
+	}
 	if c.Merchant.TerminalID == "" || len(c.Merchant.TerminalID) > 32 {
 		bad("merchant", "terminal_id", "%q must be 1 to 32 characters", c.Merchant.TerminalID)
 	}
@@ -317,13 +342,9 @@ func (c *Config) check() []problem {
 			bad("alipay", d.key, "%v must be between 1ms and 2m", d.v)
 		}
 	}
-	if c.Alipay.NotifyURL != "" {
-		if u, err := url.Parse(c.Alipay.NotifyURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			bad("alipay", "notify_url", "%q must be an absolute http(s) URL", c.Alipay.NotifyURL)
-		}
-		if c.Alipay.NotifyListen == "" {
-			bad("alipay", "notify_listen", "required when notify_url is set: the local address the endpoint listens on")
-		}
+	// paymentNotifyUrl is required in every pay (https://docs.antom.com/ac/ams/oc).
+	if u, err := url.Parse(c.Alipay.NotifyURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
+		bad("alipay", "notify_url", "%q must be an absolute http(s) URL without a query: AMS requires paymentNotifyUrl in every pay", c.Alipay.NotifyURL)
 	}
 	if c.Alipay.NotifyListen != "" {
 		if _, _, err := net.SplitHostPort(c.Alipay.NotifyListen); err != nil {
@@ -378,13 +399,22 @@ func (c *Config) check() []problem {
 	if p.StopBits != 1 && p.StopBits != 2 {
 		bad("printer", "stop_bits", "%d must be 1 or 2", p.StopBits)
 	}
-	oneOf("printer", "flow", p.Flow, "none", "rtscts", "dsrdtr", "xonxoff")
+	oneOf("printer", "flow", p.Flow, "status", "cts", "dsr")
 	oneOf("printer", "paper", p.Paper, "58", "80", "tm-t88")
 
 	d := c.Display
-	oneOf("display", "kind", d.Kind, "none", "kiosk", "framebuffer")
-	if d.Kind == "framebuffer" && d.Device == "" {
-		bad("display", "device", "required for a framebuffer, e.g. /dev/fb0")
+	oneOf("display", "kind", d.Kind, append([]string{"none"}, display.Drivers()...)...)
+	if (d.Kind == "st7789" || d.Kind == "ili9341") && d.DC == "" {
+		bad("display", "dc", "required for an SPI panel: the GPIO of its data/command line, e.g. GPIO25")
+	}
+	if d.Kind == "png" && d.Device == "" {
+		bad("display", "device", "required for png: the file to write")
+	}
+	if d.I2CAddr < 0 || d.I2CAddr > 0x7F {
+		bad("display", "i2c_addr", "%#x is not a 7-bit I2C address", d.I2CAddr)
+	}
+	if d.MADCTL < 0 || d.MADCTL > 0xFF {
+		bad("display", "madctl", "%#x does not fit a byte", d.MADCTL)
 	}
 	if d.Kind == "kiosk" {
 		if _, _, err := net.SplitHostPort(d.Listen); err != nil {

@@ -96,7 +96,7 @@ func TestConfigErrorsArePrecise(t *testing.T) {
 		{"gateway", `gateway = "https://open-sea-global.alipay.com"`, `gateway = "http://example.com"`, `posd.toml: [alipay] gateway: "http://example.com" must be https`},
 		{"pin", `manager_pin = ""`, `manager_pin = "12a4"`, "posd.toml: [till] manager_pin: must be 4 to 12 digits"},
 		{"matrix", "rows = []", `rows = ["GPIO5"]`, "posd.toml: [keypad.matrix] rows: 1 pins given, a 4x4 pad has 4 rows"},
-		{"notify", `notify_url = ""`, `notify_url = "https://pos.example.com/notify"`, "posd.toml: [alipay] notify_listen: required when notify_url is set"},
+		{"notify", `notify_url = "https://pos.example.com/alipay/notify"`, `notify_url = "/alipay/notify"`, "posd.toml: [alipay] notify_url: \"/alipay/notify\" must be an absolute http(s) URL"},
 		{"printer device", `kind = "none"`, `kind = "serial"`, "posd.toml: [printer] device: required for a serial printer"},
 		{"wrong type", "baud = 9600", `baud = "fast"`, "baud"},
 	}
