@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"testing"
@@ -24,15 +23,7 @@ func (e *env) postJSON(method, path string, in, out any) int {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	resp, err := e.http.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	resp, data := e.do(req)
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
 			e.t.Fatalf("%s %s: %v: %s", method, path, err, data)

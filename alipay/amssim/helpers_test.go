@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -58,6 +59,7 @@ type env struct {
 	srv    *httptest.Server
 	client *alipay.Client
 	clock  *clock
+	now    func() time.Time // the simulator's clock
 	http   *http.Client
 }
 
@@ -93,7 +95,7 @@ func newEnv(t *testing.T, mutate ...func(*amssim.Config)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(client.Close)
-	return &env{t: t, sim: sim, srv: srv, client: client, clock: clk, http: srv.Client()}
+	return &env{t: t, sim: sim, srv: srv, client: client, clock: clk, now: cfg.Now, http: srv.Client()}
 }
 
 var (
@@ -197,4 +199,19 @@ func expect(t *testing.T, r alipay.Reply, outcome alipay.Outcome, code string) {
 	if r.Outcome != outcome || r.Verified && r.Result.ResultCode != code || !r.Verified && code != "" {
 		t.Fatalf("got outcome %v code %q (verified %v, err %v); want %v %q", r.Outcome, r.Result.ResultCode, r.Verified, r.Err, outcome, code)
 	}
+}
+
+// do sends req to the simulator and reads the whole reply.
+func (e *env) do(req *http.Request) (*http.Response, []byte) {
+	e.t.Helper()
+	resp, err := e.http.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp, data
 }
