@@ -527,12 +527,13 @@ func (m *machine) refundInquiryAnswered(r RefundReply) {
 		m.refundDone(i, r)
 	case r.Outcome == Success && r.Status == StatusFail:
 		m.refundFailed(i, nonEmpty(r.Code, "FAIL"))
-	case r.Outcome == Failure:
-		// Not found (or the inquiry was refused): send the same refund
-		// again; the same refundRequestId cannot refund twice.
-		m.schedule(OpRefund, m.refundPause(i))
-	default:
+	case r.Outcome == Success && r.Status == StatusProcessing:
 		m.schedule(OpInquireRefund, m.refundPause(i))
+	default:
+		// Not found, refused or no answer: send the same refund again;
+		// the same refundRequestId cannot refund twice
+		// (https://docs.antom.com/ac/ams/refund).
+		m.schedule(OpRefund, m.refundPause(i))
 	}
 }
 
