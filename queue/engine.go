@@ -417,6 +417,14 @@ func (e *Engine) answer(id string, ev Event) {
 		e.poke()
 		return // late answer: nothing changes
 	}
+	if !NeedsCommit(&ent.p, &q, acts) {
+		ent.p = q
+		if e.writeErr != nil {
+			e.unsaved[q.RequestID] = q
+		}
+		e.poke()
+		return
+	}
 	e.commitLocked(ent.p, q, acts)
 }
 

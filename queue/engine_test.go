@@ -21,7 +21,7 @@ import (
 var start = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	path   string
 	clock  *queuetest.Clock
 	gw     *queuetest.Gateway
@@ -34,7 +34,7 @@ type harness struct {
 	frozen bool // waitFor does not move the clock
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	h := &harness{t: t, path: filepath.Join(t.TempDir(), "posd.db"), clock: queuetest.NewClock(start)}
 	h.gw = queuetest.NewGateway(h.clock.Now)
 	t.Cleanup(h.stop)

@@ -87,6 +87,8 @@ func Open(path string, opts Options) (s *Store, err error) {
 		MaxSize:         opts.MaxSize,
 		ReadOnly:        opts.ReadOnly,
 		InitialMmapSize: 1 << 20, // small: 32-bit ARM has little address space
+		NoFreelistSync:  true,
+		FreelistType:    bolt.FreelistMapType,
 	})
 	if err != nil {
 		return nil, openError(path, err)

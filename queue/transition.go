@@ -604,6 +604,26 @@ func (m *machine) restart() {
 	}
 }
 
+// NeedsCommit reports whether a transition must reach the disk before the
+// call it schedules. Polls that only move an inquiry (or a resend of a pay
+// that never left) along the same state need not: their deadlines were
+// committed when the state was entered, and after a crash an inquiry more
+// or less is harmless. Skipping them spares the SD card one commit (two
+// fdatasyncs) every 3 s while a buyer looks for their phone.
+func NeedsCommit(before, after *Payment, acts []Action) bool {
+	if len(acts) > 0 || before.State != after.State || before.Next != after.Next ||
+		before.CancelStep != after.CancelStep || before.Attention != after.Attention {
+		return true
+	}
+	switch after.Next {
+	case OpInquire, OpInquireRefund:
+		return false
+	case OpPay:
+		return after.State != Sent && after.State != Unknown
+	}
+	return true
+}
+
 func nonEmpty(s, fallback string) string {
 	if s == "" {
 		return fallback

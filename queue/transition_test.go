@@ -420,3 +420,29 @@ func TestJitterStaysInRange(t *testing.T) {
 		t.Error("jitter is not a pure function of id and attempt")
 	}
 }
+
+func TestNeedsCommit(t *testing.T) {
+	fx := fixtures(t)
+	cases := []struct {
+		name string
+		from Payment
+		ev   Event
+		want bool
+	}{
+		{"poll while unknown", fx[Unknown], inq(Success, StatusProcessing, ""), false},
+		{"poll while the code is shown", fx[AwaitingBuyer], inq(Success, StatusProcessing, ""), false},
+		{"pay not sent, resend", fx[Sent], payAns(NotSent, ""), false},
+		{"paid", fx[Unknown], inq(Success, StatusSuccess, ""), true},
+		{"unknown to cancelling", fx[Unknown], inq(Failure, "", "ACCESS_DENIED"), true},
+		{"sent to unknown", fx[Sent], payAns(Unsure, ""), true},
+		{"cancel retry", fx[Cancelling], canc(Unsure, ""), true},
+		{"refund inquiry poll", walk(t, fx[Refunding], refAns(Unsure, "")), refInq(Success, StatusProcessing, ""), false},
+		{"refund sent to unknown", fx[Refunding], refAns(Unsure, ""), true},
+	}
+	for _, c := range cases {
+		q, acts := step(t, c.from, c.ev, t0.Add(5*time.Second))
+		if got := NeedsCommit(&c.from, &q, acts); got != c.want {
+			t.Errorf("%s: NeedsCommit = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
