@@ -49,6 +49,7 @@ const (
 // LedgerEntry is the gateway's view of one payment.
 type LedgerEntry struct {
 	RequestID string
+	SaleID    string // order.referenceOrderId
 	PaymentID string
 	Amount    alipay.Amount
 	Scenario  string
@@ -60,6 +61,7 @@ type LedgerEntry struct {
 	code      string
 	inquiries int
 	paidAt    time.Time
+	createdAt time.Time
 }
 
 // Gateway is an in-memory AMS ledger behind queue.Gateway, with scripted
@@ -79,6 +81,17 @@ type Gateway struct {
 	Fault func(c Call, id string) Fault
 	// Before runs at the start of every call (tests block it to hold calls in flight).
 	Before func(ctx context.Context, c Call)
+	// OrderCodeBuyer, when set, scripts the buyer of an order code: the
+	// code is paid once payAfter has passed since pay, if pays.
+	OrderCodeBuyer func(requestID string) (payAfter time.Duration, pays bool)
+	faults         int
+}
+
+// Faults returns how many calls a fault was injected into.
+func (g *Gateway) Faults() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.faults
 }
 
 // NewGateway returns an empty ledger reading time from now.
@@ -158,6 +171,9 @@ func (g *Gateway) start(ctx context.Context, c Call, id string) (Fault, bool) {
 	if g.Fault != nil {
 		f = g.Fault(c, id)
 	}
+	if f != NoFault {
+		g.faults++
+	}
 	if f == FailDial || ctx.Err() != nil {
 		return f, false
 	}
@@ -181,7 +197,10 @@ func unsure(f Fault) queue.Outcome {
 type payBody struct {
 	PaymentRequestID string        `json:"paymentRequestId"`
 	PaymentAmount    alipay.Amount `json:"paymentAmount"`
-	PaymentMethod    struct {
+	Order            struct {
+		ReferenceOrderID string `json:"referenceOrderId"`
+	} `json:"order"`
+	PaymentMethod struct {
 		PaymentMethodID string `json:"paymentMethodId"`
 	} `json:"paymentMethod"`
 	PaymentFactor struct {
@@ -214,7 +233,7 @@ func (g *Gateway) newEntry(b payBody, body []byte) *LedgerEntry {
 	e := &LedgerEntry{RequestID: b.PaymentRequestID, PaymentID: fmt.Sprintf("2026%08d", g.nextID),
 		Amount: b.PaymentAmount, Scenario: b.PaymentFactor.Scenario, Status: queue.StatusProcessing,
 		Refunds: map[string]alipay.Amount{}, body: append([]byte(nil), body...),
-		code: b.PaymentMethod.PaymentMethodID}
+		code: b.PaymentMethod.PaymentMethodID, SaleID: b.Order.ReferenceOrderID, createdAt: g.now()}
 	g.ledger[e.RequestID] = e
 	if e.Scenario == string(queue.PaymentCode) {
 		switch {
@@ -252,6 +271,11 @@ func (g *Gateway) InquirePayment(ctx context.Context, id string) queue.InquiryRe
 		e.inquiries++
 		if e.Status == queue.StatusProcessing && strings.HasPrefix(e.code, CodePassword) && e.inquiries >= 2 {
 			g.markPaid(e)
+		}
+		if e.Status == queue.StatusProcessing && e.Scenario == string(queue.OrderCode) && g.OrderCodeBuyer != nil {
+			if after, pays := g.OrderCodeBuyer(id); pays && g.now().Sub(e.createdAt) >= after {
+				g.markPaid(e)
+			}
 		}
 		return queue.InquiryReply{Outcome: queue.Success, Code: "SUCCESS", Status: e.Status, PaymentID: e.PaymentID}
 	}, func(o queue.Outcome) queue.InquiryReply { return queue.InquiryReply{Outcome: o} })
