@@ -19,6 +19,9 @@ type PrintJob struct {
 	RefundID  string          `json:"refundRequestId,omitempty"`
 	Kind      ReceiptKind     `json:"kind"`
 	Copy      bool            `json:"copy,omitempty"` // a reprint, marked as a copy on paper
+	// Attempted is set once bytes of the job may have reached the printer;
+	// the printer then prints it again only as a copy.
+	Attempted bool `json:"attempted,omitempty"`
 	Payload   json.RawMessage `json:"payload"`
 	CreatedAt time.Time       `json:"createdAt"`
 	Printed   bool            `json:"printed,omitempty"`
@@ -118,18 +121,41 @@ func (s *Store) Jobs(requestID string) ([]PrintJob, error) {
 	return out, err
 }
 
+// MarkAttempted records, before the first byte goes to the printer, that
+// job id may be on paper from now on.
+func (s *Store) MarkAttempted(id uint64) error {
+	return s.updateJob(id, func(j *PrintJob) bool {
+		if j.Attempted {
+			return false
+		}
+		j.Attempted = true
+		return true
+	})
+}
+
 // MarkPrinted records that the printer confirmed job id complete. Marking
 // a job twice is harmless.
 func (s *Store) MarkPrinted(id uint64, at time.Time) error {
+	return s.updateJob(id, func(j *PrintJob) bool {
+		if j.Printed {
+			return false
+		}
+		j.Printed, j.PrintedAt = true, at
+		return true
+	})
+}
+
+// updateJob applies change to a job in one transaction; change reports
+// whether there is anything to write.
+func (s *Store) updateJob(id uint64, change func(*PrintJob) bool) error {
 	return s.update(func(tx *bolt.Tx) error {
 		j, err := getJob(tx, id)
 		if err != nil {
 			return err
 		}
-		if j.Printed {
+		if !change(&j) {
 			return nil
 		}
-		j.Printed, j.PrintedAt = true, at
 		v, err := json.Marshal(j)
 		if err != nil {
 			return err
@@ -137,7 +163,10 @@ func (s *Store) MarkPrinted(id uint64, at time.Time) error {
 		if err := tx.Bucket(bucketJobs).Put(jobKey(id), v); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketUnprinted).Delete(jobKey(id))
+		if j.Printed {
+			return tx.Bucket(bucketUnprinted).Delete(jobKey(id))
+		}
+		return nil
 	})
 }
 

@@ -113,6 +113,12 @@ func TestStoreSavesStateWithItsPrintJob(t *testing.T) {
 	if !strings.Contains(string(payload), `"amount":{"currency":"USD","value":"1000"}`) {
 		t.Errorf("receipt payload lacks the exact amount: %s", payload)
 	}
+	if err := s.MarkAttempted(jobs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if un, _ := s.Unprinted(); len(un) != 1 || !un[0].Attempted {
+		t.Fatalf("attempted job: %+v", un)
+	}
 	if err := s.MarkPrinted(jobs[0].ID, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -154,6 +160,9 @@ func TestStoreHelperHoldsLock(t *testing.T) {
 }
 
 func TestStoreLockedByAnotherProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a second process (not possible under qemu-user without binfmt); TestStoreLockedTwice covers -short")
+	}
 	path := filepath.Join(t.TempDir(), "posd.db")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestStoreHelperHoldsLock$")
 	cmd.Env = append(os.Environ(), "QUEUE_HOLD_LOCK="+path)
@@ -180,6 +189,23 @@ func TestStoreLockedByAnotherProcess(t *testing.T) {
 	s, err := Open(path, Options{LockTimeout: time.Second})
 	if err != nil {
 		t.Fatalf("Open after the other process left: %v", err)
+	}
+	s.Close()
+}
+
+// The lock is per open file, so a second Open in the same process is
+// refused like another process would be.
+func TestStoreLockedTwice(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "posd.db")
+	first := openTestStore(t, path)
+	_, err := Open(path, Options{LockTimeout: 100 * time.Millisecond})
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("second Open: %v, want ErrLocked naming %s", err, path)
+	}
+	first.Close()
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
 	}
 	s.Close()
 }
