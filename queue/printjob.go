@@ -14,14 +14,14 @@ import (
 // is opaque to the outbox: the receipt as JSON, built when the job is
 // created so a reprint shows exactly what the first print showed.
 type PrintJob struct {
-	ID        uint64          `json:"id"`
-	RequestID string          `json:"paymentRequestId"`
-	RefundID  string          `json:"refundRequestId,omitempty"`
-	Kind      ReceiptKind     `json:"kind"`
-	Copy      bool            `json:"copy,omitempty"` // a reprint, marked as a copy on paper
+	ID        uint64      `json:"id"`
+	RequestID string      `json:"paymentRequestId"`
+	RefundID  string      `json:"refundRequestId,omitempty"`
+	Kind      ReceiptKind `json:"kind"`
+	Copy      bool        `json:"copy,omitempty"` // a reprint, marked as a copy on paper
 	// Attempted is set once bytes of the job may have reached the printer;
 	// the printer then prints it again only as a copy.
-	Attempted bool `json:"attempted,omitempty"`
+	Attempted bool            `json:"attempted,omitempty"`
 	Payload   json.RawMessage `json:"payload"`
 	CreatedAt time.Time       `json:"createdAt"`
 	Printed   bool            `json:"printed,omitempty"`
