@@ -1,0 +1,53 @@
+package amssim
+
+import (
+	"cmp"
+	"slices"
+)
+
+// sortedPayments lists payments in creation order.
+func (b *book) sortedPayments() []*payment {
+	out := make([]*payment, 0, len(b.Payments))
+	for _, p := range b.Payments {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(x, y *payment) int { return cmp.Compare(x.Seq, y.Seq) })
+	return out
+}
+
+func (b *book) sortedRegistrations() []*registration {
+	out := make([]*registration, 0, len(b.Registrations))
+	for _, r := range b.Registrations {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(x, y *registration) int {
+		return cmp.Or(x.CreatedAt.Compare(y.CreatedAt), cmp.Compare(x.RegistrationRequestID, y.RegistrationRequestID))
+	})
+	return out
+}
+
+// ledger copies the state out, in creation order.
+func (b *book) ledger() Ledger {
+	l := Ledger{Payments: []Payment{}, Refunds: []Refund{}, Registrations: []Registration{}}
+	for _, p := range b.sortedPayments() {
+		c := p.Payment
+		if p.Notification != nil {
+			d := *p.Notification
+			c.Notification = &d
+		}
+		l.Payments = append(l.Payments, c)
+	}
+	for _, r := range b.Refunds {
+		l.Refunds = append(l.Refunds, *r)
+	}
+	slices.SortFunc(l.Refunds, func(x, y Refund) int { return cmp.Compare(x.RefundID, y.RefundID) })
+	for _, r := range b.sortedRegistrations() {
+		c := r.Registration
+		if r.Notification != nil {
+			d := *r.Notification
+			c.Notification = &d
+		}
+		l.Registrations = append(l.Registrations, c)
+	}
+	return l
+}

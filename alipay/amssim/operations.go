@@ -1,0 +1,225 @@
+package amssim
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/posd/posd/alipay"
+)
+
+// operation is a decoded, authenticated AMS request ready to run against
+// the book. count and run are called with sim.mu held.
+type operation struct {
+	ids   string        // ids named by the request, for the log line
+	count func(b *book) // records the call (even if a fault drops it)
+	exec  func(time.Time) (alipay.Result, any, bool)
+	res   alipay.Result
+	reply any
+	hang  bool // a sandbox timeout amount: never answer
+}
+
+func (op *operation) run(now time.Time) { op.res, op.reply, op.hang = op.exec(now) }
+
+func countPay(c *Calls)            { c.Pay++ }
+func countInquiryPayment(c *Calls) { c.InquiryPayment++ }
+func countCancel(c *Calls)         { c.Cancel++ }
+func countRefund(c *Calls)         { c.Refund++ }
+
+// decode builds the operation for api from a verified body.
+func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, requestBase string) (*operation, error) {
+	b := func() *book { return sim.b }
+	switch api {
+	case alipay.APIPay:
+		req, err := decodePay(body)
+		if err != nil {
+			return nil, err
+		}
+		base := requestBase
+		if sim.s.base != nil {
+			base = sim.s.base.Scheme + "://" + sim.s.base.Host
+		}
+		in := payInput{
+			ClientID: clientID, Req: req, BaseURL: base,
+			Expiry: sim.s.scaled(sim.s.PaymentExpiry), Delay: sim.s.scaled(sim.s.PasswordDelay),
+			Token: sim.token,
+		}
+		if sim.s.RequireRegistration {
+			in.Registered = func(id string) bool {
+				r := sim.b.registrationOf(clientID, id)
+				return r != nil && r.Status == RegistrationCompleted
+			}
+		}
+		return &operation{
+			ids:   "paymentRequestId=" + req.PaymentRequestID,
+			count: func(b *book) { b.count(clientID, req.PaymentRequestID, "", countPay) },
+			exec: func(now time.Time) (alipay.Result, any, bool) {
+				res, p := b().pay(in, now)
+				reply := payReplyOf(res, p, req.PaymentRequestID)
+				if p != nil && sim.s.SandboxAmounts {
+					switch p.Amount.Value {
+					case sandboxPayUnknown:
+						res = result(alipay.StatusUnknown, alipay.CodeUnknownException, "sandbox amount 9901")
+						reply = payReply{Result: res, PaymentRequestID: req.PaymentRequestID}
+					case sandboxPayTimeout:
+						return res, reply, true
+					}
+				}
+				return res, reply, false
+			},
+		}, nil
+	case alipay.APIInquiryPayment:
+		req, err := decodeAs(body, alipay.EncodeInquiryPayment)
+		if err != nil {
+			return nil, err
+		}
+		return &operation{
+			ids:   lookupIDs(req.PaymentRequestID, req.PaymentID),
+			count: func(b *book) { b.count(clientID, req.PaymentRequestID, req.PaymentID, countInquiryPayment) },
+			exec: func(now time.Time) (alipay.Result, any, bool) {
+				res, p := b().inquire(clientID, req.PaymentRequestID, req.PaymentID, now)
+				if p != nil && sim.s.SandboxAmounts {
+					switch p.Amount.Value {
+					case sandboxInquiryUnknown:
+						res = result(alipay.StatusUnknown, alipay.CodeUnknownException, "sandbox amount 9903")
+						return res, resultOnly{res}, false
+					case sandboxInquiryTimeout:
+						return res, nil, true
+					}
+				}
+				return res, inquiryReplyOf(res, p), false
+			},
+		}, nil
+	case alipay.APICancel:
+		req, err := decodeAs(body, alipay.EncodeCancel)
+		if err != nil {
+			return nil, err
+		}
+		return &operation{
+			ids:   lookupIDs(req.PaymentRequestID, req.PaymentID),
+			count: func(b *book) { b.count(clientID, req.PaymentRequestID, req.PaymentID, countCancel) },
+			exec: func(now time.Time) (alipay.Result, any, bool) {
+				res, p := b().cancel(clientID, req.PaymentRequestID, req.PaymentID, sim.s.CancelWindow, now)
+				reply := cancelReply{Result: res, PaymentRequestID: req.PaymentRequestID, PaymentID: req.PaymentID}
+				if p != nil {
+					reply.PaymentRequestID, reply.PaymentID = p.PaymentRequestID, p.PaymentID
+					if res.ResultStatus == alipay.StatusSuccess {
+						reply.CancelTime = alipay.NewTime(p.CancelledAt)
+					}
+				}
+				return res, reply, false
+			},
+		}, nil
+	case alipay.APIRefund:
+		req, err := decodeAs(body, alipay.EncodeRefund)
+		if err != nil {
+			return nil, err
+		}
+		return &operation{
+			ids: "refundRequestId=" + req.RefundRequestID + " paymentId=" + req.PaymentID,
+			count: func(b *book) {
+				b.count(clientID, "", req.PaymentID, countRefund)
+				if r := b.Refunds[key(clientID, req.RefundRequestID)]; r != nil {
+					r.Calls.Refund++
+				}
+			},
+			exec: func(now time.Time) (alipay.Result, any, bool) {
+				res, r := b().refund(refundInput{ClientID: clientID, Req: req, Window: sim.s.RefundWindow}, now)
+				if r != nil && r.Calls.Refund == 0 {
+					r.Calls.Refund = 1 // the call that created it
+				}
+				return res, refundReplyOf(res, r, req), false
+			},
+		}, nil
+	case alipay.APIInquiryRefund:
+		req, err := decodeAs(body, alipay.EncodeInquiryRefund)
+		if err != nil {
+			return nil, err
+		}
+		return &operation{
+			ids: fmt.Sprintf("refundRequestId=%s refundId=%s", req.RefundRequestID, req.RefundID),
+			count: func(b *book) {
+				if r := b.findRefund(clientID, req.RefundRequestID, req.RefundID); r != nil {
+					r.Calls.InquiryRefund++
+				}
+			},
+			exec: func(time.Time) (alipay.Result, any, bool) {
+				r := b().findRefund(clientID, req.RefundRequestID, req.RefundID)
+				reply := inquiryRefundReplyOf(r)
+				return reply.Result, reply, false
+			},
+		}, nil
+	}
+	return sim.decodeRegistration(api, clientID, body)
+}
+
+func lookupIDs(requestID, paymentID string) string {
+	return fmt.Sprintf("paymentRequestId=%s paymentId=%s", requestID, paymentID)
+}
+
+// decodeRegistration builds the merchant registration operations.
+func (sim *Simulator) decodeRegistration(api alipay.API, clientID string, body []byte) (*operation, error) {
+	noCount := func(*book) {}
+	switch api {
+	case alipay.APIRegistration:
+		req, err := decodeAs(body, alipay.EncodeRegistration)
+		if err != nil {
+			return nil, err
+		}
+		return &operation{
+			ids:   "registrationRequestId=" + req.RegistrationRequestID,
+			count: noCount,
+			exec: func(now time.Time) (alipay.Result, any, bool) {
+				res := sim.b.register(clientID, req, sim.s.scaled(sim.s.RegistrationDelay), now)
+				return res, registrationReply{Result: res, PassThroughInfo: req.PassThroughInfo}, false
+			},
+		}, nil
+	case alipay.APIInquiryRegistrationStatus:
+		req, err := decodeAs(body, alipay.EncodeInquiryRegistrationStatus)
+		if err != nil {
+			return nil, err
+		}
+		return &operation{
+			ids:   "referenceMerchantId=" + req.ReferenceMerchantID,
+			count: noCount,
+			exec: func(now time.Time) (alipay.Result, any, bool) {
+				r := sim.b.Registrations[key(clientID, req.RegistrationRequestID)]
+				if req.RegistrationRequestID == "" {
+					r = sim.b.registrationOf(clientID, req.ReferenceMerchantID)
+				}
+				if r == nil || req.ReferenceMerchantID != "" && r.ReferenceMerchantID != req.ReferenceMerchantID {
+					res := fail(alipay.CodeRecordNotFound, "no registration for those ids")
+					return res, resultOnly{res}, false
+				}
+				sim.b.advanceRegistration(r, now)
+				overall, psp := registrationResults(r)
+				return resultSuccess, registrationStatusReply{Result: resultSuccess, RegistrationResult: &overall, PSPRegistrationResultList: psp}, false
+			},
+		}, nil
+	case alipay.APIInquiryRegistrationInfo:
+		req, err := decodeAs(body, alipay.EncodeInquiryRegistrationInfo)
+		if err != nil {
+			return nil, err
+		}
+		return &operation{
+			ids:   "referenceMerchantId=" + req.ReferenceMerchantID,
+			count: noCount,
+			exec: func(now time.Time) (alipay.Result, any, bool) {
+				r := sim.b.registrationOf(clientID, req.ReferenceMerchantID)
+				var orig alipay.RegistrationRequest
+				if r == nil || json.Unmarshal(r.Request, &orig) != nil {
+					res := fail(alipay.CodeRecordNotFound, "merchant not registered")
+					return res, resultOnly{res}, false
+				}
+				sim.b.advanceRegistration(r, now)
+				return resultSuccess, registrationInfoReply{Result: resultSuccess, MerchantInfo: &orig.MerchantInfo,
+					ProductCodes: orig.ProductCodes, StoreInfo: orig.StoreInfo}, false
+			},
+		}, nil
+	}
+	return nil, paramf("no such API")
+}
+
+// token makes a wallet token: 16 hex digits from the seeded generator.
+// The caller holds sim.mu.
+func (sim *Simulator) token() string { return fmt.Sprintf("%016x", sim.rng.Uint64()) }

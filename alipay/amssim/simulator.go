@@ -1,0 +1,243 @@
+package amssim
+
+import (
+	"context"
+	"crypto/rsa"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/posd/posd/alipay"
+)
+
+// Simulator is an AMS gateway in memory: an http.Handler serving the AMS
+// paths and the /sim/ paths. It is safe for concurrent use. Notifications
+// are sent by Run (or DeliverDue, for tests that drive the clock).
+type Simulator struct {
+	s         settings
+	key       *rsa.PrivateKey
+	signer    *alipay.Signer
+	publicKey string // gateway public key, one-line SPKI base64
+	mux       *http.ServeMux
+	kick      chan struct{}
+
+	mu      sync.Mutex
+	b       *book
+	faults  faultSet
+	rng     *rand.Rand // wallet tokens
+	traceID uint64
+}
+
+// New builds a simulator from cfg, loading cfg.StatePath if it exists.
+func New(cfg Config) (*Simulator, error) {
+	s, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	b := newBook()
+	key := s.GatewayKey
+	if s.StatePath != "" {
+		st, err := loadState(s.StatePath)
+		if err != nil {
+			return nil, err
+		}
+		if st != nil {
+			b = st.Book
+			b.index()
+			if key == nil {
+				key = st.gatewayKey
+			}
+		}
+	}
+	if key == nil {
+		if key, err = generateGatewayKey(); err != nil {
+			return nil, err
+		}
+	}
+	signer, err := alipay.NewSigner(key, 1)
+	if err != nil {
+		return nil, fmt.Errorf("%w: gateway key: %w", ErrConfig, err)
+	}
+	pub, err := alipay.PublicKeyBase64(&key.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	sim := &Simulator{
+		s:         s,
+		key:       key,
+		signer:    signer,
+		publicKey: pub,
+		kick:      make(chan struct{}, 1),
+		b:         b,
+		faults:    faultSet{seed: s.Seed},
+		rng:       rand.New(rand.NewPCG(s.Seed, 0x77616c6c6574)), // "wallet"
+	}
+	for _, f := range s.Faults {
+		sim.faults.add(f)
+	}
+	sim.routes()
+	sim.mu.Lock()
+	err = sim.saveLocked()
+	sim.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return sim, nil
+}
+
+// GatewayPublicKey is the key the merchant configures as the platform public key.
+func (sim *Simulator) GatewayPublicKey() *rsa.PublicKey { return sim.signer.Public() }
+
+// GatewayPublicKeyBase64 is GatewayPublicKey as one-line SPKI base64.
+func (sim *Simulator) GatewayPublicKeyBase64() string { return sim.publicKey }
+
+func (sim *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { sim.mux.ServeHTTP(w, r) }
+
+func (sim *Simulator) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("/ams/", sim.serveAMS)
+	m.HandleFunc("GET /sim/ledger", sim.serveLedger)
+	m.HandleFunc("GET /sim/gateway-pubkey", sim.servePublicKey)
+	m.HandleFunc("POST /sim/customer", sim.serveCustomer)
+	m.HandleFunc("GET /sim/faults", sim.serveFaults)
+	m.HandleFunc("POST /sim/faults", sim.serveFaults)
+	m.HandleFunc("DELETE /sim/faults", sim.serveFaults)
+	m.HandleFunc("GET "+walletPath+"{token}", sim.serveWallet)
+	m.HandleFunc("POST "+walletPath+"{token}", sim.serveWallet)
+	m.HandleFunc("GET /sim/{$}", sim.serveIndex)
+	sim.mux = m
+}
+
+// Ledger returns the ground truth as of now.
+func (sim *Simulator) Ledger() Ledger {
+	sim.mu.Lock()
+	defer sim.mu.Unlock()
+	sim.b.advanceAll(sim.s.Now())
+	return sim.b.ledger()
+}
+
+// AddFault injects f from now on.
+func (sim *Simulator) AddFault(f Fault) error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	sim.mu.Lock()
+	defer sim.mu.Unlock()
+	sim.faults.add(f)
+	return nil
+}
+
+// ClearFaults removes every fault.
+func (sim *Simulator) ClearFaults() {
+	sim.mu.Lock()
+	defer sim.mu.Unlock()
+	sim.faults.clear()
+}
+
+// Faults lists the faults with how often each fired.
+func (sim *Simulator) Faults() []Fault {
+	sim.mu.Lock()
+	defer sim.mu.Unlock()
+	return sim.faults.list()
+}
+
+// Customer acts as the customer on a code the simulator issued: codeValue
+// is the whole URL (or its last element, the token); action is pay,
+// decline, insufficient or scan. It returns the payment as it then stands.
+func (sim *Simulator) Customer(codeValue, action string) (Payment, error) {
+	sim.mu.Lock()
+	defer sim.mu.Unlock()
+	p, err := sim.b.customer(tokenOf(codeValue), action, sim.s.Now())
+	if p == nil {
+		return Payment{}, err
+	}
+	if err == nil {
+		sim.persistLocked()
+		sim.wake()
+	}
+	return p.Payment, err
+}
+
+// wake tells Run that something may be due earlier than it planned.
+func (sim *Simulator) wake() {
+	select {
+	case sim.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends notifications when due and retries them on the schedule
+// until ctx ends. It returns ctx's error.
+func (sim *Simulator) Run(ctx context.Context) error {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		sim.DeliverDue(ctx)
+		sim.mu.Lock()
+		next := sim.b.nextEvent()
+		now := sim.s.Now()
+		sim.mu.Unlock()
+		wait := time.Hour
+		if !next.IsZero() {
+			wait = max(next.Sub(now), 0)
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-sim.kick:
+			if !timer.Stop() {
+				<-timer.C
+			}
+		case <-timer.C:
+		}
+	}
+}
+
+// DeliverDue advances every payment to now and makes every notification
+// attempt that is due, one after the other. It returns how many it made.
+func (sim *Simulator) DeliverDue(ctx context.Context) int {
+	type job struct {
+		d    *Delivery
+		body []byte
+	}
+	sim.mu.Lock()
+	now := sim.s.Now()
+	changed := sim.b.advanceAll(now)
+	var jobs []job
+	due := func(d *Delivery, body []byte) {
+		if d != nil && d.pending() && !now.Before(d.NextAt) {
+			d.inFlight = true
+			jobs = append(jobs, job{d, body})
+		}
+	}
+	for _, p := range sim.b.sortedPayments() {
+		due(p.Notification, p.NotifyBody)
+	}
+	for _, r := range sim.b.sortedRegistrations() {
+		due(r.Notification, r.NotifyBody)
+	}
+	if changed && len(jobs) == 0 {
+		sim.persistLocked()
+	}
+	sim.mu.Unlock()
+	for _, j := range jobs {
+		sim.mu.Lock()
+		d := *j.d
+		sim.mu.Unlock()
+		err := post(ctx, sim.s.NotifyClient, sim.signer, d, j.body, sim.s.Now())
+		sim.mu.Lock()
+		j.d.record(err, sim.s.Now(), sim.s.scaled)
+		sim.persistLocked()
+		attempts := j.d.Attempts
+		sim.mu.Unlock()
+		if err != nil {
+			sim.s.Logger.Warn("notification not acknowledged", "url", d.URL, "attempt", attempts, "error", err.Error())
+		} else {
+			sim.s.Logger.Info("notification acknowledged", "url", d.URL, "attempt", attempts)
+		}
+	}
+	return len(jobs)
+}

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/alipay/amssim"
+)
+
+// syncBuffer collects the log lines written by the running server.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type started struct {
+	url, fingerprint, pubkey string
+	logs                     *syncBuffer
+	stop                     func() error
+}
+
+// start runs the command on a free port and reads what it prints.
+func start(t *testing.T, args ...string) started {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), pw, logs)
+		pw.CloseWithError(errors.New("amssim exited"))
+		done <- err
+	}()
+	s := started{logs: logs}
+	sc := bufio.NewScanner(pr)
+	for s.url == "" && sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), " ")
+		switch k {
+		case "tls-sha256":
+			s.fingerprint = v
+		case "gateway-pubkey":
+			s.pubkey = v
+		case "listening":
+			s.url = v
+		}
+	}
+	if s.url == "" {
+		cancel()
+		t.Fatalf("amssim did not start: %v\n%s", <-done, logs)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	s.stop = sync.OnceValue(func() error { cancel(); return <-done })
+	t.Cleanup(func() { _ = s.stop() })
+	return s
+}
+
+func writeKeys(t *testing.T) (dir string, merchant *rsa.PrivateKey) {
+	t.Helper()
+	merchant, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := alipay.PublicKeyBase64(&merchant.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "merchant.pub"), []byte(pub+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, merchant
+}
+
+func TestServesPinnedTLS(t *testing.T) {
+	dir, merchant := writeKeys(t)
+	state := filepath.Join(dir, "state.json")
+	args := []string{"-client-id", "SANDBOX_CLI", "-merchant-pubkey", filepath.Join(dir, "merchant.pub"), "-state", state,
+		"-faults", "inquiryPayment:unknown:1:1"}
+	s := start(t, args...)
+	if !strings.HasPrefix(s.url, "https://") || len(s.fingerprint) != 95 {
+		t.Fatalf("url %q fingerprint %q", s.url, s.fingerprint)
+	}
+	gw, err := alipay.ParsePublicKey([]byte(s.pubkey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := alipay.NewClient(alipay.Config{
+		ClientID: "SANDBOX_CLI", PrivateKey: merchant, PlatformPublicKey: gw, BaseURL: s.url, PinSHA256: s.fingerprint,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	ctx := t.Context()
+	req := alipay.PayRequest{
+		PaymentRequestID: "CLI-1",
+		Order: alipay.Order{OrderDescription: "Tea", Merchant: alipay.Merchant{ReferenceMerchantID: "M1", MerchantName: "Cafe", MerchantMCC: "5814",
+			Store: alipay.Store{ReferenceStoreID: "S1", StoreName: "Main", StoreMCC: "5814"}},
+			Env: alipay.Env{StoreTerminalID: "T1", StoreTerminalRequestTime: alipay.NewTime(time.Now())}},
+		PaymentAmount:    alipay.Amount{Currency: "JPY", Value: 450},
+		PaymentMethod:    alipay.PaymentMethod{PaymentMethodID: amssim.CodePaid},
+		PaymentFactor:    alipay.PaymentFactor{InStorePaymentScenario: alipay.ScenarioPaymentCode},
+		PaymentNotifyURL: "https://127.0.0.1:1/notify",
+	}
+	if _, r, err := client.Pay(ctx, req); r.Outcome != alipay.OutcomeSuccess {
+		t.Fatalf("pay over pinned TLS: %v %v", r.Outcome, err)
+	}
+	// The -faults flag: the first inquiry gets a signed UNKNOWN_EXCEPTION.
+	_, r, _ := client.InquiryPayment(ctx, alipay.InquiryPaymentRequest{PaymentRequestID: "CLI-1"})
+	if r.Result.ResultCode != alipay.CodeUnknownException {
+		t.Fatalf("first inquiry: %+v", r.Result)
+	}
+	_, r, _ = client.InquiryPayment(ctx, alipay.InquiryPaymentRequest{PaymentRequestID: "CLI-1"})
+	if r.Outcome != alipay.OutcomeSuccess {
+		t.Fatalf("second inquiry: %v", r.Outcome)
+	}
+	if logs := s.logs.String(); !strings.Contains(logs, "fault=unknown") || !strings.Contains(logs, "api=pay") {
+		t.Fatalf("request log lacks the fault or the api:\n%s", logs)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+
+	// Restarted on the same state: same gateway key, same ledger.
+	s2 := start(t, args...)
+	if s2.pubkey != s.pubkey {
+		t.Fatal("gateway key not kept in -state")
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: pinned(s2.fingerprint)}}
+	resp, err := hc.Get(s2.url + "/sim/ledger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var l amssim.Ledger
+	if err := json.NewDecoder(resp.Body).Decode(&l); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Payments) != 1 || l.Payments[0].Status != amssim.StatusSuccess || l.Payments[0].Calls.InquiryPayment != 2 {
+		t.Fatalf("ledger after restart: %+v", l.Payments)
+	}
+}
+
+func TestPlainHTTPAndGatewayKeyFile(t *testing.T) {
+	dir, _ := writeKeys(t)
+	gw, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509MarshalPKCS8(gw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(dir, "gateway.key")
+	if err := os.WriteFile(keyFile, der, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, "-tls=false", "-client-id", "C1", "-merchant-pubkey", filepath.Join(dir, "merchant.pub"), "-gateway-key", keyFile)
+	if !strings.HasPrefix(s.url, "http://") || s.fingerprint != "" {
+		t.Fatalf("url %q fingerprint %q", s.url, s.fingerprint)
+	}
+	want, _ := alipay.PublicKeyBase64(&gw.PublicKey)
+	if s.pubkey != want {
+		t.Fatal("-gateway-key not used")
+	}
+	resp, err := http.Get(s.url + "/sim/gateway-pubkey")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if strings.TrimSpace(string(body)) != want {
+		t.Fatalf("/sim/gateway-pubkey: %q", body)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir, _ := writeKeys(t)
+	pub := filepath.Join(dir, "merchant.pub")
+	for name, args := range map[string][]string{
+		"no client id":   {"-merchant-pubkey", pub},
+		"no key":         {"-client-id", "C1"},
+		"bad faults":     {"-client-id", "C1", "-merchant-pubkey", pub, "-faults", "pay:explode"},
+		"missing key":    {"-client-id", "C1", "-merchant-pubkey", filepath.Join(dir, "nope")},
+		"bad time scale": {"-client-id", "C1", "-merchant-pubkey", pub, "-time-scale", "-1"},
+		"extra argument": {"-client-id", "C1", "-merchant-pubkey", pub, "now"},
+	} {
+		err := run(t.Context(), append([]string{"-listen", "127.0.0.1:0"}, args...), io.Discard, io.Discard)
+		if err == nil {
+			t.Errorf("%s: started", name)
+		}
+	}
+}
