@@ -3,9 +3,12 @@ package queue_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -21,6 +24,8 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/alipay/alipaytest"
+	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
 )
@@ -40,6 +45,7 @@ const (
 	envCrashFirst = "QUEUE_CRASH_FIRST"
 	envCrashTotal = "QUEUE_CRASH_TOTAL"
 	envCrashFinal = "QUEUE_CRASH_FINAL"
+	envCrashPin   = "QUEUE_CRASH_PIN" // set: the gateway is amssim over TLS
 )
 
 func crashID(i int) string { return fmt.Sprintf("C%05d", i) }
@@ -66,32 +72,67 @@ func crashPolicy() queue.Policy {
 	return pol
 }
 
-func crashRequest(i int, now time.Time) queue.PaymentRequest {
+// crashCodes are the payment codes of one gateway: paid, paid after a
+// wait, declined, never answered.
+type crashCodes struct{ paid, password, declined, never string }
+
+var (
+	ledgerCodes = crashCodes{queuetest.CodePaid + "00000000000001", queuetest.CodePassword + "00000000000001",
+		queuetest.CodeDeclined + "00000000000001", queuetest.CodeNever + "00000000000001"}
+	simCodes = crashCodes{amssim.CodePaid, amssim.CodePasswordPaid, amssim.CodeInsufficient, amssim.CodeNoAnswer}
+)
+
+func crashRequest(i int, now time.Time, codes crashCodes) (queue.PaymentRequest, error) {
 	id := crashID(i)
 	sale := "SALE" + id
-	sc, code := queue.PaymentCode, ""
+	sc, code := alipay.ScenarioPaymentCode, ""
 	switch i % 8 {
 	case 0, 7:
-		code = queuetest.CodePaid + "00000000000001"
+		code = codes.paid
 	case 1:
-		code = queuetest.CodePassword + "00000000000001"
+		code = codes.password
 	case 2:
-		code = queuetest.CodeDeclined + "00000000000001"
+		code = codes.declined
 	case 5:
-		code = queuetest.CodeNever + "00000000000001"
+		code = codes.never
 	default:
-		sc = queue.OrderCode
+		sc = alipay.ScenarioOrderCode
 	}
-	minor := int64(100 + i)
-	method := ""
-	if code != "" {
-		method = fmt.Sprintf(`,"paymentMethodId":%q`, code)
+	amount := alipay.Amount{Currency: "USD", Value: int64(100 + i)}
+	expires := now.Add(1500 * time.Millisecond)
+	body, err := alipay.EncodePay(alipay.PayRequest{
+		PaymentRequestID: id,
+		Order: alipay.Order{ReferenceOrderID: sale, OrderDescription: "crash test", Merchant: alipay.Merchant{
+			ReferenceMerchantID: "M0001", MerchantName: "Demo Cafe", MerchantMCC: "5814",
+			Store: alipay.Store{ReferenceStoreID: "S01", StoreName: "Main St", StoreMCC: "5814"}},
+			Env: alipay.Env{StoreTerminalID: "T01", StoreTerminalRequestTime: alipay.Time{Time: now}}},
+		PaymentAmount:     amount,
+		PaymentMethod:     alipay.PaymentMethod{PaymentMethodID: code},
+		PaymentFactor:     alipay.PaymentFactor{InStorePaymentScenario: sc},
+		PaymentExpiryTime: alipay.Time{Time: expires},
+		PaymentNotifyURL:  "https://127.0.0.1:1/notify", // nobody runs the simulator's notifier
+	})
+	return queue.PaymentRequest{RequestID: id, SaleID: sale, Scenario: queue.Scenario(sc), Amount: amount,
+		Body: body, ExpiresAt: expires}, err
+}
+
+// crashGateway is the child's way to the gateway: amssim over TLS through
+// the alipay client, or the queuetest ledger over plain HTTP.
+func crashGateway(t *testing.T) (queue.Gateway, crashCodes) {
+	url := os.Getenv(envCrashURL)
+	pin := os.Getenv(envCrashPin)
+	if pin == "" {
+		return &queuetest.Remote{URL: url, Client: &http.Client{Timeout: 2 * time.Second}}, ledgerCodes
 	}
-	body := fmt.Sprintf(`{"productCode":"IN_STORE_PAYMENT","paymentRequestId":%q,"order":{"referenceOrderId":%q,"orderDescription":"crash test"},`+
-		`"paymentAmount":{"currency":"USD","value":"%d"},"paymentMethod":{"paymentMethodType":"CONNECT_WALLET"%s},"paymentFactor":{"inStorePaymentScenario":%q}}`,
-		id, sale, minor, method, sc)
-	return queue.PaymentRequest{RequestID: id, SaleID: sale, Scenario: sc, Amount: alipay.Amount{Currency: "USD", Value: minor},
-		Body: []byte(body), ExpiresAt: now.Add(1500 * time.Millisecond)}
+	merchant, gateway := alipaytest.Keys(t)
+	client, err := alipay.NewClient(alipay.Config{ClientID: amsClientID, PrivateKey: merchant,
+		PlatformPublicKey: &gateway.PublicKey, BaseURL: url, PinSHA256: pin,
+		PayTimeout: 2 * time.Second, CallTimeout: 2 * time.Second, ConnectTimeout: time.Second})
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(2)
+	}
+	return queue.NewAMS(client), simCodes
 }
 
 // TestCrashChild is the process the crash test kills; it does nothing
@@ -113,7 +154,7 @@ func TestCrashChild(t *testing.T) {
 		fail(err)
 	}
 	pol := crashPolicy()
-	gw := &queuetest.Remote{URL: os.Getenv(envCrashURL), Client: &http.Client{Timeout: 2 * time.Second}}
+	gw, codes := crashGateway(t)
 	eng, err := queue.NewEngine(queue.Config{Store: s, Gateway: gw, Policy: &pol, Workers: 4,
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -148,8 +189,11 @@ func TestCrashChild(t *testing.T) {
 		}
 	}()
 	for i := first; i < total; i++ {
-		_, err := eng.Pay(crashRequest(i, time.Now()))
-		if err != nil && !errors.Is(err, queue.ErrDuplicate) {
+		req, err := crashRequest(i, time.Now(), codes)
+		if err != nil {
+			fail(err)
+		}
+		if _, err = eng.Pay(req); err != nil && !errors.Is(err, queue.ErrDuplicate) {
 			fail(err)
 		}
 		fmt.Println("created", i)
@@ -224,26 +268,101 @@ func (c *crashChild) lastCreated() int {
 	return c.created
 }
 
-// TestCrashKillNine: a real process running the real outbox is killed with
-// SIGKILL over 100 times while it takes a mixed stream of 520 payments
-// against a faulty gateway; afterwards the outbox and the gateway ledger
-// must agree. Bounded to about a minute on 2 cores; skipped with -short.
-//
-// The gateway is queuetest's ledger served over HTTP; switch it to
-// alipay/amssim (through queue.NewAMS) once amssim is on main.
+// gwPayment is one payment as a crash-test gateway holds it.
+type gwPayment struct {
+	Status   queue.PaymentStatus
+	Reversed bool
+	SaleID   string
+	Refunds  map[string]alipay.Amount
+}
+
+// crashBackend is the gateway side of a crash test.
+type crashBackend struct {
+	env    []string                    // how the child reaches it
+	ledger func() map[string]gwPayment // the ground truth
+	faults func() int                  // faults injected so far
+}
+
+// TestCrashKillNine: a real process running the real outbox and engine is
+// killed with SIGKILL over 100 times while it takes a mixed stream of 520
+// payments against alipay/amssim, served over TLS with faults on every
+// endpoint; afterwards the outbox and amssim's ledger must agree. About a
+// minute on 2 cores; skipped with -short.
 func TestCrashKillNine(t *testing.T) {
-	if testing.Short() {
-		t.Skip("crash test takes about a minute; skipped with -short")
+	skipCrash(t)
+	seed := crashSeed()
+	merchant, gatewayKey := alipaytest.Keys(t)
+	sim, err := amssim.New(amssim.Config{
+		Merchants:  []amssim.MerchantKey{{ClientID: amsClientID, PublicKey: &merchant.PublicKey}},
+		GatewayKey: gatewayKey, TimeScale: 20, Seed: seed,
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if os.Getenv(envCrashDB) != "" {
-		t.Skip("inside a crash child")
+	for _, ep := range []string{"pay", "inquiryPayment", "cancel", "refund", "inquiryRefund"} {
+		for _, k := range []amssim.FaultKind{amssim.FaultDropRequest, amssim.FaultDropResponse, amssim.FaultHTTP500,
+			amssim.FaultUnknown, amssim.FaultUnsigned, amssim.FaultTruncate} {
+			if err := sim.AddFault(amssim.Fault{Endpoint: ep, Kind: k, Probability: 0.02}); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	const total, kills = 520, 110
-	seed := uint64(1)
-	if s, err := strconv.ParseUint(os.Getenv("QUEUE_CRASH_SEED"), 10, 64); err == nil {
-		seed = s
-	}
-	rng := rand.New(rand.NewPCG(seed, 0xC0FFEE))
+	srv := httptest.NewUnstartedServer(sim)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	sum := sha256.Sum256(srv.Certificate().Raw)
+	// The buyers of the order codes that get paid (index mod 8 = 3) pay
+	// 300 ms after the code is shown.
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			for _, p := range sim.Ledger().Payments {
+				if p.Scenario == alipay.ScenarioOrderCode && p.Status == amssim.StatusProcessing &&
+					crashIndex(p.PaymentRequestID)%8 == 3 && time.Since(p.CreatedAt) > 300*time.Millisecond {
+					sim.Customer(p.CodeValue, "pay")
+				}
+			}
+		}
+	}()
+	runCrash(t, seed, crashBackend{
+		env: []string{envCrashURL + "=" + srv.URL, envCrashPin + "=" + hex.EncodeToString(sum[:])},
+		ledger: func() map[string]gwPayment {
+			l := sim.Ledger()
+			out := map[string]gwPayment{}
+			for _, p := range l.Payments {
+				out[p.PaymentRequestID] = gwPayment{Status: queue.PaymentStatus(p.Status), Reversed: p.Reversed,
+					SaleID: "SALE" + p.PaymentRequestID, Refunds: map[string]alipay.Amount{}}
+			}
+			for _, r := range l.Refunds {
+				out[r.PaymentRequestID].Refunds[r.RefundRequestID] = r.Amount
+			}
+			return out
+		},
+		faults: func() int {
+			n := 0
+			for _, f := range sim.Faults() {
+				n += f.Fired
+			}
+			return n
+		},
+	})
+}
+
+// TestCrashKillNineLedger is the same crash test against queuetest's
+// ledger over plain HTTP, whose faults include replies lost after the
+// gateway acted on every call.
+func TestCrashKillNineLedger(t *testing.T) {
+	skipCrash(t)
+	seed := crashSeed()
 	var frngMu sync.Mutex
 	frng := rand.New(rand.NewPCG(seed, 0xFA17))
 	gw := queuetest.NewGateway(time.Now)
@@ -267,16 +386,47 @@ func TestCrashKillNine(t *testing.T) {
 	}
 	srv := httptest.NewServer(gw.Handler())
 	defer srv.Close()
+	runCrash(t, seed, crashBackend{
+		env: []string{envCrashURL + "=" + srv.URL},
+		ledger: func() map[string]gwPayment {
+			out := map[string]gwPayment{}
+			for id, e := range gw.Ledger() {
+				out[id] = gwPayment{Status: e.Status, Reversed: e.Reversed, SaleID: e.SaleID, Refunds: e.Refunds}
+			}
+			return out
+		},
+		faults: gw.Faults,
+	})
+}
+
+func skipCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test takes about a minute; skipped with -short")
+	}
+	if os.Getenv(envCrashDB) != "" {
+		t.Skip("inside a crash child")
+	}
+}
+
+func crashSeed() uint64 {
+	if s, err := strconv.ParseUint(os.Getenv("QUEUE_CRASH_SEED"), 10, 64); err == nil {
+		return s
+	}
+	return 1
+}
+
+func runCrash(t *testing.T, seed uint64, gw crashBackend) {
+	const total, kills = 520, 110
+	rng := rand.New(rand.NewPCG(seed, 0xC0FFEE))
 	path := filepath.Join(t.TempDir(), "posd.db")
 	env := func(first int, final bool) []string {
-		e := []string{envCrashDB + "=" + path, envCrashURL + "=" + srv.URL,
-			envCrashFirst + "=" + strconv.Itoa(first), envCrashTotal + "=" + strconv.Itoa(total)}
+		e := append([]string{envCrashDB + "=" + path,
+			envCrashFirst + "=" + strconv.Itoa(first), envCrashTotal + "=" + strconv.Itoa(total)}, gw.env...)
 		if final {
 			e = append(e, envCrashFinal+"=1")
 		}
 		return e
 	}
-
 	next := 0
 	for k := range kills {
 		c := startCrashChild(t, env(next, false))
@@ -305,19 +455,18 @@ func TestCrashKillNine(t *testing.T) {
 	if code := c.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("final run exited %d: %v", code, c.lines[max(0, len(c.lines)-5):])
 	}
-
-	violations, payments := checkLedger(t, path, gw)
+	violations, payments := checkLedger(t, path, gw.ledger())
 	for _, v := range violations[:min(len(violations), 20)] {
 		t.Error(v)
 	}
-	fmt.Printf("payments=%d kills=%d faults=%d violations=%d\n", payments, kills, gw.Faults(), len(violations))
+	fmt.Printf("payments=%d kills=%d faults=%d violations=%d\n", payments, kills, gw.faults(), len(violations))
 	if payments < 500 {
 		t.Errorf("only %d payments reached the outbox, want >= 500", payments)
 	}
 }
 
 // checkLedger compares the outbox with the gateway's ledger.
-func checkLedger(t *testing.T, path string, gw *queuetest.Gateway) (violations []string, payments int) {
+func checkLedger(t *testing.T, path string, ledger map[string]gwPayment) (violations []string, payments int) {
 	s, err := queue.Open(path, queue.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -327,7 +476,6 @@ func checkLedger(t *testing.T, path string, gw *queuetest.Gateway) (violations [
 	s.ForEach(func(p queue.Payment) error { out[p.RequestID] = p; return nil })
 	bad := func(format string, args ...any) { violations = append(violations, fmt.Sprintf(format, args...)) }
 	paidState := func(st queue.State) bool { return st.Paid() || st == queue.Refunded }
-	ledger := gw.Ledger()
 	paidPerSale := map[string]int{}
 	for id, e := range ledger {
 		p, ok := out[id]
