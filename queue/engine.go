@@ -238,6 +238,26 @@ func (e *Engine) command(requestID string, ev Event, needsDisk bool) (Payment, e
 	return q.Clone(), nil
 }
 
+// Notified is told that a verified notifyPayment arrived for a payment
+// (https://docs.antom.com/ac/ams/paymentrn). The notification does not
+// decide anything by itself: it makes the waiting inquiry due at once, and
+// that inquiry's verified answer decides (so a late success notification
+// can never undo a cancel, section 9.5). It reports whether an inquiry was
+// brought forward.
+func (e *Engine) Notified(requestID string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ent, ok := e.live[requestID]
+	if !ok || ent.p.Next != OpInquire {
+		return false
+	}
+	if now := e.clock.Now(); ent.p.DueAt.After(now) {
+		ent.p.DueAt = now
+	}
+	e.poke()
+	return true
+}
+
 // Get returns the current record of a payment, pending or final.
 func (e *Engine) Get(requestID string) (Payment, error) {
 	e.mu.Lock()

@@ -250,6 +250,26 @@ func TestEngineOrderCodePaidByBuyer(t *testing.T) {
 	h.waitFor(queue.ChangeSucceeded, "P1")
 }
 
+// A verified notification brings the next inquiry forward: with the clock
+// standing still, only the nudge can make the engine ask now.
+func TestEngineNotificationBringsInquiryForward(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	h.pay(payReq("P1", "S1", queue.OrderCode, "", 1000))
+	h.waitFor(queue.ChangeQRReady, "P1")
+	h.frozen = true
+	if err := h.gw.BuyerPays("P1"); err != nil {
+		t.Fatal(err)
+	}
+	if !h.eng.Notified("P1") {
+		t.Fatal("no inquiry brought forward")
+	}
+	h.waitFor(queue.ChangeSucceeded, "P1")
+	if h.eng.Notified("P1") {
+		t.Error("a final payment took a nudge")
+	}
+}
+
 func TestEngineOrderCodeExpiresAndIsCancelled(t *testing.T) {
 	h := newHarness(t)
 	h.start()

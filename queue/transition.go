@@ -253,8 +253,11 @@ func (m *machine) payAnswered(r PayReply) {
 		if r.Code == CodeRepeatReqInconsistent {
 			// Same id, different data: a local bug. What the first request
 			// did is unknown, so find out instead of calling it failed.
+			// The payment stays UNKNOWN (resolved by inquiry, then
+			// cancel); an operator is told.
 			m.startInquiries(m.now)
-			m.attention(r.Code)
+			p.Attention = r.Code
+			m.notify(ChangeNeedsAttention, "")
 			return
 		}
 		m.finish(Failed, r.Code)
