@@ -13,7 +13,8 @@ type Subscription struct {
 	e       *Engine
 }
 
-// Subscribe returns a subscription with room for buffer changes (at least 1).
+// Subscribe returns a subscription with room for buffer changes (at least
+// 1). Subscribe before Start to also see the changes recovery makes.
 func (e *Engine) Subscribe(buffer int) *Subscription {
 	if buffer < 1 {
 		buffer = 1
