@@ -12,6 +12,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/posd/posd/terminal"
+	"github.com/posd/posd/terminal/keypad"
 )
 
 // cashierPage is the demo's on-screen keypad and cashier screen.
@@ -119,4 +122,24 @@ func cashierHandler(d desk, receiptsDir string, log *slog.Logger) http.Handler {
 		files.ServeHTTP(w, r2)
 	})
 	return mux
+}
+
+// deskOf is the demo page's view of the running daemon.
+type deskOf struct {
+	t      *till
+	script *keypad.Script
+}
+
+func (d deskOf) Screen() cashierScreen {
+	_, v := d.t.snapshot()
+	s := cashierScreen{Phase: v.Phase.String(), Title: v.Title, Amount: v.Amount, Lines: v.Lines, Hint: v.Hint, Notice: v.Notice, Alerts: v.Alerts}
+	if v.Customer.Kind == terminal.CustomerQR {
+		s.QR = v.Customer.CodeValue
+	}
+	return s
+}
+
+func (d deskOf) Keys(ctx context.Context, text string) error {
+	b := daemonBackend{t: d.t, script: d.script}
+	return b.Keys(ctx, text)
 }

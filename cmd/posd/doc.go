@@ -21,6 +21,15 @@
 //     mode 0660); Prometheus scrapes a loopback address.
 //
 // posd -demo runs the whole product on one machine with no configuration:
-// an in-process gateway simulator, an on-screen keypad, the customer
-// display page and a virtual printer writing PNGs.
+// an in-process gateway simulator (amssim over TLS with a pinned
+// certificate), an on-screen keypad, the customer display page and a
+// virtual printer writing DIR/receipts/<paymentRequestId>.png.
+//
+// Files, one concern each: config.go (posd.toml), credentials.go (the
+// merchant key), daemon.go (assembly and the stop order), till.go (cashier
+// flow ↔ outbox), gateway.go (call metrics), printer.go and receipts.go
+// (slips), screens.go (customer display), keypads.go, api.go (the unix
+// socket), listeners.go (metrics, display page, notifications),
+// notify.go (sd_notify and watchdog), signals.go, metrics.go, demo.go and
+// cashier.go (the demo).
 package main

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/alipay/amssim"
+	"github.com/posd/posd/queue"
+)
+
+// demoOptions are the -demo-* flags.
+type demoOptions struct {
+	dir, http, gateway, metrics string
+}
+
+// demoClientID is the demo merchant's client id: a sandbox id, so the
+// sandbox path prefix is used as with the real sandbox.
+const demoClientID = "SANDBOX_POSD_DEMO"
+
+// demoKey returns the demo merchant key in dir, creating it (PKCS#8 PEM,
+// mode 0600) on first use.
+func demoKey(dir string) (*rsa.PrivateKey, error) {
+	path := filepath.Join(dir, "merchant-key.pem")
+	key, err := alipay.LoadPrivateKey(path)
+	if err == nil {
+		return key, nil
+	}
+	if _, statErr := os.Stat(path); !errors.Is(statErr, fs.ErrNotExist) {
+		return nil, err // there is a key, and it is unusable: say so, never replace it
+	}
+	if key, err = rsa.GenerateKey(rand.Reader, alipay.MinKeyBits); err != nil {
+		return nil, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return nil, err
+	}
+	pub, err := alipay.PublicKeyBase64(&key.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	return key, os.WriteFile(filepath.Join(dir, "merchant-public-key.txt"), []byte(pub+"\n"), 0o644)
+}
+
+// selfSigned makes the simulator's TLS certificate for 127.0.0.1 and
+// returns it with the SHA-256 of its DER, which the client pins.
+func selfSigned(host string) (tls.Certificate, string, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, "", err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: "amssim (posd demo)"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(30 * 24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		tmpl.IPAddresses = []net.IP{ip}
+	} else {
+		tmpl.DNSNames = []string{host}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, "", err
+	}
+	sum := sha256.Sum256(der)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, hex.EncodeToString(sum[:]), nil
+}
+
+// demoConfig is the configuration -demo runs with.
+func demoConfig(d demoOptions, dir, pin string) Config {
+	cfg := defaultConfig()
+	cfg.Merchant = MerchantConfig{Name: "posd demo café", ID: "DEMO-MERCHANT-1", MCC: "5812", Store: "Demo Street",
+		StoreID: "S01", TerminalID: "T01", Footer: "Demo only: no money moved"}
+	cfg.Till.Currency, cfg.Till.MaxAmount = "USD", "5000.00"
+	cfg.Till.ResultHold = Duration{8 * time.Second}
+	cfg.Alipay.ClientID = demoClientID
+	cfg.Alipay.Gateway = "https://" + d.gateway
+	cfg.Alipay.PinSHA256 = pin
+	// The keys are handed to run directly; these name where they are kept.
+	cfg.Alipay.PrivateKeyFile = filepath.Join(dir, "merchant-key.pem")
+	cfg.Alipay.AlipayPublicKeyFile = filepath.Join(dir, "amssim.json")
+	cfg.Outbox.Path = filepath.Join(dir, "posd.db")
+	cfg.Printer = PrinterConfig{Kind: "virtual", Dir: filepath.Join(dir, "receipts"), Paper: "80", Baud: 9600,
+		Parity: "none", DataBits: 8, StopBits: 1, Flow: "status", CodePage: "PC858", NativeQR: true}
+	cfg.Display.Kind, cfg.Display.Listen, cfg.Display.Font = "kiosk", d.http, "builtin"
+	cfg.API.Socket = filepath.Join(dir, "posd.sock")
+	cfg.Metrics.Listen = d.metrics
+	// The simulator posts notifications to the demo's page server.
+	cfg.Alipay.NotifyURL = "http://" + d.http + "/alipay/notify"
+	cfg.Alipay.NotifyListen = d.http
+	return cfg
+}
+
+// demoPolicy inquires every second so the demo's screens follow the
+// wallet page at once; everything else is the production schedule.
+func demoPolicy() *queue.Policy {
+	p := queue.DefaultPolicy()
+	p.InquiryInterval = time.Second
+	return &p
+}
+
+// runDemo runs posd against an in-process simulator until ctx ends.
+// tweak, when set, adjusts the daemon's options (benchmarks hook in).
+func runDemo(ctx context.Context, d demoOptions, stdout io.Writer, log *slog.Logger, tweak func(*runOptions)) error {
+	dir, err := filepath.Abs(d.dir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "receipts"), 0o755); err != nil {
+		return fmt.Errorf("demo directory: %w", err)
+	}
+	key, err := demoKey(dir)
+	if err != nil {
+		return fmt.Errorf("demo key: %w", err)
+	}
+	host, _, err := net.SplitHostPort(d.gateway)
+	if err != nil {
+		return fmt.Errorf("-demo-gateway %q: %w", d.gateway, err)
+	}
+	cert, pin, err := selfSigned(host)
+	if err != nil {
+		return err
+	}
+	sim, err := amssim.New(amssim.Config{
+		Merchants: []amssim.MerchantKey{{ClientID: demoClientID, PublicKey: &key.PublicKey}},
+		// Wallet links point at the demo's own page server, plain HTTP,
+		// so the browser opens them without a certificate warning.
+		BaseURL:   "http://" + d.http,
+		StatePath: filepath.Join(dir, "amssim.json"),
+		Logger:    log.With("component", "amssim"),
+	})
+	if err != nil {
+		return fmt.Errorf("simulator: %w", err)
+	}
+	simCtx, stopSim := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSim()
+	go func() { _ = sim.Run(simCtx) }()
+	l, err := tls.Listen("tcp", d.gateway, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	if err != nil {
+		return fmt.Errorf("simulator: %w", err)
+	}
+	gw := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	go func() { _ = gw.Serve(l) }()
+	defer gw.Close()
+
+	cfg := demoConfig(d, dir, pin)
+	if problems := cfg.check(); len(problems) > 0 {
+		return fmt.Errorf("demo configuration: %v", problems)
+	}
+	receipts := cfg.Printer.Dir
+	o := runOptions{
+		// The keys are handed over, so the environment only brings sd_notify.
+		version: version, getenv: os.Getenv, log: log,
+		merchantKey: key, platformKey: sim.GatewayPublicKey(), policy: demoPolicy(),
+		extra: func(dk desk) http.Handler {
+			mux := http.NewServeMux()
+			mux.Handle("/sim/", sim) // the wallet pages, test controls and ledger
+			mux.Handle("/", cashierHandler(dk, receipts, log))
+			return mux
+		},
+		ready: func() {
+			rel := func(p string) string {
+				if wd, err := os.Getwd(); err == nil {
+					if r, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(r, "..") {
+						return r
+					}
+				}
+				return p
+			}
+			fmt.Fprintf(stdout, `
+posd demo is running (simulated Alipay gateway; no real money moves).
+  Cashier (keypad): http://%[1]s/
+  Customer display: http://%[1]s/display/
+  Receipts:         %[2]s
+  posctl:           go run ./cmd/posctl --socket %[3]s status
+Type an amount, press Enter, click "Open wallet to pay". Ctrl-C stops.
+
+`, d.http, rel(receipts), rel(cfg.API.Socket))
+		},
+	}
+	if tweak != nil {
+		tweak(&o)
+	}
+	return run(ctx, cfg, o)
+}
