@@ -1,0 +1,497 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/posd/posd/alipay/amssim"
+	"github.com/posd/posd/build/testenv"
+	"github.com/posd/posd/cmd/internal/posapi"
+)
+
+// End-to-end tests: the real posd and posctl binaries, posd -demo with its
+// in-process amssim over TLS, the customer display shot by headless
+// Chromium and read by zbarimg, and the virtual printer's PNGs. Every wait
+// polls posd's API or the simulator's ledger for a state, with a deadline.
+
+// e2eDeadline bounds every wait; a healthy run needs a few seconds.
+const e2eDeadline = 45 * time.Second
+
+// updateScreenshot rewrites testdata/demo.png, the README's picture of the demo.
+var updateScreenshot = flag.Bool("update-screenshot", false, "rewrite testdata/demo.png from the demo")
+
+// e2eVersion is stamped into the binaries the way build/ stamps releases.
+const e2eVersion = "1.2.3-e2e"
+
+var binaries struct {
+	posd, posctl string
+	err          error
+}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "posd-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	build := func(out, pkg string) error {
+		args := []string{"build", "-o", out, "-ldflags", "-X main.version=" + e2eVersion}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		cmd := exec.Command("go", append(args, pkg)...)
+		cmd.Stderr = os.Stderr
+		return cmd.Run()
+	}
+	binaries.posd, binaries.posctl = filepath.Join(dir, "posd"), filepath.Join(dir, "posctl")
+	if err := build(binaries.posd, "."); err != nil {
+		binaries.err = err
+	} else if err := build(binaries.posctl, "../posctl"); err != nil {
+		binaries.err = err
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// freeAddr returns a loopback address nobody listens on right now.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+type demoProc struct {
+	t        *testing.T
+	dir      string
+	http, gw string
+	metrics  string
+	cmd      *exec.Cmd
+	logPath  string // posd's stdout and stderr
+	exited   chan struct{}
+	api      *posapi.Client
+}
+
+// startDemo runs posd -demo in dir and waits until its API answers.
+func startDemo(t *testing.T, dir string, env ...string) *demoProc {
+	t.Helper()
+	if binaries.err != nil {
+		t.Fatalf("building the binaries: %v", binaries.err)
+	}
+	d := &demoProc{t: t, dir: dir, http: freeAddr(t), gw: freeAddr(t), metrics: freeAddr(t), exited: make(chan struct{}),
+		logPath: filepath.Join(t.TempDir(), "posd.log")}
+	logFile, err := os.Create(d.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close() // the child has its own descriptor
+	d.cmd = exec.Command(binaries.posd, "-demo", "-demo-dir", dir, "-demo-http", d.http, "-demo-gateway", d.gw, "-demo-metrics", d.metrics)
+	d.cmd.Env = append(os.Environ(), env...)
+	d.cmd.Stdout, d.cmd.Stderr = logFile, logFile
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = d.cmd.Wait(); close(d.exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-d.exited:
+		default:
+			_ = d.cmd.Process.Kill()
+			<-d.exited
+		}
+		if t.Failed() {
+			t.Logf("posd output:\n%s", d.output())
+		}
+	})
+	d.api = posapi.NewClient(filepath.Join(dir, "posd.sock"))
+	d.waitStatus("API up", func(posapi.Status) bool { return true })
+	return d
+}
+
+// output is what posd wrote so far.
+func (d *demoProc) output() string {
+	b, _ := os.ReadFile(d.logPath) // a missing log shows as empty
+	return string(b)
+}
+
+// poll calls check until it reports done, posd exits, or the deadline.
+func (d *demoProc) poll(what string, check func() bool) {
+	d.t.Helper()
+	deadline := time.Now().Add(e2eDeadline)
+	for !check() {
+		select {
+		case <-d.exited:
+			d.t.Fatalf("posd exited while waiting for %s", what)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("no %s within %v", what, e2eDeadline)
+		}
+	}
+}
+
+func (d *demoProc) waitStatus(what string, ok func(posapi.Status) bool) posapi.Status {
+	d.t.Helper()
+	var st posapi.Status
+	d.poll(what, func() bool {
+		s, err := d.api.Status(context.Background())
+		st = s
+		return err == nil && ok(s)
+	})
+	return st
+}
+
+func (d *demoProc) waitPayment(id, what string, ok func(posapi.Payment) bool) posapi.Payment {
+	d.t.Helper()
+	var p posapi.Payment
+	d.poll(what, func() bool {
+		got, err := d.api.Show(context.Background(), id)
+		p = got
+		return err == nil && ok(got)
+	})
+	return p
+}
+
+// posctl runs the real posctl against this posd and returns its stdout.
+func (d *demoProc) posctl(args ...string) string {
+	d.t.Helper()
+	cmd := exec.Command(binaries.posctl, append([]string{"--socket", filepath.Join(d.dir, "posd.sock")}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		d.t.Fatalf("posctl %q: %v\n%s", args, err, stderr.String())
+	}
+	return stdout.String()
+}
+
+// sim sends JSON to the demo's page server: the simulator's control paths
+// and the cashier page's.
+func (d *demoProc) sim(method, path string, body any, out any) {
+	d.t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	req, err := http.NewRequest(method, "http://"+d.http+path, bytes.NewReader(b))
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		d.t.Fatalf("%s %s: %s", method, path, resp.Status)
+	}
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			d.t.Fatal(err)
+		}
+	}
+}
+
+func (d *demoProc) ledgerPayment(id string) amssim.Payment {
+	d.t.Helper()
+	var l amssim.Ledger
+	d.sim(http.MethodGet, "/sim/ledger", nil, &l)
+	for _, p := range l.Payments {
+		if p.PaymentRequestID == id {
+			return p
+		}
+	}
+	d.t.Fatalf("the gateway has no payment %s", id)
+	return amssim.Payment{}
+}
+
+// stop sends SIGTERM and expects a clean exit.
+func (d *demoProc) stop() {
+	d.t.Helper()
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		d.t.Fatal(err)
+	}
+	select {
+	case <-d.exited:
+	case <-time.After(e2eDeadline):
+		d.t.Fatal("posd did not stop after SIGTERM")
+	}
+	if code := d.cmd.ProcessState.ExitCode(); code != 0 {
+		d.t.Fatalf("posd exited %d after SIGTERM", code)
+	}
+}
+
+// screenshot loads url in headless Chromium (hardware.md 6 (iv)) and
+// returns the PNG's path.
+func screenshot(t *testing.T, url string, width, height int) string {
+	t.Helper()
+	chromium := testenv.Tool(t, "chromium")
+	dir := t.TempDir()
+	shot := filepath.Join(dir, "shot.png")
+	ctx, cancel := context.WithTimeout(context.Background(), e2eDeadline)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+filepath.Join(dir, "profile"), fmt.Sprintf("--window-size=%d,%d", width, height),
+		"--hide-scrollbars", "--force-device-scale-factor=1", "--screenshot="+shot, url)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	return shot
+}
+
+// decodeOne decodes the single QR code in a PNG file.
+func decodeOne(t *testing.T, path string) string {
+	t.Helper()
+	got, err := testenv.DecodeQR(t, path)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("QR in %s: %q, %v", path, got, err)
+	}
+	return got[0]
+}
+
+// showQR types an amount and Enter and returns the payment id and the
+// codeValue once the customer display shows the QR.
+func (d *demoProc) showQR(amount string) (id, qr string) {
+	d.t.Helper()
+	d.posctl("keys", amount+"<ENTER>")
+	st := d.waitStatus("a QR on the customer display", func(s posapi.Status) bool { return s.QR != "" && s.Current != "" })
+	return st.Current, st.QR
+}
+
+func TestE2EOrderCodePaid(t *testing.T) {
+	testenv.Tool(t, "zbarimg")
+	d := startDemo(t, t.TempDir())
+	id, qr := d.showQR("12.50")
+
+	// What the customer's phone would scan: the display, as Chromium draws it.
+	if got := decodeOne(t, screenshot(t, "http://"+d.http+"/display/", 800, 480)); got != qr {
+		t.Fatalf("display QR %q, want codeValue %q", got, qr)
+	}
+	// The demo's cashier page embeds the same display beside its keypad.
+	page := screenshot(t, "http://"+d.http+"/", 1240, 720)
+	if got := decodeOne(t, page); got != qr {
+		t.Fatalf("cashier page QR %q, want %q", got, qr)
+	}
+	if *updateScreenshot {
+		png, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join("testdata", "demo.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var paid amssim.Payment
+	d.sim(http.MethodPost, "/sim/customer", map[string]string{"codeValue": qr, "action": "pay"}, &paid)
+
+	p := d.waitPayment(id, "SUCCEEDED", func(p posapi.Payment) bool { return p.State == "SUCCEEDED" })
+	if p.PaymentID == "" || p.PaymentID != paid.PaymentID || p.Amount.Decimal() != "12.50" || p.Amount.Currency != "USD" {
+		t.Fatalf("payment %+v, gateway %+v", p, paid)
+	}
+	png := filepath.Join(d.dir, "receipts", id+".png")
+	d.poll("the receipt PNG", func() bool { _, err := os.Stat(png); return err == nil })
+	if got := decodeOne(t, png); got != p.PaymentID {
+		t.Errorf("receipt QR %q, want paymentId %q", got, p.PaymentID)
+	}
+	text, err := os.ReadFile(strings.TrimSuffix(png, ".png") + ".txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"USD 12.50", id, p.PaymentID, "PAID"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("receipt text lacks %q:\n%s", want, text)
+		}
+	}
+	d.waitStatus("the paid screen", func(s posapi.Status) bool { return s.Till == "paid" })
+	if g := d.ledgerPayment(id); g.Status != amssim.StatusSuccess || g.Calls.Pay != 1 {
+		t.Errorf("gateway holds %+v", g)
+	}
+	// amssim posted notifyPayment to the demo's endpoint, which verified it.
+	d.poll("the verified payment notification", func() bool {
+		return strings.Contains(d.output(), `msg="payment notification" paymentRequestId=`+id)
+	})
+	st := d.waitStatus("status", func(posapi.Status) bool { return true })
+	if st.Version != e2eVersion || st.Network != "ok" || st.Printer != "ok" || st.OutboxDepth != 0 {
+		t.Errorf("status %+v", st)
+	}
+	m := scrape(t, "http://"+d.metrics+"/metrics")
+	for k, v := range map[string]float64{
+		`posd_payments_total{outcome="succeeded"}`:             1,
+		`posd_gateway_call_duration_seconds_count{call="pay"}`: 1,
+		"posd_network_up": 1, "posd_printer_up": 1, "posd_outbox_depth": 0,
+	} {
+		if m[k] != v {
+			t.Errorf("metric %s = %v, want %v", k, m[k], v)
+		}
+	}
+
+	// posctl sees it, in both forms.
+	if out := d.posctl("list"); !strings.Contains(out, id) || !strings.Contains(out, "SUCCEEDED") {
+		t.Errorf("posctl list:\n%s", out)
+	}
+	var shown posapi.Payment
+	if err := json.Unmarshal([]byte(d.posctl("--json", "show", id)), &shown); err != nil || shown.Receipts != 1 {
+		t.Errorf("posctl --json show: %+v %v", shown, err)
+	}
+	preview := filepath.Join(t.TempDir(), "preview.png")
+	d.posctl("receipt-preview", "--paper", "58", "--payment", id, "--out", preview)
+	if got := decodeOne(t, preview); got != p.PaymentID {
+		t.Errorf("preview QR %q", got)
+	}
+	csv := d.posctl("export", "--from", p.CreatedAt.Local().Format(time.DateOnly), "--to", p.CreatedAt.Local().Format(time.DateOnly))
+	if !strings.Contains(csv, id) || !strings.Contains(csv, "12.50") {
+		t.Errorf("export:\n%s", csv)
+	}
+
+	// A partial refund, then a reprint marked COPY.
+	d.posctl("refund", id, "2.50")
+	d.waitPayment(id, "the refund", func(p posapi.Payment) bool {
+		return p.State == "PARTIALLY_REFUNDED" && len(p.Refunds) == 1 && p.Refunds[0].State == "SUCCEEDED"
+	})
+	d.posctl("reprint", id)
+	d.poll("the COPY slip", func() bool {
+		m, _ := filepath.Glob(filepath.Join(d.dir, "receipts", id+"-copy-*.txt"))
+		if len(m) != 1 {
+			return false
+		}
+		b, err := os.ReadFile(m[0])
+		return err == nil && strings.Contains(string(b), "COPY")
+	})
+	d.stop()
+}
+
+func TestE2EDeclined(t *testing.T) {
+	d := startDemo(t, t.TempDir())
+	id, qr := d.showQR("3.00")
+	d.sim(http.MethodPost, "/sim/customer", map[string]string{"codeValue": qr, "action": "decline"}, nil)
+	p := d.waitPayment(id, "FAILED", func(p posapi.Payment) bool { return p.State == "FAILED" })
+	if p.Receipts != 0 {
+		t.Errorf("a declined payment got %d receipts", p.Receipts)
+	}
+	d.waitStatus("the declined screen", func(s posapi.Status) bool { return s.Till == "declined" })
+	if g := d.ledgerPayment(id); g.Status != amssim.StatusFail {
+		t.Errorf("gateway holds %s", g.Status)
+	}
+}
+
+func TestE2ECashierCancels(t *testing.T) {
+	d := startDemo(t, t.TempDir())
+	id, qr := d.showQR("4.20")
+	// The demo page's view and its Cancel button.
+	var page cashierScreen
+	d.sim(http.MethodGet, "/cashier/state", nil, &page)
+	if page.QR != qr || page.Wallet != qr || page.Amount != "USD 4.20" {
+		t.Errorf("cashier page state %+v", page)
+	}
+	d.sim(http.MethodPost, "/cashier/keys", map[string]string{"keys": "<CANCEL>"}, nil)
+	d.waitPayment(id, "CANCELLED", func(p posapi.Payment) bool { return p.State == "CANCELLED" })
+	g := d.ledgerPayment(id)
+	if g.Status != amssim.StatusCancelled || g.Calls.Cancel < 1 || g.Reversed {
+		t.Errorf("gateway holds %+v", g)
+	}
+	d.waitStatus("the cancelled screen", func(s posapi.Status) bool { return s.Till == "cancelled" })
+}
+
+func TestE2EUserPresentedScan(t *testing.T) {
+	d := startDemo(t, t.TempDir())
+	d.posctl("keys", "8.80<SCAN:"+amssim.CodePaid+">")
+	st := d.waitStatus("the payment to start", func(s posapi.Status) bool { return s.Current != "" })
+	p := d.waitPayment(st.Current, "SUCCEEDED", func(p posapi.Payment) bool { return p.State == "SUCCEEDED" })
+	if p.Scenario != "PaymentCode" || p.Amount.Decimal() != "8.80" {
+		t.Errorf("payment %+v", p)
+	}
+	d.poll("the receipt", func() bool {
+		_, err := os.Stat(filepath.Join(d.dir, "receipts", p.PaymentRequestID+".png"))
+		return err == nil
+	})
+
+	// A code the wallet declines for want of money: FAILED, nothing charged.
+	d.waitStatus("the till free", func(s posapi.Status) bool { return s.Till == "paid" || s.Till == "ready" })
+	d.posctl("keys", "<ENTER>") // leave the paid screen
+	d.posctl("keys", "9.10<SCAN:"+amssim.CodeInsufficient+">")
+	st = d.waitStatus("the second payment", func(s posapi.Status) bool { return s.Current != "" && s.Current != p.PaymentRequestID })
+	f := d.waitPayment(st.Current, "FAILED", func(p posapi.Payment) bool { return p.State == "FAILED" })
+	if f.ResultCode != "USER_BALANCE_NOT_ENOUGH" {
+		t.Errorf("result code %q", f.ResultCode)
+	}
+}
+
+// The network drops the pay reply after the gateway created the payment,
+// then drops two inquiries after the customer paid: posd must find out
+// by asking again with the same paymentRequestId, never pay twice, and
+// end SUCCEEDED with one receipt.
+func TestE2ENetworkDropsMidPayment(t *testing.T) {
+	d := startDemo(t, t.TempDir())
+	d.sim(http.MethodPost, "/sim/faults", map[string]any{"endpoint": "pay", "kind": "drop-response", "count": 1}, nil)
+	id, qr := d.showQR("15.00")
+	d.sim(http.MethodPost, "/sim/faults", map[string]any{"endpoint": "inquiryPayment", "kind": "drop-request", "count": 2}, nil)
+	d.sim(http.MethodPost, "/sim/customer", map[string]string{"codeValue": qr, "action": "pay"}, nil)
+	p := d.waitPayment(id, "SUCCEEDED", func(p posapi.Payment) bool { return p.State == "SUCCEEDED" && p.Receipts == 1 })
+	g := d.ledgerPayment(id)
+	if g.Status != amssim.StatusSuccess || g.Calls.Pay != 2 || g.Calls.InquiryPayment < 3 || g.PaymentID != p.PaymentID {
+		t.Errorf("gateway holds %+v", g)
+	}
+}
+
+// SIGTERM while a customer is scanning: posd exits 0 with the payment
+// committed; started again it resumes the payment, which then succeeds.
+func TestE2EStopAndResume(t *testing.T) {
+	dir := t.TempDir()
+	d := startDemo(t, dir)
+	id, qr := d.showQR("6.00")
+	d.stop()
+
+	d = startDemo(t, dir)
+	p, err := d.api.Show(context.Background(), id)
+	if err != nil || p.Final {
+		t.Fatalf("after restart: %+v %v", p, err)
+	}
+	d.sim(http.MethodPost, "/sim/customer", map[string]string{"codeValue": qr, "action": "pay"}, nil)
+	d.waitPayment(id, "SUCCEEDED after the restart", func(p posapi.Payment) bool { return p.State == "SUCCEEDED" })
+	d.stop()
+}
+
+// Under systemd (Type=notify, WatchdogSec=) posd says READY=1 once it
+// takes payments, pings the watchdog while the engine runs, and says
+// STOPPING=1 at SIGTERM.
+func TestE2ESystemdNotify(t *testing.T) {
+	sock, got := listenNotify(t)
+	d := startDemo(t, t.TempDir(), "NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=200000")
+	next := func(want string) {
+		t.Helper()
+		for {
+			select {
+			case msg := <-got:
+				if strings.HasPrefix(msg, want) {
+					return
+				}
+				if msg != "WATCHDOG=1" {
+					t.Fatalf("got %q while waiting for %q", msg, want)
+				}
+			case <-time.After(e2eDeadline):
+				t.Fatalf("no %q", want)
+			}
+		}
+	}
+	next("READY=1")
+	next("WATCHDOG=1")
+	next("WATCHDOG=1")
+	d.stop()
+	next("STOPPING=1")
+}
