@@ -6,9 +6,12 @@
 // when ctx is done. Merge joins several. The sources are:
 //
 //   - Matrix: a 4x4 or 4x3 membrane pad on GPIO lines (periph.io; MatrixPins
-//     finds them on the GPIO character device, never sysfs). It reports one key per press after the key has
-//     been down alone for the debounce period; several keys down at once,
-//     and the ghost keys they cause, report nothing.
+//     finds them on the GPIO character device, never sysfs). It reports
+//     one key per press after the key has been down alone for the debounce
+//     period; several keys down at once, and the ghost keys they cause,
+//     report nothing. A key pressed before, or just after, the previous one
+//     is released still counts once it is alone, even when a busy machine
+//     delays the scans.
 //   - Evdev (Linux): a USB keypad or barcode scanner under /dev/input,
 //     grabbed exclusively so its digits never reach a console. Both the
 //     16-byte (32-bit process) and 24-byte (64-bit) input_event layouts are
