@@ -212,6 +212,9 @@ func (m *Matrix) Keys(ctx context.Context) <-chan Key {
 			}
 			var pos int
 			var ok bool
+			// Timed after the read: the last moment a key seen down could
+			// still have been down, so a release is never measured as longer
+			// than it was.
 			pos, ok, busy = deb.observe(time.Now(), down)
 			if ok {
 				k := m.cfg.Layout[pos/len(m.cfg.Cols)][pos%len(m.cfg.Cols)]
