@@ -23,6 +23,9 @@
 // A scanner is told apart from typing by ScanDetector: at least MinLen
 // digits arriving within MaxGap of each other and ended by Enter are one
 // Scan key; a scanner on its own device is marked Dedicated instead.
+// Evdev and TTY decide in the goroutine that reads the device, and release
+// held digits only once nothing is waiting to be read, so a busy machine
+// that runs the reader late never splits a scan into typed digits.
 //
 // Nothing here panics on device input: unknown key codes are dropped,
 // malformed records and scripts are errors.
