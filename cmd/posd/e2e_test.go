@@ -495,3 +495,31 @@ func TestE2ESystemdNotify(t *testing.T) {
 	d.stop()
 	next("STOPPING=1")
 }
+
+// posctl cancel closes an unpaid payment, and reverses a paid one in full
+// (AMS cancel of a paid payment), which prints a void slip.
+func TestE2EPosctlCancelAndVoid(t *testing.T) {
+	d := startDemo(t, t.TempDir())
+	id, _ := d.showQR("2.00")
+	if out := d.posctl("status"); !strings.Contains(out, "taking payments") || !strings.Contains(out, id) {
+		t.Errorf("posctl status:\n%s", out)
+	}
+	d.posctl("cancel", id)
+	d.waitPayment(id, "CANCELLED", func(p posapi.Payment) bool { return p.State == "CANCELLED" })
+	if g := d.ledgerPayment(id); g.Status != amssim.StatusCancelled || g.Reversed {
+		t.Errorf("gateway holds %+v", g)
+	}
+
+	paid, qr := d.showQR("3.00")
+	d.sim(http.MethodPost, "/sim/customer", map[string]string{"codeValue": qr, "action": "pay"}, nil)
+	d.waitPayment(paid, "SUCCEEDED", func(p posapi.Payment) bool { return p.State == "SUCCEEDED" })
+	d.posctl("cancel", paid)
+	d.waitPayment(paid, "the reversal", func(p posapi.Payment) bool { return p.State == "CANCELLED" })
+	if g := d.ledgerPayment(paid); !g.Reversed {
+		t.Errorf("gateway holds %+v: not reversed", g)
+	}
+	d.poll("the void slip", func() bool {
+		b, err := os.ReadFile(filepath.Join(d.dir, "receipts", paid+"-void.txt"))
+		return err == nil && strings.Contains(string(b), "USD 3.00")
+	})
+}
