@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/posd/posd/cmd/internal/posapi"
 )
@@ -24,8 +23,8 @@ func runExport(args []string, s stdio) int {
 		fmt.Fprintf(s.err, "posctl export: --format %q: only csv\n", *format)
 		return exitUsage
 	}
-	start, err1 := parseDay(*from, false)
-	end, err2 := parseDay(*to, true)
+	start, err1 := posapi.ParseDate(*from, false)
+	end, err2 := posapi.ParseDate(*to, true)
 	if err1 != nil || err2 != nil {
 		fmt.Fprintf(s.err, "posctl export: %v\n", firstErr(err1, err2))
 		return exitUsage
@@ -41,22 +40,6 @@ func runExport(args []string, s stdio) int {
 		}
 		return os.WriteFile(*out, csv, 0o640)
 	})
-}
-
-// parseDay reads a date or RFC 3339 time; a date given as the end of a
-// range means the end of that day.
-func parseDay(v string, end bool) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	t, err := time.ParseInLocation(time.DateOnly, v, time.Local)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date (2026-11-23) or RFC 3339 time", v)
-	}
-	if end {
-		t = t.AddDate(0, 0, 1)
-	}
-	return t, nil
 }
 
 func firstErr(errs ...error) error {

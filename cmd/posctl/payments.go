@@ -20,10 +20,7 @@ func parseSince(v string, now time.Time) (time.Time, error) {
 	if d, err := time.ParseDuration(v); err == nil && d > 0 {
 		return now.Add(-d), nil
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	if t, err := time.ParseInLocation(time.DateOnly, v, time.Local); err == nil {
+	if t, err := posapi.ParseDate(v, false); err == nil {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("--since %q: want a date (2026-11-23), an RFC 3339 time or a duration (2h)", v)

@@ -126,21 +126,14 @@ func apiHandler(b backend, log *slog.Logger) http.Handler {
 	return mux
 }
 
-// parseWhen reads a date (2026-11-23) or an RFC 3339 instant. A date as the
-// end of a range means the end of that day, so --to is inclusive.
+// parseWhen reads a query's date, as posapi.ParseDate does.
 func parseWhen(s string, end bool) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, fmt.Errorf("%w: a date is required (2026-11-23 or RFC 3339)", ErrBadRequest)
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	t, err := time.ParseInLocation(time.DateOnly, s, time.Local)
+	t, err := posapi.ParseDate(s, end)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: %q is not a date (2026-11-23) or RFC 3339 time", ErrBadRequest, s)
-	}
-	if end {
-		t = t.AddDate(0, 0, 1)
+		return time.Time{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
 	}
 	return t, nil
 }
