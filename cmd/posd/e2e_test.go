@@ -523,3 +523,14 @@ func TestE2EPosctlCancelAndVoid(t *testing.T) {
 		return err == nil && strings.Contains(string(b), "USD 3.00")
 	})
 }
+
+// The version build/ stamps with -ldflags is what -version prints.
+func TestE2EVersion(t *testing.T) {
+	if binaries.err != nil {
+		t.Fatalf("building the binaries: %v", binaries.err)
+	}
+	out, err := exec.Command(binaries.posd, "-version").Output()
+	if err != nil || string(out) != "posd "+e2eVersion+"\n" {
+		t.Fatalf("posd -version: %q, %v", out, err)
+	}
+}
