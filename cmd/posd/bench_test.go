@@ -23,6 +23,9 @@ import (
 //
 // The median and the 99th percentile are reported as ms-median and ms-p99.
 func BenchmarkEnterToQR(b *testing.B) {
+	if testing.Short() {
+		b.Skip("starts a whole demo; run without -short")
+	}
 	dir := b.TempDir()
 	frames := make(chan display.Screen, 16)
 	desks := make(chan desk, 1)

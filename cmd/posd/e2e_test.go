@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -35,12 +36,21 @@ var updateScreenshot = flag.Bool("update-screenshot", false, "rewrite testdata/d
 // e2eVersion is stamped into the binaries the way build/ stamps releases.
 const e2eVersion = "1.2.3-e2e"
 
+var errShort = errors.New("end-to-end tests do not run with -short")
+
 var binaries struct {
 	posd, posctl string
 	err          error
 }
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		// -short (the qemu ARM runs in CI) leaves the end-to-end tests out:
+		// they build and start processes for the host.
+		binaries.err = errShort
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "posd-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -89,11 +99,20 @@ type demoProc struct {
 }
 
 // startDemo runs posd -demo in dir and waits until its API answers.
-func startDemo(t *testing.T, dir string, env ...string) *demoProc {
+// needBinaries skips under -short and fails when the build failed.
+func needBinaries(t testing.TB) {
 	t.Helper()
+	if errors.Is(binaries.err, errShort) {
+		t.Skip(errShort)
+	}
 	if binaries.err != nil {
 		t.Fatalf("building the binaries: %v", binaries.err)
 	}
+}
+
+func startDemo(t *testing.T, dir string, env ...string) *demoProc {
+	t.Helper()
+	needBinaries(t)
 	d := &demoProc{t: t, dir: dir, http: freeAddr(t), gw: freeAddr(t), metrics: freeAddr(t), exited: make(chan struct{}),
 		logPath: filepath.Join(t.TempDir(), "posd.log")}
 	logFile, err := os.Create(d.logPath)
@@ -526,9 +545,7 @@ func TestE2EPosctlCancelAndVoid(t *testing.T) {
 
 // The version build/ stamps with -ldflags is what -version prints.
 func TestE2EVersion(t *testing.T) {
-	if binaries.err != nil {
-		t.Fatalf("building the binaries: %v", binaries.err)
-	}
+	needBinaries(t)
 	out, err := exec.Command(binaries.posd, "-version").Output()
 	if err != nil || string(out) != "posd "+e2eVersion+"\n" {
 		t.Fatalf("posd -version: %q, %v", out, err)
