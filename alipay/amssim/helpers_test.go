@@ -54,7 +54,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // env is a simulator behind a real TLS server and an alipay client for it.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	sim    *amssim.Simulator
 	srv    *httptest.Server
 	client *alipay.Client
@@ -63,7 +63,7 @@ type env struct {
 	http   *http.Client
 }
 
-func newEnv(t *testing.T, mutate ...func(*amssim.Config)) *env {
+func newEnv(t testing.TB, mutate ...func(*amssim.Config)) *env {
 	t.Helper()
 	clk := newClock()
 	cfg := amssim.Config{
@@ -104,7 +104,7 @@ var (
 )
 
 // gatewayKey is shared by the tests for speed; New generates one when nil.
-func gatewayKey(t *testing.T) *rsa.PrivateKey {
+func gatewayKey(t testing.TB) *rsa.PrivateKey {
 	gatewayOnce.Do(func() {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
