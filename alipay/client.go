@@ -116,11 +116,17 @@ type Reply struct {
 }
 
 // Action is what to do next: the result code's action for a verified
-// reply, otherwise the action for an unknown status of this API (inquire
-// after pay, repeat a cancel or refund with the same id).
+// reply; for a request never sent, repeat it (or alert, if it was refused
+// as invalid); otherwise the action for an unknown status of this API
+// (inquire after pay, repeat a cancel or refund with the same id).
 func (r Reply) Action() Action {
-	if r.Verified {
+	switch {
+	case r.Verified:
 		return LookupCode(r.API, r.Result.ResultCode, r.Result.ResultStatus).Action
+	case r.Outcome == OutcomeNotSent && errors.Is(r.Err, ErrInvalidRequest):
+		return ActionAlert
+	case r.Outcome == OutcomeNotSent:
+		return ActionRepeat
 	}
 	return statusAction(r.API, StatusUnknown)
 }
@@ -147,6 +153,10 @@ func (c *Client) Call(ctx context.Context, api API, body []byte) (Reply, error) 
 	r := Reply{API: api}
 	if !api.Known() {
 		r.Outcome, r.Err = OutcomeNotSent, fmt.Errorf("%w: unknown API %q", ErrInvalidRequest, truncate(string(api), 64))
+		return r, r.Err
+	}
+	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' || !json.Valid(t) {
+		r.Outcome, r.Err = OutcomeNotSent, fmt.Errorf("%w: body is not a JSON object", ErrInvalidRequest)
 		return r, r.Err
 	}
 	timeout := c.s.CallTimeout

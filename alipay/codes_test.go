@@ -115,6 +115,9 @@ func TestLookupCodeEveryRow(t *testing.T) {
 				t.Errorf("%s %s/%s = %+v, want listed %s", api.Name(), r.code, r.status, got, r.action)
 			}
 		}
+		if decoders[api] == nil {
+			t.Errorf("%s has no reply decoder", api.Name())
+		}
 		// Nothing listed in the package that the reference does not have.
 		if n := len(codeTables[api]); n != len(rows) {
 			t.Errorf("%s: package lists %d codes, reference %d", api.Name(), n, len(rows))

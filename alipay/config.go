@@ -49,9 +49,11 @@ type Config struct {
 	// instead of the CA chain: meant for the simulator's self-signed certificate.
 	PinSHA256 string
 
-	Logger    *slog.Logger     // nil: no logs
-	Now       func() time.Time // clock for Request-Time; nil: time.Now
-	Transport *http.Transport  // replaces the client's own transport (tests)
+	Logger *slog.Logger     // nil: no logs
+	Now    func() time.Time // clock for Request-Time; nil: time.Now
+	// Transport replaces the client's own transport (tests, benchmarks). Its
+	// own TLS and dial settings then apply: PinSHA256 and ConnectTimeout do not.
+	Transport *http.Transport
 }
 
 // settings is a validated Config with defaults applied.

@@ -27,6 +27,20 @@
 //     resumption, normal certificate verification, or a pinned SHA-256
 //     certificate fingerprint for the simulator.
 //
+// # Types
+//
+//   - Amount and Currency: money as integer minor units.
+//   - ParsePrivateKey, ParsePublicKey, LoadPrivateKey, CheckKeyPair: keys.
+//   - Signer and Verify: the AMS signature, for either side of the wire
+//     (the simulator signs replies and verifies requests with them).
+//   - EncodePay, EncodeInquiryPayment, ... validate and serialise requests;
+//     DecodePayResponse, ... read verified replies.
+//   - Client (built from Config) sends them: Client.Call for encoded bytes,
+//     Client.Pay and the other typed calls for structs. Each returns a Reply
+//     with its Outcome; Reply.Action and LookupCode say what a code implies.
+//   - NotificationHandler receives notifyPayment and notifyRegistrationStatus.
+//   - Package alipaytest hands tests the known-answer vectors and their keys.
+//
 // # Decisions where the reference leaves a choice
 //
 // The protocol is described in ../shared/docs/alipay-ams-instore.md and on

@@ -22,8 +22,10 @@ const NotificationAck = `{"result":{"resultCode":"SUCCESS","resultStatus":"S","r
 const notAcked = `{"result":{"resultCode":"UNKNOWN_EXCEPTION","resultStatus":"U","resultMessage":"not processed"}}`
 
 // DefaultNotifyMaxAge is how far a notification's Request-Time may be from
-// the local clock. Retries come with a fresh Request-Time, as each is a new
-// signed request; keep the clock NTP-synchronised.
+// the local clock. It assumes each platform retry is signed afresh with a
+// new Request-Time (unconfirmed: if retries replayed the first time, those
+// older than the window would be refused, and inquiry remains the backstop).
+// Keep the clock NTP-synchronised.
 const DefaultNotifyMaxAge = 15 * time.Minute
 
 // NotifyConfig configures a NotificationHandler.

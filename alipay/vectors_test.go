@@ -4,52 +4,11 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"os"
 	"strconv"
 	"testing"
-)
 
-// vectorFile mirrors testdata/signature.json (see /work/shared/vectors/README.md).
-type vectorFile struct {
-	Keys []struct {
-		Role                  string `json:"role"`
-		PrivateKeyPkcs8Base64 string `json:"privateKeyPkcs8Base64"`
-		PrivateKeyPkcs8Pem    string `json:"privateKeyPkcs8Pem"`
-		PublicKeySpkiBase64   string `json:"publicKeySpkiBase64"`
-		PublicKeySpkiPem      string `json:"publicKeySpkiPem"`
-	} `json:"keys"`
-	SigningVectors []struct {
-		ID                     string `json:"id"`
-		SignedWith             string `json:"signedWith"`
-		Method                 string `json:"method"`
-		Path                   string `json:"path"`
-		ClientID               string `json:"clientId"`
-		RequestTime            string `json:"requestTime"`
-		KeyVersion             string `json:"keyVersion"`
-		Body                   string `json:"body"`
-		BodyUTF8Length         int    `json:"bodyUtf8Length"`
-		BodySha256Hex          string `json:"bodySha256Hex"`
-		ContentToSign          string `json:"contentToSign"`
-		ContentToSignSha256Hex string `json:"contentToSignSha256Hex"`
-		SignatureBase64        string `json:"signatureBase64"`
-		SignatureURLEncoded    string `json:"signatureUrlEncoded"`
-		SignatureHeader        string `json:"signatureHeader"`
-		VerifiesWithPublicKey  string `json:"verifiesWithPublicKey"`
-	} `json:"signingVectors"`
-	VerificationCases []struct {
-		ID              string `json:"id"`
-		Method          string `json:"method"`
-		Path            string `json:"path"`
-		ClientID        string `json:"clientId"`
-		TimeHeaderValue string `json:"timeHeaderValue"`
-		Body            string `json:"body"`
-		SignatureHeader string `json:"signatureHeader"`
-		VerifyWithKey   string `json:"verifyWithKey"`
-		ExpectedValid   bool   `json:"expectedValid"`
-		Reason          string `json:"reason"`
-	} `json:"verificationCases"`
-}
+	"github.com/posd/posd/alipay/alipaytest"
+)
 
 // testKeys holds the two vector key pairs, parsed.
 type testKeys struct {
@@ -63,16 +22,10 @@ func (k testKeys) private(role string) *rsa.PrivateKey {
 	return k.gateway
 }
 
-func loadVectors(t testing.TB) (vectorFile, testKeys) {
+// loadVectors reads the vectors and parses both keys with this package's parser.
+func loadVectors(t testing.TB) (alipaytest.Vectors, testKeys) {
 	t.Helper()
-	data, err := os.ReadFile("testdata/signature.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var vf vectorFile
-	if err := json.Unmarshal(data, &vf); err != nil {
-		t.Fatal(err)
-	}
+	vf := alipaytest.Load(t)
 	var keys testKeys
 	for _, k := range vf.Keys {
 		priv, err := ParsePrivateKey([]byte(k.PrivateKeyPkcs8Base64))

@@ -1,0 +1,305 @@
+package display
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posd/posd/build/testenv"
+)
+
+// serveKiosk mounts k at /display/ the way the daemon does, on loopback.
+func serveKiosk(t *testing.T, k *Kiosk) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/display/", http.StripPrefix("/display", k))
+	mux.Handle("/display", http.StripPrefix("/display", k))
+	srv := &http.Server{Handler: mux}
+	go srv.Serve(ln)
+	t.Cleanup(func() {
+		k.Close()
+		srv.Close()
+	})
+	return "http://" + ln.Addr().String() + "/display/"
+}
+
+// screenshot loads url in headless Chromium with the flags of hardware.md
+// 6(iv) and returns the PNG. extra flags come last.
+func screenshot(t *testing.T, url string, size image.Point, extra ...string) string {
+	t.Helper()
+	chromium := testenv.Tool(t, "chromium")
+	dir := t.TempDir()
+	shot := filepath.Join(dir, "shot.png")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + filepath.Join(dir, "profile"), fmt.Sprintf("--window-size=%d,%d", size.X, size.Y),
+		"--hide-scrollbars", "--force-device-scale-factor=1", "--screenshot=" + shot}, extra...)
+	cmd := exec.CommandContext(ctx, chromium, append(args, url)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, lastLines(string(out), 10))
+	}
+	return shot
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+func TestKioskPageShowsScannableCodeInChromium(t *testing.T) {
+	for _, c := range []struct {
+		content string
+		size    image.Point
+	}{{shortCode, image.Pt(800, 480)}, {shortCode, image.Pt(480, 800)}, {longestCode(), image.Pt(800, 480)}} {
+		content := c.content
+		t.Run(fmt.Sprintf("%d-bytes-%dx%d", len(content), c.size.X, c.size.Y), func(t *testing.T) {
+			k := NewKiosk(KioskConfig{Now: func() time.Time { return time.Now() }})
+			s := Screen{Kind: Waiting, Merchant: "Golden Dragon", Amount: usd(t, 123456), QR: content, ExpiresAt: time.Now().Add(5 * time.Minute)}
+			if err := k.Show(context.Background(), s); err != nil {
+				t.Fatal(err)
+			}
+			url := serveKiosk(t, k)
+			shot := screenshot(t, url, c.size)
+			got, err := testenv.DecodeQR(t, shot)
+			if err != nil || len(got) != 1 || got[0] != content {
+				t.Fatalf("zbarimg on the screenshot: %q, %v", got, err)
+			}
+		})
+	}
+}
+
+// TestKioskPageFollowsEventsAndReconnects opens the idle page in Chromium,
+// then restarts "posd" (a new server on the same port, now showing a
+// code) while the page is open: the page must reconnect by itself and draw
+// the code it hears about over server-sent events.
+func TestKioskPageFollowsEventsAndReconnects(t *testing.T) {
+	testenv.Tool(t, "chromium")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	streams := make(chan string, 16)
+	serve := func(ln net.Listener, k *Kiosk, name string) *http.Server {
+		mux := http.NewServeMux()
+		mux.Handle("/display/", http.StripPrefix("/display", k))
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/events") {
+				select {
+				case streams <- name:
+				default: // only the first stream matters
+				}
+			}
+			mux.ServeHTTP(w, r)
+		})}
+		go srv.Serve(ln)
+		return srv
+	}
+	first := NewKiosk(KioskConfig{})
+	srvA := serve(ln, first, "first")
+	defer srvA.Close()
+
+	second := NewKiosk(KioskConfig{})
+	s := Screen{Kind: Waiting, Amount: usd(t, 880), QR: shortCode, ExpiresAt: time.Now().Add(5 * time.Minute)}
+	if err := second.Show(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	restarted := make(chan *http.Server, 1)
+	go func() {
+		if <-streams != "first" {
+			return
+		}
+		srvA.Close() // drops the page's event stream, as a crash would
+		first.Close()
+		lnB, err := net.Listen("tcp", addr)
+		if err != nil {
+			restarted <- nil
+			return
+		}
+		restarted <- serve(lnB, second, "second")
+	}()
+	page := openChromium(t, "http://"+addr+"/display/", image.Pt(800, 480))
+	// Wait for the page, not for a guess of the time it needs: the promise
+	// settles when the code is drawn.
+	page.eval(t, `new Promise(ok => { const f = () => { const b = document.getElementById("qrbox"); b && !b.hidden ? ok(true) : setTimeout(f, 20); }; f(); })`)
+	shot := page.screenshot(t)
+	select {
+	case srvB := <-restarted:
+		if srvB == nil {
+			t.Fatal("could not listen again on the same port")
+		}
+		defer srvB.Close()
+		defer second.Close()
+	default:
+		t.Fatal("the page never opened its event stream")
+	}
+	got, err := testenv.DecodeQR(t, shot)
+	if err != nil || len(got) != 1 || got[0] != shortCode {
+		t.Fatalf("after the restart the page shows %q (%v), want the new code", got, err)
+	}
+
+	// The page counts down by itself and takes the code away at expiry.
+	s.ExpiresAt = time.Now().Add(1500 * time.Millisecond)
+	if err := second.Show(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	page.eval(t, `new Promise(ok => { const f = () => { const d = document.querySelector("[data-countdown]");
+		d && d.textContent === "Code expired" && document.getElementById("qrbox").hidden ? ok(true) : setTimeout(f, 20); }; f(); })`)
+	if got, err := testenv.DecodeQR(t, page.screenshot(t)); !errors.Is(err, testenv.ErrNoSymbol) {
+		t.Fatalf("an expired code is still on the page: %q %v", got, err)
+	}
+}
+
+// readEvent reads one server-sent event (skipping comments and retry).
+func readEvent(t *testing.T, r *bufio.Reader) (name, id string, data []byte) {
+	t.Helper()
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("event stream: %v", err)
+		}
+		line = strings.TrimRight(line, "\n")
+		switch {
+		case line == "" && name != "":
+			return name, id, data
+		case strings.HasPrefix(line, "event: "):
+			name = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "id: "):
+			id = strings.TrimPrefix(line, "id: ")
+		case strings.HasPrefix(line, "data: "):
+			data = []byte(strings.TrimPrefix(line, "data: "))
+		}
+	}
+}
+
+func TestKioskEventStream(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	k := NewKiosk(KioskConfig{Now: func() time.Time { return now }, MaxClients: 1})
+	base := serveKiosk(t, k)
+	resp, err := http.Get(base + "events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("content type %q", ct)
+	}
+	r := bufio.NewReader(resp.Body)
+	if line, _ := r.ReadString('\n'); line != "retry: 1000\n" {
+		t.Fatalf("first line %q, want a retry interval", line)
+	}
+	var st kioskState
+	name, _, data := readEvent(t, r)
+	if err := json.Unmarshal(data, &st); err != nil || name != "screen" || st.Kind != "idle" {
+		t.Fatalf("first event %s %s (%v)", name, data, err)
+	}
+
+	// A second page is refused while one is connected (MaxClients 1).
+	if busy, err := http.Get(base + "events"); err != nil || busy.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("second stream: %v %v", busy.Status, err)
+	} else {
+		busy.Body.Close()
+	}
+
+	s := Screen{Kind: Waiting, Merchant: "</script><b>x", Amount: usd(t, 1999), QR: shortCode, ExpiresAt: now.Add(time.Minute)}
+	if err := k.Show(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	_, id, data := readEvent(t, r)
+	if err := json.Unmarshal(data, &st); err != nil || st.Kind != "waiting" || len(st.QR) != st2modules(t, shortCode) || st.ExpiresAt != now.Add(time.Minute).UnixMilli() {
+		t.Fatalf("waiting event %s: %+v (%v)", id, st, err)
+	}
+	if got := st.Lines[0].Text; got != s.Merchant {
+		t.Fatalf("merchant %q", got)
+	}
+	now = now.Add(time.Second) // the countdown tick the FailSafe refresher causes
+	if err := k.Show(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Show(context.Background(), Screen{Kind: Paid, Amount: usd(t, 1999)}); err != nil {
+		t.Fatal(err)
+	}
+	// The repeated waiting screen sent nothing: the next event is Paid.
+	_, id2, data := readEvent(t, r)
+	if err := json.Unmarshal(data, &st); err != nil || st.Kind != "paid" || id2 != "2" || id != "1" {
+		t.Fatalf("after waiting (id %s) came id %s: %s", id, id2, data)
+	}
+
+	// The page embeds the state safely: no raw "</script>" from the name.
+	page, err := http.Get(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if strings.Count(string(body), "</script>") != 2 || !strings.Contains(string(body), `"kind":"paid"`) {
+		t.Fatalf("page does not embed the state safely:\n%s", body)
+	}
+
+	// Close ends the stream; the page then reconnects on its own.
+	k.Close()
+	if _, err := r.ReadString('\n'); err != io.EOF {
+		t.Fatalf("stream after Close: %v", err)
+	}
+	if err := k.Show(context.Background(), s); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Show after Close: %v", err)
+	}
+}
+
+func st2modules(t *testing.T, content string) int {
+	p, err := PlanQR(content, 480)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Modules
+}
+
+func TestKioskRoutes(t *testing.T) {
+	k := NewKiosk(KioskConfig{})
+	base := serveKiosk(t, k)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, c := range []struct {
+		method, path string
+		status       int
+	}{
+		{"GET", "", http.StatusOK},
+		{"GET", "state", http.StatusOK},
+		{"GET", "nope", http.StatusNotFound},
+		{"POST", "", http.StatusMethodNotAllowed},
+	} {
+		req, _ := http.NewRequest(c.method, base+c.path, nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s /display/%s: %s", c.method, c.path, resp.Status)
+		}
+	}
+	resp, err := client.Get(strings.TrimSuffix(base, "/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/display/" {
+		t.Fatalf("/display: %s to %q", resp.Status, resp.Header.Get("Location"))
+	}
+}

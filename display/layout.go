@@ -1,0 +1,209 @@
+package display
+
+import (
+	"image"
+	"time"
+)
+
+// role sets how large a line may grow, as a share of the text area height.
+type role int
+
+const (
+	small role = iota
+	body
+	title
+	amount
+)
+
+var roleShare = [...]int{small: 9, body: 13, title: 22, amount: 30} // percent
+
+// line is one line of text; when space runs out, lines with the lowest keep
+// are dropped first. Lines with keep >= 4 are the minimum a screen needs.
+type line struct {
+	text  string
+	short string // said instead of text when text does not fit the width
+	role  role
+	color uint8
+	keep  int
+	// countdown marks the "Expires in" line, which the kiosk page redraws
+	// itself every second.
+	countdown bool
+}
+
+const countdownPrefix = "Expires in "
+
+// shorter holds the wording for narrow panels (16 characters fit a 128-pixel
+// OLED).
+var shorter = map[string]string{
+	"Payment cancelled":                   "Cancelled",
+	"Payment declined":                    "Declined",
+	"Please ask the cashier":              "Ask the cashier",
+	"Please try again or pay another way": "Try another way",
+	"Retrying, please wait":               "Retrying...",
+	"Please do not pay again":             "Don't pay again",
+	"Printer needs paper":                 "Out of paper",
+	"Your payment is not affected":        "Payment is safe",
+	"Customer scanning":                   "Awaiting scan",
+	"Please pay at another till":          "Use other till",
+	"Payment in progress":                 "In progress",
+}
+
+// screenLines is the text of s at now, top to bottom.
+func screenLines(s Screen, now time.Time, textOnly bool) []line {
+	var ls []line
+	add := func(text string, r role, c uint8, keep int) {
+		if text != "" {
+			ls = append(ls, line{text: text, short: shorter[text], role: r, color: c, keep: keep})
+		}
+	}
+	amountText := ""
+	if s.Amount.Currency != "" {
+		amountText = s.Amount.String()
+	}
+	or := func(text, otherwise string) string {
+		if text != "" {
+			return text
+		}
+		return otherwise
+	}
+	switch s.Kind {
+	case Idle:
+		add(or(s.Merchant, "Welcome"), body, Black, 5)
+		add("Pay with Alipay", title, Blue, 4)
+	case AmountEntry:
+		add(s.Merchant, small, Grey, 1)
+		add("Amount", small, Grey, 3)
+		add(or(amountText, "0"), amount, Black, 6)
+	case Waiting:
+		add(s.Merchant, small, Grey, 2)
+		switch {
+		case !now.Before(s.ExpiresAt):
+			add(amountText, amount, Black, 6)
+			add("Code expired", title, Red, 5)
+			add("Please wait", body, Black, 3)
+		case textOnly:
+			add(amountText, amount, Black, 6)
+			add("Customer scanning", body, Blue, 3)
+		default:
+			add(amountText, amount, Black, 6)
+			add("Scan with Alipay", body, Blue, 3)
+		}
+		if now.Before(s.ExpiresAt) {
+			left := Countdown(s.ExpiresAt.Sub(now))
+			add(countdownPrefix+left, small, Black, 4)
+			ls[len(ls)-1].countdown = true
+			ls[len(ls)-1].short = left + " left" // never cut the digits off
+		}
+	case Paid:
+		add("Paid", title, Green, 5)
+		add(amountText, amount, Black, 6)
+		add("Thank you", body, Black, 3)
+		add(s.Merchant, small, Grey, 1)
+	case Declined:
+		add("Payment declined", title, Red, 5)
+		add(amountText, amount, Black, 4)
+		add(or(s.Reason, "Please try again or pay another way"), body, Black, 3)
+	case Cancelled:
+		add("Payment cancelled", title, Amber, 5)
+		add(amountText, amount, Black, 4)
+		add(or(s.Reason, "Please ask the cashier"), body, Black, 2)
+	case NetworkTrouble:
+		add("Network trouble", title, Amber, 5)
+		add("Retrying, please wait", body, Black, 4)
+		add("Please do not pay again", body, Black, 3)
+		add(amountText, amount, Black, 2)
+		add(s.Reason, small, Grey, 1)
+	case PrinterNeedsPaper:
+		add("Printer needs paper", title, Amber, 5)
+		add("Your payment is not affected", body, Black, 3)
+		add(amountText, amount, Black, 2)
+	case Processing:
+		add(s.Merchant, small, Grey, 1)
+		add(amountText, amount, Black, 4)
+		add("Please wait", title, Blue, 5)
+		add(or(s.Reason, "Payment in progress"), body, Black, 3)
+	case OutOfService:
+		add("Out of service", title, Red, 5)
+		add(or(s.Reason, "Please pay at another till"), body, Black, 3)
+		add(s.Merchant, small, Grey, 2)
+	}
+	return ls
+}
+
+func lineGap(height int) int { return max(2, height/30) }
+
+// layoutLines draws lines centred in area, each as large as its role and
+// the width allow; when they do not fit, the largest shrink first and then
+// the least important are dropped.
+func layoutLines(img *image.Paletted, area image.Rectangle, lines []line, font *Font) {
+	if area.Dx() < 8 || area.Dy() < glyphHeight {
+		return
+	}
+	type placed struct {
+		line
+		scale int
+	}
+	ps := make([]placed, 0, len(lines))
+	for _, l := range lines {
+		if l.short != "" && font.width(l.text) > area.Dx() {
+			l.text = l.short
+		}
+		l.text = fitWidth(l.text, area.Dx(), font)
+		capScale := max(1, area.Dy()*roleShare[l.role]/100/glyphHeight)
+		widthScale := max(1, area.Dx()/max(1, font.width(l.text)))
+		ps = append(ps, placed{line: l, scale: min(capScale, widthScale)})
+	}
+	gap := lineGap(area.Dy())
+	height := func() int {
+		h := 0
+		for i, p := range ps {
+			if i > 0 {
+				h += gap
+			}
+			h += p.scale * glyphHeight
+		}
+		return h
+	}
+	for len(ps) > 0 && height() > area.Dy() {
+		// Shrink the largest line (the least important among equals) ...
+		big := -1
+		for i, p := range ps {
+			if p.scale > 1 && (big < 0 || p.scale > ps[big].scale || p.scale == ps[big].scale && p.keep < ps[big].keep) {
+				big = i
+			}
+		}
+		if big >= 0 {
+			ps[big].scale--
+			continue
+		}
+		// ... and when everything is at scale 1, drop the least important.
+		drop := 0
+		for i, p := range ps {
+			if p.keep < ps[drop].keep {
+				drop = i
+			}
+		}
+		ps = append(ps[:drop], ps[drop+1:]...)
+	}
+	y := area.Min.Y + (area.Dy()-height())/2
+	for _, p := range ps {
+		w := font.width(p.text) * p.scale
+		font.draw(img, area.Min.X+(area.Dx()-w)/2, y, p.scale, p.color, p.text)
+		y += p.scale*glyphHeight + gap
+	}
+}
+
+// fitWidth shortens text with "..." until it fits width pixels at scale 1.
+func fitWidth(text string, width int, font *Font) string {
+	if font.width(text) <= width {
+		return text
+	}
+	runes := []rune(text)
+	for len(runes) > 0 {
+		runes = runes[:len(runes)-1]
+		if t := string(runes) + "..."; font.width(t) <= width {
+			return t
+		}
+	}
+	return ""
+}

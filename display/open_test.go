@@ -1,0 +1,51 @@
+package display
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestOpenByName(t *testing.T) {
+	ctx := context.Background()
+	var out bytes.Buffer
+	for _, c := range []struct {
+		cfg  Config
+		want error // nil: opens
+		says string
+	}{
+		{Config{Driver: "terminal", Output: &out, Font: "builtin"}, nil, ""},
+		{Config{Driver: "png", Device: filepath.Join(t.TempDir(), "c.png"), Font: "builtin"}, nil, ""},
+		{Config{Driver: "kiosk", Font: "builtin"}, nil, ""},
+		{Config{Driver: "vga", Font: "builtin"}, ErrUnknownDriver, "vga"},
+		{Config{Driver: "png", Font: "builtin"}, ErrBadConfig, "png"},
+		{Config{Driver: "framebuffer", Device: "/dev/fb-missing", Font: "builtin"}, ErrNoDevice, "/dev/fb-missing"},
+		{Config{Driver: "ssd1306", I2CBus: 97, Font: "builtin"}, ErrNoDevice, "/dev/i2c-97"},
+		{Config{Driver: "st7789", SPIBus: 9, SPIChip: 1, DC: "GPIO25", Font: "builtin"}, ErrNoDevice, "/dev/spidev9.1"},
+		{Config{Driver: "terminal", Font: "/nonexistent/font.hex"}, os.ErrNotExist, "font"},
+	} {
+		d, err := Open(ctx, c.cfg)
+		if c.want == nil {
+			if err != nil {
+				t.Errorf("%s: %v", c.cfg.Driver, err)
+				continue
+			}
+			if err := d.Show(ctx, Screen{Kind: Idle}); err != nil {
+				t.Errorf("%s: show: %v", c.cfg.Driver, err)
+			}
+			if _, ok := d.(http.Handler); ok != (c.cfg.Driver == "kiosk") {
+				t.Errorf("%s: http.Handler = %v", c.cfg.Driver, ok)
+			}
+			d.Close()
+			continue
+		}
+		if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%+v: %v, want %v naming %q", c.cfg.Driver, err, c.want, c.says)
+		}
+	}
+}

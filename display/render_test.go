@@ -1,0 +1,187 @@
+package display
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posd/posd/build/testenv"
+)
+
+// panels are the sizes posd supports, largest first.
+var panels = []struct {
+	name string
+	size image.Point
+}{
+	{"hdmi-1920x1080", image.Pt(1920, 1080)},
+	{"hdmi-1024x600", image.Pt(1024, 600)},
+	{"hdmi-800x480", image.Pt(800, 480)},
+	{"ili9341-320x240", image.Pt(320, 240)},
+	{"st7789-240x320", image.Pt(240, 320)},
+	{"st7789-240x240", image.Pt(240, 240)},
+}
+
+func TestGoldenScreens(t *testing.T) {
+	font := unifont(t)
+	sizes := []struct {
+		name string
+		size image.Point
+		opts Options
+	}{
+		{"800x480", image.Pt(800, 480), Options{Font: font}},
+		{"320x240", image.Pt(320, 240), Options{Font: font}},
+		{"240x240", image.Pt(240, 240), Options{Font: font}},
+		{"oled-128x64", image.Pt(128, 64), Options{Font: font, TextOnly: true}},
+	}
+	for _, sz := range sizes {
+		r := NewRenderer(sz.opts)
+		for _, s := range sampleScreens(t) {
+			name := fmt.Sprintf("%s-%s.png", s.Kind, sz.name)
+			t.Run(name, func(t *testing.T) {
+				f := r.Render(s, sz.size, testNow)
+				compareGolden(t, f.Image, filepath.Join("testdata", "golden", name))
+			})
+		}
+	}
+}
+
+// compareGolden compares pixels, not PNG bytes, so a different encoder
+// version does not break the test.
+func compareGolden(t *testing.T, img *image.Paletted, path string) {
+	t.Helper()
+	if *update {
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./display -run Golden -update and look at the result)", err)
+	}
+	defer f.Close()
+	want, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Bounds() != img.Bounds() {
+		t.Fatalf("size %v, golden %v", img.Bounds(), want.Bounds())
+	}
+	for y := img.Rect.Min.Y; y < img.Rect.Max.Y; y++ {
+		for x := img.Rect.Min.X; x < img.Rect.Max.X; x++ {
+			r1, g1, b1, _ := img.At(x, y).RGBA()
+			r2, g2, b2, _ := want.At(x, y).RGBA()
+			if r1 != r2 || g1 != g2 || b1 != b2 {
+				t.Fatalf("pixel (%d,%d) differs from %s; if the change is wanted, rerun with -update and review the PNG", x, y, path)
+			}
+		}
+	}
+}
+
+// TestRenderedQRScansOnEveryPanel draws a typical and the longest codeValue
+// on every panel size, scans what is drawn, and pins down which panels can
+// show the longest code AMS may return (2048 bytes, version 33-L at least):
+// the HDMI panels can, the SPI TFTs (240 pixels on the short side) cannot
+// and say so instead of drawing an unreadable code.
+func TestRenderedQRScansOnEveryPanel(t *testing.T) {
+	showsLongest := map[string]bool{
+		"hdmi-1920x1080": true, "hdmi-1024x600": true, "hdmi-800x480": true,
+		"ili9341-320x240": false, "st7789-240x320": false, "st7789-240x240": false,
+	}
+	long := longestCode()
+	for _, p := range panels {
+		for _, content := range []string{shortCode, long} {
+			t.Run(fmt.Sprintf("%s/%d-bytes", p.name, len(content)), func(t *testing.T) {
+				s := Screen{Kind: Waiting, Amount: usd(t, 500), QR: content, ExpiresAt: testNow.Add(time.Minute)}
+				f := Render(s, p.size, testNow, Options{})
+				if want := content == shortCode || showsLongest[p.name]; (f.QRErr == nil) != want {
+					t.Fatalf("%s shows %d bytes: %v, want %v (%v)", p.name, len(content), f.QRErr == nil, want, f.QRErr)
+				}
+				if f.QRErr != nil {
+					if !errors.Is(f.QRErr, ErrQRTooLarge) || f.QR != (image.Rectangle{}) {
+						t.Fatalf("QRErr %v with QR area %v", f.QRErr, f.QR)
+					}
+					t.Logf("%s cannot show %d bytes legibly: %v", p.name, len(content), f.QRErr)
+					return
+				}
+				if !f.QR.In(f.Image.Bounds()) || f.Plan.Pixels < MinModulePixels {
+					t.Fatalf("QR %v at %d px/module on %v", f.QR, f.Plan.Pixels, f.Image.Bounds())
+				}
+				checkQuietZone(t, f.Image, f.QR, f.Plan)
+				scanQR(t, f.Image, content)
+				t.Logf("%s: %d bytes as version %d-%s, %d px/module, %d px wide", p.name, len(content), f.Plan.Version, f.Plan.LevelName(), f.Plan.Pixels, f.Plan.Side())
+			})
+		}
+	}
+}
+
+// longestCode is a 2048-byte codeValue shaped like an AMS URL.
+func longestCode() string {
+	const head = "https://qr.alipay.com/"
+	var b strings.Builder
+	b.WriteString(head)
+	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	for i := 0; b.Len() < MaxQRContent; i++ {
+		b.WriteByte(alphabet[(i*7+i/5)%len(alphabet)])
+	}
+	return b.String()
+}
+
+func TestExpiredCodeIsNotShown(t *testing.T) {
+	s := Screen{Kind: Waiting, Amount: usd(t, 500), QR: shortCode, ExpiresAt: testNow}
+	f := Render(s, image.Pt(800, 480), testNow, Options{})
+	if f.QR != (image.Rectangle{}) || f.QRErr != nil {
+		t.Fatalf("expired code drawn at %v (err %v)", f.QR, f.QRErr)
+	}
+	if _, err := testenv.DecodeQR(t, writePNG(t, f.Image, "expired.png")); !errors.Is(err, testenv.ErrNoSymbol) {
+		t.Fatalf("an expired code is still scannable: %v", err)
+	}
+}
+
+func TestTextOnlyNeverDrawsTheCode(t *testing.T) {
+	s := Screen{Kind: Waiting, Amount: usd(t, 500), QR: "A", ExpiresAt: testNow.Add(time.Minute)}
+	f := Render(s, image.Pt(128, 64), testNow, Options{TextOnly: true})
+	if f.QR != (image.Rectangle{}) {
+		t.Fatalf("text-only renderer drew a code at %v", f.QR)
+	}
+}
+
+func TestCountdown(t *testing.T) {
+	for _, c := range []struct {
+		left time.Duration
+		want string
+	}{
+		{-time.Second, "0:00"}, {0, "0:00"}, {time.Millisecond, "0:01"}, {time.Second, "0:01"},
+		{59*time.Second + time.Millisecond, "1:00"}, {4*time.Minute + 59*time.Second, "4:59"},
+		{time.Hour, "1:00:00"}, {time.Hour + 2*time.Minute + 3*time.Second, "1:02:03"},
+	} {
+		if got := Countdown(c.left); got != c.want {
+			t.Errorf("Countdown(%v) = %q, want %q", c.left, got, c.want)
+		}
+	}
+}
+
+// On a 128-pixel OLED "Expires in 59:59" does not fit; the countdown must
+// still tick rather than be cut to "Expires in 5...".
+func TestNarrowCountdownKeepsItsDigits(t *testing.T) {
+	s := Screen{Kind: Waiting, Amount: usd(t, 500), QR: shortCode, ExpiresAt: testNow.Add(time.Hour)}
+	a := Render(s, image.Pt(128, 64), testNow, Options{TextOnly: true}).Image
+	b := Render(s, image.Pt(128, 64), testNow.Add(time.Second), Options{TextOnly: true}).Image
+	if changed(a, b).Empty() {
+		t.Fatal("the countdown does not change from one second to the next")
+	}
+}

@@ -1,0 +1,174 @@
+package printer
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Align is the horizontal position of a block on the paper.
+type Align uint8
+
+// Alignments, in ESC a order.
+const (
+	AlignLeft Align = iota
+	AlignCenter
+	AlignRight
+)
+
+// BlockKind says what a Block prints.
+type BlockKind uint8
+
+// Block kinds.
+const (
+	// BlockText prints Text as one line; Layout guarantees it fits.
+	BlockText BlockKind = iota
+	// BlockQR prints Text as a QR code sized to the paper.
+	BlockQR
+	// BlockCode128 prints Text as a CODE128 barcode with its digits below.
+	BlockCode128
+	// BlockFeed feeds Lines blank lines.
+	BlockFeed
+	// BlockCut feeds the paper to the cutter and cuts it.
+	BlockCut
+)
+
+// Block is one element of a laid-out slip. Layout produces them; Encode
+// turns them into printer commands; nothing else decides how a slip looks.
+type Block struct {
+	Kind   BlockKind
+	Text   string
+	Align  Align
+	Bold   bool
+	Double bool // double width and double height
+	Lines  int  // BlockFeed only
+}
+
+// Symbol selects the look-up code printed under the amounts.
+type Symbol uint8
+
+// Look-up codes.
+const (
+	// SymbolQR prints a QR code of the lookup id (the default).
+	SymbolQR Symbol = iota
+	// SymbolCode128 prints a CODE128 barcode, or a QR code when the
+	// barcode would not fit the paper.
+	SymbolCode128
+	// SymbolNone prints no code.
+	SymbolNone
+)
+
+// LayoutOptions are the per-print choices that are not part of the receipt.
+type LayoutOptions struct {
+	// Copy prints "COPY" at the top: set for every reprint, and for any
+	// job whose earlier attempt may have reached the paper.
+	Copy   bool
+	Symbol Symbol
+}
+
+// slip accumulates blocks; its methods keep Layout readable.
+type slip struct {
+	blocks []Block
+	cols   int
+}
+
+func (s *slip) lines(a Align, bold, double bool, lines ...string) {
+	for _, l := range lines {
+		s.blocks = append(s.blocks, Block{Kind: BlockText, Text: l, Align: a, Bold: bold, Double: double})
+	}
+}
+
+func (s *slip) rule() { s.lines(AlignLeft, false, false, strings.Repeat("-", s.cols)) }
+
+func (s *slip) pair(label, value string) {
+	if value != "" {
+		s.lines(AlignLeft, false, false, labelled(label, value, s.cols)...)
+	}
+}
+
+func (s *slip) feed(n int) { s.blocks = append(s.blocks, Block{Kind: BlockFeed, Lines: n}) }
+
+var titles = map[Kind]string{KindSale: "RECEIPT", KindRefund: "REFUND", KindVoid: "VOID"}
+var totalLabels = map[Kind]string{KindSale: "TOTAL", KindRefund: "REFUNDED", KindVoid: "VOIDED"}
+
+// Layout turns a receipt into the blocks of one slip for a paper profile.
+// It is pure: the same input always gives the same blocks, and every text
+// block fits the paper's columns (double-size text in half of them).
+func Layout(r Receipt, p Paper, opt LayoutOptions) ([]Block, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	if p.Columns < 16 || p.Dots < 8*p.Columns {
+		return nil, fmt.Errorf("%w: %d columns on %d dots", ErrUnknownPaper, p.Columns, p.Dots)
+	}
+	s := &slip{cols: p.Columns}
+	half := p.Columns / 2
+
+	s.lines(AlignCenter, true, true, wrap(r.MerchantName, half)...)
+	s.lines(AlignCenter, false, false, wrap(r.StoreName, p.Columns)...)
+	if opt.Copy {
+		s.lines(AlignCenter, true, true, "** COPY **")
+	}
+	s.lines(AlignCenter, true, false, titles[r.Kind])
+	s.rule()
+	s.pair("Terminal", r.TerminalID)
+	s.pair("Date", r.Time.Format("2006-01-02 15:04:05"))
+	if len(r.Items) > 0 {
+		s.rule()
+		for _, it := range r.Items {
+			desc := it.Description
+			if it.Quantity > 0 {
+				desc = strconv.Itoa(it.Quantity) + " x " + desc
+			}
+			value := ""
+			if it.Amount != nil {
+				value = it.Amount.Decimal()
+			}
+			if value == "" {
+				s.lines(AlignLeft, false, false, wrap(desc, p.Columns)...)
+				continue
+			}
+			s.pair(desc, value)
+		}
+	}
+	s.rule()
+	s.lines(AlignLeft, true, true, labelled(totalLabels[r.Kind], r.Amount.String(), half)...)
+	if r.PaidAmount != nil {
+		s.pair("Customer paid", r.PaidAmount.String())
+	}
+	s.pair("Paid with", r.PaymentMethod)
+	if r.CustomerID != "" {
+		s.pair("Customer", MaskCustomerID(printable(r.CustomerID)))
+	}
+	s.lines(AlignLeft, true, false, labelled("Result", strings.ToUpper(string(r.Result)), p.Columns)...)
+	s.rule()
+	s.pair("Payment ID", r.PaymentID)
+	s.pair("Request ID", r.PaymentRequestID)
+	s.pair("Refund ID", r.RefundID)
+	s.pair("Refund request", r.RefundRequestID)
+
+	if block, ok := lookupSymbol(r.LookupID(), p, opt.Symbol); ok {
+		s.feed(1)
+		s.blocks = append(s.blocks, block)
+	}
+	if r.Footer != "" {
+		s.feed(1)
+		s.lines(AlignCenter, false, false, wrap(r.Footer, p.Columns)...)
+	}
+	s.blocks = append(s.blocks, Block{Kind: BlockCut})
+	return s.blocks, nil
+}
+
+// lookupSymbol picks the code for the look-up id: CODE128 when asked for and
+// it fits the paper at module width 2, else a QR code.
+func lookupSymbol(id string, p Paper, want Symbol) (Block, bool) {
+	switch want {
+	case SymbolNone:
+		return Block{}, false
+	case SymbolCode128:
+		if _, modules := code128Payload(id); (modules+2*code128QuietModules)*code128ModuleDots <= p.Dots {
+			return Block{Kind: BlockCode128, Text: id, Align: AlignCenter}, true
+		}
+	}
+	return Block{Kind: BlockQR, Text: id, Align: AlignCenter}, true
+}

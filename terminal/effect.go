@@ -1,0 +1,68 @@
+package terminal
+
+import (
+	"fmt"
+
+	"github.com/posd/posd/alipay"
+)
+
+// Effect is something the flow asks the world to do. Run carries them out;
+// replies come back as Inputs.
+type Effect interface{ effect() }
+
+// StartPayment asks the outbox to take a payment. Reply: PaymentStarted or StartRefused.
+type StartPayment struct {
+	Attempt      int // echoed in the reply
+	Amount       alipay.Amount
+	Scenario     alipay.Scenario // ScenarioOrderCode or ScenarioPaymentCode
+	CustomerCode string          // the scanned code, for ScenarioPaymentCode
+}
+
+// String hides the customer's code, which is a bearer token while it is valid.
+func (s StartPayment) String() string {
+	code := ""
+	if s.CustomerCode != "" {
+		code = fmt.Sprintf(" code=%d digits", len(s.CustomerCode))
+	}
+	return fmt.Sprintf("StartPayment{attempt=%d %s %s%s}", s.Attempt, s.Amount, s.Scenario, code)
+}
+
+// CancelPayment asks the outbox to cancel a live payment. Reply: a final
+// event later, or CancelRefused.
+type CancelPayment struct{ PaymentID string }
+
+// Refund asks the outbox to refund part or all of a succeeded payment.
+// Reply: RefundAccepted or RefundRefused.
+type Refund struct {
+	PaymentID string
+	Amount    alipay.Amount
+}
+
+// Reprint asks for another copy of a receipt. Reply: Reprinted.
+type Reprint struct{ PaymentID string }
+
+// LoadRecent asks for the newest N payments. Reply: RecentLoaded.
+type LoadRecent struct{ N int }
+
+// Show puts a new screen in front of the cashier and the customer.
+type Show struct{ Screen Screen }
+
+// Sound is a beep pattern.
+type Sound int
+
+// The beeps the flow asks for.
+const (
+	BeepError   Sound = iota // a refused key or a problem
+	BeepSuccess              // a payment succeeded
+)
+
+// Beep asks for a sound, where the till has a buzzer.
+type Beep struct{ Sound Sound }
+
+func (StartPayment) effect()  {}
+func (CancelPayment) effect() {}
+func (Refund) effect()        {}
+func (Reprint) effect()       {}
+func (LoadRecent) effect()    {}
+func (Show) effect()          {}
+func (Beep) effect()          {}
