@@ -119,15 +119,10 @@ func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, reque
 			ids: "refundRequestId=" + req.RefundRequestID + " paymentId=" + req.PaymentID,
 			count: func(b *book) {
 				b.count(clientID, "", req.PaymentID, countRefund)
-				if r := b.Refunds[key(clientID, req.RefundRequestID)]; r != nil {
-					r.Calls.Refund++
-				}
+				b.countRefund(clientID, req.RefundRequestID, "", func(c *RefundCalls) { c.Refund++ })
 			},
 			exec: func(now time.Time) (alipay.Result, any, bool) {
 				res, r := b().refund(refundInput{ClientID: clientID, Req: req, Window: sim.s.RefundWindow}, now)
-				if r != nil && r.Calls.Refund == 0 {
-					r.Calls.Refund = 1 // the call that created it
-				}
 				return res, refundReplyOf(res, r, req), false
 			},
 		}, nil
@@ -139,9 +134,7 @@ func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, reque
 		return &operation{
 			ids: fmt.Sprintf("refundRequestId=%s refundId=%s", req.RefundRequestID, req.RefundID),
 			count: func(b *book) {
-				if r := b.findRefund(clientID, req.RefundRequestID, req.RefundID); r != nil {
-					r.Calls.InquiryRefund++
-				}
+				b.countRefund(clientID, req.RefundRequestID, req.RefundID, func(c *RefundCalls) { c.InquiryRefund++ })
 			},
 			exec: func(time.Time) (alipay.Result, any, bool) {
 				r := b().findRefund(clientID, req.RefundRequestID, req.RefundID)
