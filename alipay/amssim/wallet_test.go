@@ -121,3 +121,20 @@ func TestWalletPageInChromium(t *testing.T) {
 		}
 	}
 }
+
+func TestIndexListsWaitingCodes(t *testing.T) {
+	e := newEnv(t, func(c *amssim.Config) { c.TimeScale = 60 })
+	resp, _ := e.payOrderCode("OC1", usd(450))
+	cv, _ := resp.OrderCodeForm.QRText()
+	if html := e.get(e.srv.URL + "/sim/"); !strings.Contains(html, strings.TrimPrefix(cv, e.srv.URL)) || !strings.Contains(html, "USD 4.50") {
+		t.Fatalf("index lacks the waiting code:\n%s", html)
+	}
+	// The time scale shortens the default expiry: 3 minutes become 3 seconds.
+	e.clock.Advance(3 * time.Second)
+	if html := e.get(e.srv.URL + "/sim/"); strings.Contains(html, "USD 4.50") {
+		t.Fatalf("expired code still listed:\n%s", html)
+	}
+	if p := e.ledgerPayment("OC1"); p.Status != amssim.StatusCancelled {
+		t.Fatalf("%+v", p)
+	}
+}
