@@ -87,6 +87,9 @@ func New(cfg Config) (*Simulator, error) {
 	return sim, nil
 }
 
+// Now is the simulator's clock (Config.Now).
+func (sim *Simulator) Now() time.Time { return sim.s.Now() }
+
 // GatewayPublicKey is the key the merchant configures as the platform public key.
 func (sim *Simulator) GatewayPublicKey() *rsa.PublicKey { return sim.signer.Public() }
 
