@@ -160,7 +160,7 @@ func (sim *Simulator) Customer(codeValue, action string) (Payment, error) {
 		sim.persistLocked()
 		sim.wake()
 	}
-	return p.Payment, err
+	return p.snapshot(), err
 }
 
 // wake tells Run that something may be due earlier than it planned.
