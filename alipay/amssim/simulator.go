@@ -199,8 +199,29 @@ func (sim *Simulator) Run(ctx context.Context) error {
 	}
 }
 
+// maxParallelNotify bounds the notification attempts made at once.
+const maxParallelNotify = 8
+
+// attempt makes one notification attempt and records how it ended.
+func (sim *Simulator) attempt(ctx context.Context, d *Delivery, body []byte) {
+	sim.mu.Lock()
+	sent := *d
+	sim.mu.Unlock()
+	err := post(ctx, sim.s.NotifyClient, sim.signer, sent, body, sim.s.Now())
+	sim.mu.Lock()
+	d.record(err, sim.s.Now(), sim.s.scaled)
+	sim.persistLocked()
+	attempts := d.Attempts
+	sim.mu.Unlock()
+	if err != nil {
+		sim.s.Logger.Warn("notification not acknowledged", "url", sent.URL, "attempt", attempts, "error", err.Error())
+		return
+	}
+	sim.s.Logger.Info("notification acknowledged", "url", sent.URL, "attempt", attempts)
+}
+
 // DeliverDue advances every payment to now and makes every notification
-// attempt that is due, one after the other. It returns how many it made.
+// attempt that is due, at most eight at a time, and returns how many it made.
 func (sim *Simulator) DeliverDue(ctx context.Context) int {
 	type job struct {
 		d    *Delivery
@@ -226,21 +247,18 @@ func (sim *Simulator) DeliverDue(ctx context.Context) int {
 		sim.persistLocked()
 	}
 	sim.mu.Unlock()
+	// Attempts run side by side (at most maxParallelNotify), so one
+	// unreachable merchant does not hold up the others.
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, maxParallelNotify)
 	for _, j := range jobs {
-		sim.mu.Lock()
-		d := *j.d
-		sim.mu.Unlock()
-		err := post(ctx, sim.s.NotifyClient, sim.signer, d, j.body, sim.s.Now())
-		sim.mu.Lock()
-		j.d.record(err, sim.s.Now(), sim.s.scaled)
-		sim.persistLocked()
-		attempts := j.d.Attempts
-		sim.mu.Unlock()
-		if err != nil {
-			sim.s.Logger.Warn("notification not acknowledged", "url", d.URL, "attempt", attempts, "error", err.Error())
-		} else {
-			sim.s.Logger.Info("notification acknowledged", "url", d.URL, "attempt", attempts)
-		}
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			sim.attempt(ctx, j.d, j.body)
+		}()
 	}
+	wg.Wait()
 	return len(jobs)
 }
