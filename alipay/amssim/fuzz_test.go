@@ -3,6 +3,7 @@ package amssim
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -73,6 +74,22 @@ func FuzzParseFaults(f *testing.F) {
 			if err := fl.check(); err != nil {
 				t.Fatalf("accepted %+v: %v", fl, err)
 			}
+		}
+	})
+}
+
+// FuzzFaultJSON checks the body of POST /sim/faults: no panic, and a fault
+// that decodes is a valid one.
+func FuzzFaultJSON(f *testing.F) {
+	f.Add([]byte(`{"endpoint":"pay","kind":"drop-response","probability":0.5,"count":3}`))
+	f.Add([]byte(`{"endpoint":"*","kind":"delay","delayMs":2000}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var fl Fault
+		if err := json.Unmarshal(body, &fl); err != nil {
+			return
+		}
+		if err := fl.check(); err != nil {
+			t.Fatalf("decoded an invalid fault %+v: %v", fl, err)
 		}
 	})
 }
