@@ -2,7 +2,6 @@ package amssim_test
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"net/http"
@@ -77,10 +76,7 @@ func (e *env) raw(rr rawRequest) rawReply {
 
 func TestAuthentication(t *testing.T) {
 	e := newEnv(t)
-	other, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := gatewayPriv // a key the simulator does not know for this merchant
 	good, err := alipay.EncodeInquiryPayment(alipay.InquiryPaymentRequest{PaymentRequestID: "P1"})
 	if err != nil {
 		t.Fatal(err)
@@ -180,10 +176,8 @@ func TestPayValidation(t *testing.T) {
 }
 
 func TestKeyVersions(t *testing.T) {
-	old, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	loadKeys(t)
+	old := gatewayPriv // stands for the merchant's previous key
 	e := newEnv(t, func(c *amssim.Config) {
 		c.Merchants = []amssim.MerchantKey{
 			{ClientID: testClientID, KeyVersion: 1, PublicKey: &old.PublicKey},

@@ -92,7 +92,7 @@ func TestFaultsDeterministicPerSeed(t *testing.T) {
 			c.Faults = []amssim.Fault{{Endpoint: "*", Kind: amssim.FaultUnknown, Probability: 0.5}}
 		})
 		var out []string
-		for range 24 {
+		for range 16 {
 			_, r := e.inquire("none")
 			out = append(out, r.Result.ResultCode)
 		}

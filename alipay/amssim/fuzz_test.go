@@ -1,14 +1,13 @@
 package amssim
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/alipay/alipaytest"
 )
 
 // FuzzDecodeRequest feeds arbitrary bodies to every endpoint's decoder and
@@ -16,10 +15,7 @@ import (
 // refusal is always PARAM_ILLEGAL with a message, and an accepted request
 // always gets a result with a valid status.
 func FuzzDecodeRequest(f *testing.F) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		f.Fatal(err)
-	}
+	_, key := alipaytest.Keys(f)
 	f.Add(uint8(0), []byte(`{"productCode":"IN_STORE_PAYMENT","paymentRequestId":"P1","order":{"orderDescription":"x","orderAmount":{"currency":"USD","value":"100"},"merchant":{"referenceMerchantId":"M","merchantName":"N","merchantMCC":"5814","store":{"referenceStoreId":"S","storeName":"N","storeMCC":"5814"}}},"paymentAmount":{"currency":"USD","value":"100"},"paymentMethod":{"paymentMethodType":"CONNECT_WALLET"},"paymentFactor":{"inStorePaymentScenario":"OrderCode"},"paymentNotifyUrl":"https://a.example/n"}`))
 	f.Add(uint8(1), []byte(`{"paymentRequestId":"P1"}`))
 	f.Add(uint8(3), []byte(`{"refundRequestId":"R1","paymentId":"1","refundAmount":{"currency":"JPY","value":"1"}}`))

@@ -2,8 +2,6 @@ package conformance_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/alipay/amssim/conformance"
 )
@@ -35,13 +34,12 @@ func (g *simGateway) clock() time.Time {
 }
 
 func newSimGateway(t *testing.T) *simGateway {
-	merchant, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	merchant, gatewayKey := alipaytest.Keys(t)
 	g := &simGateway{now: time.Now(), received: make(chan alipay.Notification, 64)}
+	var err error
 	g.sim, err = amssim.New(amssim.Config{
 		Merchants:    []amssim.MerchantKey{{ClientID: "SANDBOX_CONFORMANCE", PublicKey: &merchant.PublicKey}},
+		GatewayKey:   gatewayKey,
 		Now:          g.clock,
 		NotifyClient: &http.Client{Transport: &receiverTransport{g: g}},
 	})
