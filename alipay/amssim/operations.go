@@ -180,8 +180,13 @@ func (sim *Simulator) decodeRegistration(api alipay.API, clientID string, body [
 				if req.RegistrationRequestID == "" {
 					r = sim.b.registrationOf(clientID, req.ReferenceMerchantID)
 				}
-				if r == nil || req.ReferenceMerchantID != "" && r.ReferenceMerchantID != req.ReferenceMerchantID {
+				switch {
+				case r == nil:
 					res := fail(alipay.CodeRecordNotFound, "no registration for those ids")
+					return res, resultOnly{res}, false
+				case req.ReferenceMerchantID != "" && r.ReferenceMerchantID != req.ReferenceMerchantID:
+					// https://docs.antom.com/ac/ams_zh-cn/irs: change the registrationRequestId and retry.
+					res := fail(alipay.CodeRepeatReqInconsistent, "registrationRequestId belongs to another merchant")
 					return res, resultOnly{res}, false
 				}
 				sim.b.advanceRegistration(r, now)
