@@ -109,7 +109,7 @@
 //     first final result (UPM) or the same code (OrderCode, EntryCode).
 //   - A customer's Decline makes the payment FAIL with
 //     USER_PAYMENT_VERIFICATION_FAILED.
-//   - cancel: CANCELLED stays SUCCESS on repeat; the cancel window
+//   - cancel: a repeated cancel answers SUCCESS again; the cancel window
 //     (default 24 h, §12 item 12) runs from creation; a paid payment that
 //     was partly refunded cannot be reversed (ORDER_STATUS_INVALID); a
 //     FAIL payment is closed (CANCELLED).
