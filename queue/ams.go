@@ -1,0 +1,119 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/posd/posd/alipay"
+)
+
+// AMS is the Gateway of a real (or simulated) AMS endpoint, through the
+// alipay client. It trusts only verified replies: anything the client could
+// not verify is Unsure (or NotSent when no byte left).
+type AMS struct {
+	client *alipay.Client
+}
+
+// NewAMS returns the Gateway for an alipay client.
+func NewAMS(c *alipay.Client) *AMS { return &AMS{client: c} }
+
+var _ Gateway = (*AMS)(nil)
+
+// call sends body and reads the verified reply into v (when v is non-nil).
+// The outcome is about the call itself: the reply's resultStatus.
+func (g *AMS) call(ctx context.Context, api alipay.API, body []byte, v any) (Outcome, alipay.Reply) {
+	r, _ := g.client.Call(ctx, api, body)
+	if !r.Verified {
+		if r.Outcome == alipay.OutcomeNotSent {
+			return NotSent, r
+		}
+		return Unsure, r
+	}
+	if v != nil {
+		if err := json.Unmarshal(r.Body, v); err != nil { // the client decoded it once already
+			return Unsure, r
+		}
+	}
+	switch r.Result.ResultStatus {
+	case alipay.StatusSuccess:
+		return Success, r
+	case alipay.StatusFailure:
+		return Failure, r
+	case alipay.StatusUnknown:
+		return InProcess, r
+	}
+	return Unsure, r
+}
+
+// Pay implements Gateway (https://docs.antom.com/ac/ams/upm,
+// https://docs.antom.com/ac/ams/oc).
+func (g *AMS) Pay(ctx context.Context, body []byte) PayReply {
+	var resp alipay.PayResponse
+	o, r := g.call(ctx, alipay.APIPay, body, &resp)
+	out := PayReply{Outcome: o, Code: r.Result.ResultCode, PaymentID: resp.PaymentID}
+	if resp.OrderCodeForm != nil {
+		if qr, ok := resp.OrderCodeForm.QRText(); ok {
+			out.QR = qr
+		}
+		out.QRExpires = resp.OrderCodeForm.ExpireTime.Time
+	}
+	return out
+}
+
+// InquirePayment implements Gateway (https://docs.antom.com/ac/ams/paymentri).
+func (g *AMS) InquirePayment(ctx context.Context, paymentRequestID string) InquiryReply {
+	body, err := alipay.EncodeInquiryPayment(alipay.InquiryPaymentRequest{PaymentRequestID: paymentRequestID})
+	if err != nil {
+		return InquiryReply{Outcome: NotSent, Code: "PARAM_ILLEGAL"}
+	}
+	var resp alipay.InquiryPaymentResponse
+	o, r := g.call(ctx, alipay.APIInquiryPayment, body, &resp)
+	out := InquiryReply{Outcome: o, Code: r.Result.ResultCode, Status: PaymentStatus(r.Status), PaymentID: resp.PaymentID}
+	if o == Success && resp.PaymentResultCode != "" {
+		out.Code = resp.PaymentResultCode // why it failed, for the record
+	}
+	return out
+}
+
+// Cancel implements Gateway (https://docs.antom.com/ac/ams/paymentc).
+func (g *AMS) Cancel(ctx context.Context, paymentRequestID string) CancelReply {
+	body, err := alipay.EncodeCancel(alipay.CancelRequest{PaymentRequestID: paymentRequestID})
+	if err != nil {
+		return CancelReply{Outcome: NotSent, Code: "PARAM_ILLEGAL"}
+	}
+	o, r := g.call(ctx, alipay.APICancel, body, nil)
+	return CancelReply{Outcome: o, Code: r.Result.ResultCode}
+}
+
+// Refund implements Gateway (https://docs.antom.com/ac/ams/refund). A
+// payment whose paymentId the outbox never learnt is looked up first.
+func (g *AMS) Refund(ctx context.Context, rc RefundCall) RefundReply {
+	if rc.PaymentID == "" {
+		inq := g.InquirePayment(ctx, rc.PaymentRequestID)
+		if inq.PaymentID == "" {
+			return RefundReply{Outcome: inq.Outcome}
+		}
+		rc.PaymentID = inq.PaymentID
+	}
+	body, err := alipay.EncodeRefund(alipay.RefundRequest{
+		RefundRequestID: rc.RefundRequestID, PaymentID: rc.PaymentID,
+		RefundAmount: rc.Amount, RefundReason: rc.Reason,
+	})
+	if err != nil {
+		return RefundReply{Outcome: NotSent, Code: "PARAM_ILLEGAL"}
+	}
+	var resp alipay.RefundResponse
+	o, r := g.call(ctx, alipay.APIRefund, body, &resp)
+	return RefundReply{Outcome: o, Code: r.Result.ResultCode, RefundID: resp.RefundID}
+}
+
+// InquireRefund implements Gateway (https://docs.antom.com/ac/ams/ir).
+func (g *AMS) InquireRefund(ctx context.Context, refundRequestID string) RefundReply {
+	body, err := alipay.EncodeInquiryRefund(alipay.InquiryRefundRequest{RefundRequestID: refundRequestID})
+	if err != nil {
+		return RefundReply{Outcome: NotSent, Code: "PARAM_ILLEGAL"}
+	}
+	var resp alipay.InquiryRefundResponse
+	o, r := g.call(ctx, alipay.APIInquiryRefund, body, &resp)
+	return RefundReply{Outcome: o, Code: r.Result.ResultCode, RefundID: resp.RefundID, Status: PaymentStatus(r.Status)}
+}

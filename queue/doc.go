@@ -1,0 +1,58 @@
+// Package queue is posd's crash-safe outbox: it keeps every payment, refund
+// and receipt print job in one bbolt file (DefaultPath) and drives each
+// payment that is not final against the Alipay AMS gateway until it is.
+//
+// What survives a crash, and what is committed before which action:
+//
+//   - A payment's paymentRequestId and its exact pay request body are
+//     committed (one fsync'd bbolt transaction, Store.Create) before the
+//     first pay byte leaves. Every retry sends the same id with the same
+//     bytes; a payment-code pay is resent only when the previous attempt
+//     provably never left (NotSent), never after an unknown outcome.
+//   - "Cancel decided" is committed before the first cancel, a refund's
+//     deterministic refundRequestId (paymentRequestId + "-R" + n) before the
+//     refund, and SUCCEEDED together with its receipt print job in one
+//     transaction, so a paid sale has exactly one receipt.
+//   - Deadlines are wall-clock instants in the record. After a crash or a
+//     power loss Engine.Start resumes every record where it stood: a pay
+//     that may have left is inquired (never re-paid), a decided cancel is
+//     sent again, a refund is resent with the same id (section 9.9 of the
+//     AMS reference).
+//   - Polls that only move an inquiry along are kept in memory (NeedsCommit):
+//     after a crash an inquiry more or less is harmless, and the SD card is
+//     spared a commit every 3 s.
+//
+// What the caller may rely on:
+//
+//   - A payment is SUCCEEDED only on a signature-verified answer that says
+//     so (pay S for a payment code, inquiryPayment SUCCESS). Unknown is
+//     resolved by inquiries, then cancel (repeated until final, escalating
+//     to NEEDS_ATTENTION after five failures), never shown as paid.
+//   - A sale never has two attempts in flight, nor a second attempt once one
+//     was paid.
+//   - Subscribers (Engine.Subscribe) get every change after it is
+//     committed; a slow one loses its oldest changes, never holds the engine.
+//   - Refusals name the file and leave it as found: a corrupt, truncated or
+//     foreign file (ErrCorrupt), an unreadable one (ErrUnreadable), one
+//     locked by another process past the lock timeout (ErrLocked). When a
+//     write fails (disk full, read-only: ErrUnwritable) no new payment starts
+//     and pending ones are still resolved from memory and written once the
+//     disk takes writes again.
+//
+// The decision logic is the pure function Step (record, event) → (record,
+// actions); Store is the bbolt file; Engine makes the calls through the
+// small Gateway interface (AMS implements it with the alipay client), with
+// a bounded number of workers and one call per record at a time.
+// ExportCSV writes the reconciliation file. Package queuetest holds a
+// hand-driven clock and an in-memory gateway ledger for tests.
+//
+// Caveats: bbolt's durability needs storage that honours flushes in order;
+// SD cards that ignore them can lose the last commits on power loss (the
+// file is then refused at start, never repaired silently). Keep one
+// process per file; read-only tools must go through the daemon.
+//
+// The rules come from ../shared/docs/alipay-ams-instore.md, sections 6 and
+// 9, and https://docs.antom.com/ac/ams/idempotency,
+// https://docs.antom.com/ac/ams_upm/bp, https://docs.antom.com/ac/ams/paymentri,
+// https://docs.antom.com/ac/ams/paymentc and https://docs.antom.com/ac/ams/refund.
+package queue

@@ -1,0 +1,80 @@
+package queue
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/posd/posd/alipay"
+)
+
+// PaymentRequest is what the terminal hands the outbox to take money: the
+// encoded pay body (from alipay.EncodePay, sent byte for byte on every
+// retry) and the fields the outbox needs to track it.
+type PaymentRequest struct {
+	RequestID string // paymentRequestId inside Body
+	SaleID    string // the sale this attempt pays for (order.referenceOrderId)
+	Scenario  Scenario
+	Amount    alipay.Amount // paymentAmount inside Body
+	Body      []byte
+	ExpiresAt time.Time // paymentExpiryTime inside Body; zero = contract default
+}
+
+// NewPayment returns the record for a new attempt, in state SENT with the
+// first pay due at once: it is committed just before the first pay byte
+// leaves, so NEW and SENT are one commit (one fsync) in posd.
+func NewPayment(req PaymentRequest, now time.Time, pol *Policy) (Payment, error) {
+	if req.RequestID == "" || len(req.RequestID) > 64 {
+		return Payment{}, fmt.Errorf("%w: paymentRequestId %q must be 1 to 64 characters", ErrInvalid, req.RequestID)
+	}
+	if req.SaleID == "" {
+		return Payment{}, fmt.Errorf("%w: %s has no sale id", ErrInvalid, req.RequestID)
+	}
+	if req.Scenario != PaymentCode && req.Scenario != OrderCode {
+		return Payment{}, fmt.Errorf("%w: %s: unknown scenario %q", ErrInvalid, req.RequestID, req.Scenario)
+	}
+	if err := req.Amount.Validate(); err != nil {
+		return Payment{}, fmt.Errorf("%w: %s: %w", ErrInvalid, req.RequestID, err)
+	}
+	if len(req.Body) == 0 {
+		return Payment{}, fmt.Errorf("%w: %s has no request body", ErrInvalid, req.RequestID)
+	}
+	exp := req.ExpiresAt
+	if exp.IsZero() {
+		exp = now.Add(pol.DefaultExpiry)
+	}
+	return Payment{
+		RequestID: req.RequestID,
+		SaleID:    req.SaleID,
+		Scenario:  req.Scenario,
+		Amount:    req.Amount,
+		Body:      append([]byte(nil), req.Body...),
+		State:     Sent,
+		CreatedAt: now,
+		UpdatedAt: now,
+		ExpiresAt: exp,
+		Next:      OpPay,
+		DueAt:     now,
+		Seq:       1,
+	}, nil
+}
+
+// CheckNewAttempt decides whether a sale may start another payment attempt,
+// given the attempts already recorded for it: never while one is still in
+// flight (two live attempts could both be paid), never once one was paid,
+// even if it was refunded since (the gateway would then hold two successful
+// payments for one sale: ring it up as a new sale instead).
+func CheckNewAttempt(saleID string, attempts []Payment) error {
+	for i := range attempts {
+		a := &attempts[i]
+		if a.SaleID != saleID {
+			continue
+		}
+		if a.State.Paid() || a.State == Refunded {
+			return fmt.Errorf("%w: sale %s by %s", ErrSalePaid, saleID, a.RequestID)
+		}
+		if !a.State.IsFinal() {
+			return fmt.Errorf("%w: sale %s has %s in %s", ErrSaleBusy, saleID, a.RequestID, a.State)
+		}
+	}
+	return nil
+}

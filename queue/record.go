@@ -1,0 +1,232 @@
+package queue
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/posd/posd/alipay"
+)
+
+// State is where a payment stands in its life (section 9.1 of the AMS
+// reference, plus the refund states). The string form is what is stored.
+type State string
+
+// Payment states. Final states are listed in IsFinal.
+const (
+	New               State = "NEW"                // id generated and committed, nothing sent
+	Sent              State = "SENT"               // committed just before the first pay byte
+	AwaitingBuyer     State = "AWAITING_BUYER"     // order code shown, buyer has not paid yet
+	Unknown           State = "UNKNOWN"            // pay or inquiry gave no verified final answer
+	Cancelling        State = "CANCELLING"         // cancel decided and committed
+	NeedsAttention    State = "NEEDS_ATTENTION"    // cancel exhausted or window exceeded while unknown; still retried
+	Succeeded         State = "SUCCEEDED"          // verified final success
+	Failed            State = "FAILED"             // verified final failure (or never sent)
+	Cancelled         State = "CANCELLED"          // verified cancel, or inquiry said CANCELLED
+	Refunding         State = "REFUNDING"          // a refund of a succeeded payment is in flight
+	PartiallyRefunded State = "PARTIALLY_REFUNDED" // refunds succeeded for less than the amount
+	Refunded          State = "REFUNDED"           // refunds succeeded for the whole amount
+)
+
+// IsFinal reports whether the engine has nothing left to do for a payment
+// in state s. A final state changes only by a refund or a reversal the
+// cashier asks for.
+func (s State) IsFinal() bool {
+	switch s {
+	case Succeeded, Failed, Cancelled, PartiallyRefunded, Refunded:
+		return true
+	}
+	return false
+}
+
+// Paid reports whether the buyer's money is (still, at least partly) with
+// the merchant in state s, as verified by the gateway.
+func (s State) Paid() bool {
+	return s == Succeeded || s == Refunding || s == PartiallyRefunded
+}
+
+// Scenario is the in-store pay scenario of a payment.
+type Scenario string
+
+// In-store scenarios posd drives (https://docs.antom.com/ac/ams/upm,
+// https://docs.antom.com/ac/ams/oc).
+const (
+	PaymentCode Scenario = "PaymentCode" // the cashier scans the buyer's code (UPM)
+	OrderCode   Scenario = "OrderCode"   // the buyer scans the QR posd shows
+)
+
+// Op is the gateway call a record waits to make next.
+type Op string
+
+// Operations. OpNone means nothing is scheduled: the record is final.
+const (
+	OpNone          Op = ""
+	OpPay           Op = "pay"
+	OpInquire       Op = "inquiryPayment"
+	OpCancel        Op = "cancel"
+	OpRefund        Op = "refund"
+	OpInquireRefund Op = "inquiryRefund"
+)
+
+// CancelStep says why an inquiry is made while a payment is being cancelled.
+type CancelStep string
+
+// Cancel sub-steps.
+const (
+	CancelSending        CancelStep = ""                    // sending cancel
+	CancelConfirmMissing CancelStep = "CONFIRM_NOT_CREATED" // cancel said ORDER_NOT_EXIST: confirm after expiry (9.6)
+	CancelWindowExceeded CancelStep = "WINDOW_EXCEEDED"     // cancel said CANCEL_WINDOW_EXCEED: inquire, refund if paid
+	CancelStatusInvalid  CancelStep = "STATUS_INVALID"      // cancel said ORDER_STATUS_INVALID: inquire, act on status
+)
+
+// RefundState is where one refund stands.
+type RefundState string
+
+// Refund states.
+const (
+	RefundPending   RefundState = "PENDING"   // committed with its refundRequestId, not answered yet
+	RefundUnknown   RefundState = "UNKNOWN"   // sent, no verified final answer
+	RefundSucceeded RefundState = "SUCCEEDED" // verified refund SUCCESS
+	RefundFailed    RefundState = "FAILED"    // verified refund failure
+)
+
+// Refund is one refund of a payment. Its RequestID is derived from the
+// payment's (paymentRequestId + "-R" + n), so a crash between send and
+// commit can never create a second refund at the gateway.
+type Refund struct {
+	RequestID  string        `json:"refundRequestId"`
+	Amount     alipay.Amount `json:"amount"`
+	Reason     string        `json:"reason,omitempty"`
+	State      RefundState   `json:"state"`
+	RefundID   string        `json:"refundId,omitempty"`
+	ResultCode string        `json:"resultCode,omitempty"`
+	Attempts   int           `json:"attempts"`
+	CreatedAt  time.Time     `json:"createdAt"`
+	UpdatedAt  time.Time     `json:"updatedAt"`
+}
+
+// Payment is one attempt to take money for a sale: one paymentRequestId
+// with the exact pay request body that is sent, byte for byte, on every
+// retry. All deadlines are wall-clock instants so that a restart resumes
+// the same schedule.
+type Payment struct {
+	RequestID string        `json:"paymentRequestId"`
+	SaleID    string        `json:"saleId"`
+	Scenario  Scenario      `json:"scenario"`
+	Amount    alipay.Amount `json:"amount"`
+	Body      []byte        `json:"body"` // the pay request exactly as sent
+
+	State      State  `json:"state"`
+	PaymentID  string `json:"paymentId,omitempty"`
+	ResultCode string `json:"resultCode,omitempty"` // code of the answer that decided the state
+	QR         string `json:"qr,omitempty"`         // order code text to render (OrderCode)
+
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	ExpiresAt time.Time `json:"expiresAt"` // paymentExpiryTime (or the QR's expireTime if earlier)
+
+	// Schedule: the next call, when it is due, and the sequence number an
+	// answer must carry to count (older answers are ignored).
+	Next  Op        `json:"next,omitempty"`
+	DueAt time.Time `json:"dueAt,omitempty"`
+	Seq   uint32    `json:"seq"`
+
+	PayAttempts    int        `json:"payAttempts"`
+	Inquiries      int        `json:"inquiries"`
+	InquireUntil   time.Time  `json:"inquireUntil,omitempty"`
+	CancelAttempts int        `json:"cancelAttempts"`
+	CancelReason   string     `json:"cancelReason,omitempty"`
+	CancelStep     CancelStep `json:"cancelStep,omitempty"`
+	Reversal       bool       `json:"reversal,omitempty"` // cancelling a payment that had succeeded
+	ReceiptIssued  bool       `json:"receiptIssued,omitempty"`
+	Attention      string     `json:"attention,omitempty"` // why an operator should look
+
+	Refunds []Refund `json:"refunds,omitempty"`
+}
+
+// Live reports whether the engine still has calls to make for p.
+func (p *Payment) Live() bool { return p.Next != OpNone }
+
+// RefundedTotal is the sum of refunds that succeeded or may still succeed
+// (pending or unknown): the most that can have left the merchant.
+func (p *Payment) RefundedTotal() int64 {
+	var sum int64
+	for _, r := range p.Refunds {
+		if r.State != RefundFailed {
+			sum += r.Amount.Value
+		}
+	}
+	return sum
+}
+
+// activeRefund returns the index of the first refund still in flight, or -1.
+func (p *Payment) activeRefund() int {
+	for i, r := range p.Refunds {
+		if r.State == RefundPending || r.State == RefundUnknown {
+			return i
+		}
+	}
+	return -1
+}
+
+// refundRequestID is the deterministic id of the n-th refund (n from 1).
+func refundRequestID(paymentRequestID string, n int) string {
+	return fmt.Sprintf("%s-R%d", paymentRequestID, n)
+}
+
+// Clone returns a deep copy, so a caller can keep a record while the engine
+// moves on.
+func (p Payment) Clone() Payment {
+	p.Body = append([]byte(nil), p.Body...)
+	p.Refunds = append([]Refund(nil), p.Refunds...)
+	return p
+}
+
+// encodePayment is the stored form of a payment.
+func encodePayment(p *Payment) ([]byte, error) { return json.Marshal(p) }
+
+// decodePayment reads a stored payment and checks that it is one this
+// package could have written.
+func decodePayment(data []byte) (Payment, error) {
+	var p Payment
+	if err := json.Unmarshal(data, &p); err != nil {
+		return Payment{}, fmt.Errorf("%w: %v", ErrBadRecord, err)
+	}
+	if err := p.validate(); err != nil {
+		return Payment{}, err
+	}
+	return p, nil
+}
+
+func (p *Payment) validate() error {
+	if p.RequestID == "" || len(p.RequestID) > 64 {
+		return fmt.Errorf("%w: paymentRequestId %q must be 1 to 64 characters", ErrBadRecord, p.RequestID)
+	}
+	if err := p.Amount.Validate(); err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrBadRecord, p.RequestID, err)
+	}
+	switch p.State {
+	case New, Sent, AwaitingBuyer, Unknown, Cancelling, NeedsAttention,
+		Succeeded, Failed, Cancelled, Refunding, PartiallyRefunded, Refunded:
+	default:
+		return fmt.Errorf("%w: %s: unknown state %q", ErrBadRecord, p.RequestID, p.State)
+	}
+	switch p.Scenario {
+	case PaymentCode, OrderCode:
+	default:
+		return fmt.Errorf("%w: %s: unknown scenario %q", ErrBadRecord, p.RequestID, p.Scenario)
+	}
+	var sum int64
+	for _, r := range p.Refunds {
+		if r.Amount.Currency != p.Amount.Currency || r.Amount.Value <= 0 {
+			return fmt.Errorf("%w: %s: refund %s has amount %s", ErrBadRecord, p.RequestID, r.RequestID, r.Amount)
+		}
+		if r.State != RefundFailed {
+			sum += r.Amount.Value
+		}
+	}
+	if sum > p.Amount.Value {
+		return fmt.Errorf("%w: %s: refunds exceed the payment", ErrBadRecord, p.RequestID)
+	}
+	return nil
+}

@@ -1,0 +1,75 @@
+package queue
+
+import "time"
+
+// Outcome is how a gateway call ended, as the alipay client reports it.
+// Only Success and Failure are verified final answers; only NotSent is
+// safe to retry with certainty.
+type Outcome string
+
+// Outcomes.
+const (
+	Success   Outcome = "SUCCESS"    // signature-verified resultStatus S
+	Failure   Outcome = "FAILURE"    // signature-verified resultStatus F; Code says why
+	InProcess Outcome = "IN_PROCESS" // signature-verified U (PAYMENT_IN_PROCESS, UNKNOWN_EXCEPTION, ...)
+	Unsure    Outcome = "UNKNOWN"    // timeout, reset, non-200, unsigned or unverifiable reply
+	NotSent   Outcome = "NOT_SENT"   // the dial failed before any byte of the request left
+)
+
+// Result codes the transitions act on (section 8 of the AMS reference).
+const (
+	CodeOrderNotExist         = "ORDER_NOT_EXIST"
+	CodeCancelWindowExceed    = "CANCEL_WINDOW_EXCEED"
+	CodeOrderStatusInvalid    = "ORDER_STATUS_INVALID"
+	CodeRepeatReqInconsistent = "REPEAT_REQ_INCONSISTENT"
+	CodeTrafficExceedLimit    = "REQUEST_TRAFFIC_EXCEED_LIMIT"
+	CodeNotSent               = "NOT_SENT"           // local: pay never left the terminal
+	CodeDiscarded             = "DISCARDED_NOT_SENT" // local: NEW record found at restart
+	CodeNotCreated            = "NOT_CREATED"        // local: cancel and a later inquiry both said ORDER_NOT_EXIST
+)
+
+// PaymentStatus is inquiryPayment's paymentStatus
+// (https://docs.antom.com/ac/ams/paymentri).
+type PaymentStatus string
+
+// Payment statuses.
+const (
+	StatusSuccess    PaymentStatus = "SUCCESS"
+	StatusFail       PaymentStatus = "FAIL"
+	StatusCancelled  PaymentStatus = "CANCELLED"
+	StatusProcessing PaymentStatus = "PROCESSING"
+)
+
+// PayReply is the answer to pay.
+type PayReply struct {
+	Outcome   Outcome
+	Code      string
+	PaymentID string
+	QR        string    // OrderCode: the TEXT/QRCODE codeValue to render
+	QRExpires time.Time // OrderCode: orderCodeForm.expireTime, zero if absent
+}
+
+// InquiryReply is the answer to inquiryPayment. Outcome is about the
+// inquiry itself; Status is the payment's status when Outcome is Success.
+type InquiryReply struct {
+	Outcome   Outcome
+	Code      string
+	Status    PaymentStatus
+	PaymentID string
+}
+
+// CancelReply is the answer to cancel.
+type CancelReply struct {
+	Outcome Outcome
+	Code    string
+}
+
+// RefundReply is the answer to refund or inquiryRefund. For inquiryRefund
+// Status carries refundStatus (SUCCESS, PROCESSING, FAIL) when Outcome is
+// Success.
+type RefundReply struct {
+	Outcome  Outcome
+	Code     string
+	RefundID string
+	Status   PaymentStatus
+}

@@ -1,0 +1,453 @@
+package queue
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// DefaultPath is where posd keeps its outbox (systemd StateDirectory=posd).
+const DefaultPath = "/var/lib/posd/posd.db"
+
+// format marks a file as a posd outbox; a file without it is refused.
+const format = "posd-outbox-1"
+
+var (
+	bucketMeta      = []byte("meta")
+	bucketPayments  = []byte("payments")  // paymentRequestId → Payment (JSON)
+	bucketLive      = []byte("live")      // paymentRequestId → "" for every record with calls left
+	bucketSales     = []byte("sales")     // saleId 0x00 paymentRequestId → ""
+	bucketJobs      = []byte("printjobs") // big-endian job id → PrintJob (JSON)
+	bucketUnprinted = []byte("unprinted") // big-endian job id → "" until printed
+	keyFormat       = []byte("format")
+)
+
+// Options configure Open.
+type Options struct {
+	// LockTimeout bounds the wait for another process's lock on the file
+	// (default 1 s). Open never waits forever.
+	LockTimeout time.Duration
+	// MaxSize caps the file size in bytes (0 = no cap); a commit that would
+	// grow the file past it fails as ErrUnwritable, like a full disk.
+	MaxSize int
+	// ReadOnly opens the file without writing to it (shared lock). The
+	// store then refuses every change with ErrUnwritable.
+	ReadOnly bool
+}
+
+// Store is the outbox file: payments with their refunds, and print jobs.
+// Every method that changes it is one fsync'd bbolt transaction, complete
+// when the method returns nil.
+type Store struct {
+	db      *bolt.DB
+	path    string
+	commits atomic.Uint64
+}
+
+// Open opens or creates the outbox at path. It refuses, and leaves the
+// file untouched, when the file is corrupt or not a posd outbox
+// (ErrCorrupt), cannot be opened (ErrUnreadable), or is locked by another
+// process beyond the lock timeout (ErrLocked).
+func Open(path string, opts Options) (s *Store, err error) {
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = time.Second
+	}
+	info, statErr := os.Stat(path)
+	exists := statErr == nil
+	switch {
+	case exists && !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%w: %s is not a regular file", ErrUnreadable, path)
+	case statErr != nil && !errors.Is(statErr, fs.ErrNotExist):
+		return nil, fmt.Errorf("%w: %s: %w", ErrUnreadable, path, statErr)
+	case !exists && opts.ReadOnly:
+		return nil, fmt.Errorf("%w: %s does not exist", ErrUnreadable, path)
+	}
+	if err := precheck(path); err != nil {
+		return nil, err
+	}
+	defer func() {
+		// bbolt asserts on some damaged pages instead of returning errors.
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, r)
+		}
+	}()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:         opts.LockTimeout,
+		MaxSize:         opts.MaxSize,
+		ReadOnly:        opts.ReadOnly,
+		InitialMmapSize: 1 << 20, // small: 32-bit ARM has little address space
+		// NoFreelistSync would save ~12 KB per payment, but then Open
+		// rebuilds the freelist in a goroutine that panics (uncatchably) on
+		// a damaged page instead of letting Check report it.
+	})
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	s = &Store{db: db, path: path}
+	if err := s.check(exists); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openError(path string, err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("%w: %s: %w", ErrLocked, path, err)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
+		errors.Is(err, berrors.ErrVersionMismatch), strings.Contains(err.Error(), "file size too small"):
+		return fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
+	default:
+		return fmt.Errorf("%w: %s: %w", ErrUnreadable, path, err)
+	}
+}
+
+// check verifies every page and the outbox format; a new file gets its buckets.
+func (s *Store) check(existed bool) error {
+	var problems []string
+	var formatOK, empty bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		for e := range tx.Check() {
+			problems = append(problems, e.Error())
+		}
+		empty = true
+		tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
+		if m := tx.Bucket(bucketMeta); m != nil {
+			formatOK = string(m.Get(keyFormat)) == format
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrCorrupt, s.path, err)
+	}
+	if len(problems) > 0 {
+		if len(problems) > 3 {
+			problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
+		}
+		return fmt.Errorf("%w: %s: %s", ErrCorrupt, s.path, strings.Join(problems, "; "))
+	}
+	if empty {
+		if s.db.IsReadOnly() {
+			return fmt.Errorf("%w: %s is empty and opened read-only", ErrUnwritable, s.path)
+		}
+		return s.update(func(tx *bolt.Tx) error {
+			for _, b := range [][]byte{bucketMeta, bucketPayments, bucketLive, bucketSales, bucketJobs, bucketUnprinted} {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			return tx.Bucket(bucketMeta).Put(keyFormat, []byte(format))
+		})
+	}
+	if !formatOK {
+		what := "is a bbolt file but not a posd outbox"
+		if !existed {
+			what = "is not a posd outbox"
+		}
+		return fmt.Errorf("%w: %s %s", ErrCorrupt, s.path, what)
+	}
+	return nil
+}
+
+// Path is the file the store uses.
+func (s *Store) Path() string { return s.path }
+
+// Commits is the number of write transactions committed since Open; each
+// costs two fdatasync calls in bbolt (data pages, then the meta page).
+func (s *Store) Commits() uint64 { return s.commits.Load() }
+
+// Close releases the file and its lock.
+func (s *Store) Close() error { return s.db.Close() }
+
+// refusal reports whether err is a decision of this package rather than a
+// failure to write.
+func refusal(err error) bool {
+	for _, e := range []error{ErrDuplicate, ErrSaleBusy, ErrSalePaid, ErrNotFound, ErrBadRecord, ErrCorrupt, ErrInvalid} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// update runs fn in one write transaction. Failures to write — disk full,
+// read-only file system, I/O errors, the size cap — come back as
+// ErrUnwritable; refusals from fn come back as they are.
+func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s: %v", ErrCorrupt, s.path, r)
+		}
+	}()
+	var fnErr error
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		fnErr = fn(tx)
+		return fnErr
+	})
+	if fnErr != nil && refusal(fnErr) {
+		return fnErr
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrUnwritable, s.path, err)
+	}
+	s.commits.Add(1)
+	return nil
+}
+
+// view runs fn in a read transaction; a panic inside bbolt (damaged page)
+// becomes ErrCorrupt naming the file.
+func (s *Store) view(fn func(tx *bolt.Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s: %v", ErrCorrupt, s.path, r)
+		}
+	}()
+	return s.db.View(fn)
+}
+
+// Unwritable reports whether err means the database refused a write
+// (disk full, read-only), as opposed to a refusal of the request.
+func Unwritable(err error) bool {
+	if errors.Is(err, ErrUnwritable) || errors.Is(err, berrors.ErrMaxSizeReached) || errors.Is(err, berrors.ErrDatabaseReadOnly) {
+		return true
+	}
+	for _, e := range []syscall.Errno{syscall.ENOSPC, syscall.EROFS, syscall.EIO, syscall.EDQUOT} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func saleKey(saleID, requestID string) []byte {
+	return append(append([]byte(saleID), 0), requestID...)
+}
+
+func getPayment(tx *bolt.Tx, id string) (Payment, error) {
+	v := tx.Bucket(bucketPayments).Get([]byte(id))
+	if v == nil {
+		return Payment{}, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	p, err := decodePayment(v)
+	if err != nil {
+		return Payment{}, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return p, nil
+}
+
+func attempts(tx *bolt.Tx, saleID string) ([]Payment, error) {
+	prefix := append([]byte(saleID), 0)
+	var out []Payment
+	c := tx.Bucket(bucketSales).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		p, err := getPayment(tx, string(k[len(prefix):]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func putPayment(tx *bolt.Tx, p *Payment) error {
+	v, err := encodePayment(p)
+	if err != nil {
+		return err
+	}
+	id := []byte(p.RequestID)
+	if err := tx.Bucket(bucketPayments).Put(id, v); err != nil {
+		return err
+	}
+	if p.Live() {
+		return tx.Bucket(bucketLive).Put(id, nil)
+	}
+	return tx.Bucket(bucketLive).Delete(id)
+}
+
+// Create commits a new payment attempt (with its exact request body) after
+// checking that its sale may take one: no other attempt in flight, none
+// paid. Nothing may be sent for p before Create returns nil.
+func (s *Store) Create(p Payment) error {
+	if err := p.validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketPayments).Get([]byte(p.RequestID)) != nil {
+			return fmt.Errorf("%w: %s", ErrDuplicate, p.RequestID)
+		}
+		prev, err := attempts(tx, p.SaleID)
+		if err != nil {
+			return err
+		}
+		if err := CheckNewAttempt(p.SaleID, prev); err != nil {
+			return err
+		}
+		if err := putPayment(tx, &p); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketSales).Put(saleKey(p.SaleID, p.RequestID), nil)
+	})
+}
+
+// Save commits the new state of a payment together with the print jobs its
+// transition created, in one transaction, and returns the jobs with their ids.
+func (s *Store) Save(p Payment, jobs []PrintJob) ([]PrintJob, error) {
+	return s.SaveAll([]Payment{p}, jobs)
+}
+
+// SaveAll commits many payments and print jobs in one transaction: one
+// fsync for a whole recovery, or for the changes kept in memory while the
+// disk was full.
+func (s *Store) SaveAll(ps []Payment, jobs []PrintJob) ([]PrintJob, error) {
+	if len(ps) == 0 && len(jobs) == 0 {
+		return nil, nil
+	}
+	out := append([]PrintJob(nil), jobs...)
+	err := s.update(func(tx *bolt.Tx) error {
+		for i := range ps {
+			if err := putPayment(tx, &ps[i]); err != nil {
+				return err
+			}
+		}
+		for i := range out {
+			if err := putNewJob(tx, &out[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// probe commits a tiny write to learn whether the file takes writes again.
+func (s *Store) probe() error {
+	return s.update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put([]byte("probe"), []byte(time.Now().UTC().Format(time.RFC3339)))
+	})
+}
+
+// Get returns the stored payment with that paymentRequestId.
+func (s *Store) Get(requestID string) (Payment, error) {
+	var p Payment
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		p, err = getPayment(tx, requestID)
+		return err
+	})
+	return p, err
+}
+
+// Attempts returns every stored attempt for a sale.
+func (s *Store) Attempts(saleID string) ([]Payment, error) {
+	var out []Payment
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		out, err = attempts(tx, saleID)
+		return err
+	})
+	return out, err
+}
+
+// Live returns every payment with calls left to make: what recovery resumes.
+// It reads only those records, however many final ones the file holds.
+func (s *Store) Live() ([]Payment, error) {
+	var out []Payment
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketLive).ForEach(func(k, _ []byte) error {
+			p, err := getPayment(tx, string(k))
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// ForEach calls fn for every stored payment in paymentRequestId order.
+func (s *Store) ForEach(fn func(Payment) error) error {
+	return s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketPayments).ForEach(func(k, v []byte) error {
+			p, err := decodePayment(v)
+			if err != nil {
+				return fmt.Errorf("%w: %s: %w", ErrCorrupt, s.path, err)
+			}
+			return fn(p)
+		})
+	})
+}
+
+// Prune deletes final payments last changed before cutoff, with their
+// printed jobs. Payments still live, and jobs not yet printed, stay.
+func (s *Store) Prune(cutoff time.Time) (int, error) {
+	n := 0
+	err := s.update(func(tx *bolt.Tx) error {
+		gone := map[string]string{} // paymentRequestId → saleId
+		pays := tx.Bucket(bucketPayments)
+		c := pays.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			p, err := decodePayment(v)
+			if err != nil {
+				return fmt.Errorf("%w: %s: %w", ErrCorrupt, s.path, err)
+			}
+			if p.Live() || !p.UpdatedAt.Before(cutoff) {
+				continue
+			}
+			gone[p.RequestID] = p.SaleID
+		}
+		// Delete after the walk: a cursor that deletes may skip the next key.
+		for id, sale := range gone {
+			if err := pays.Delete([]byte(id)); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketSales).Delete(saleKey(sale, id)); err != nil {
+				return err
+			}
+		}
+		n = len(gone)
+		jobs := tx.Bucket(bucketJobs)
+		var doneJobs [][]byte
+		err := jobs.ForEach(func(k, v []byte) error {
+			var j PrintJob
+			if err := json.Unmarshal(v, &j); err != nil {
+				return fmt.Errorf("%w: %s: print job %x: %v", ErrCorrupt, s.path, k, err)
+			}
+			if _, ok := gone[j.RequestID]; ok && j.Printed {
+				doneJobs = append(doneJobs, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range doneJobs {
+			if err := jobs.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+func jobKey(id uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], id)
+	return k[:]
+}

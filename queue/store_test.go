@@ -1,0 +1,380 @@
+package queue
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func openTestStore(t testing.TB, path string) *Store {
+	t.Helper()
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "posd.db")
+	}
+	s, err := Open(path, Options{LockTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func storedPayment(t testing.TB, id, sale string) Payment {
+	t.Helper()
+	p := newTestPayment(t, id, PaymentCode)
+	p.SaleID = sale
+	// Bytes a re-encoder would change: escapes, key order, spacing.
+	p.Body = []byte(`{"paymentRequestId":"` + id + `", "order":{"orderDescription":"caf\u00e9 <x2> & co"}}`)
+	return p
+}
+
+func TestStoreKeepsExactBodyAcrossReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "posd.db")
+	s := openTestStore(t, path)
+	p := storedPayment(t, "P1", "S1")
+	if err := s.Create(p); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openTestStore(t, path)
+	got, err := s.Get("P1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Body, p.Body) {
+		t.Fatalf("body changed:\n%s\n%s", got.Body, p.Body)
+	}
+	if !got.DueAt.Equal(p.DueAt) || !got.ExpiresAt.Equal(p.ExpiresAt) || got.Seq != p.Seq {
+		t.Errorf("schedule not kept: %+v", got)
+	}
+	live, err := s.Live()
+	if err != nil || len(live) != 1 || live[0].RequestID != "P1" {
+		t.Fatalf("Live = %v, %v", live, err)
+	}
+}
+
+func TestStoreRefusesSecondAttempt(t *testing.T) {
+	s := openTestStore(t, "")
+	p := storedPayment(t, "P1", "S1")
+	if err := s.Create(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(p); !errors.Is(err, ErrDuplicate) {
+		t.Errorf("same id again: %v, want ErrDuplicate", err)
+	}
+	if err := s.Create(storedPayment(t, "P2", "S1")); !errors.Is(err, ErrSaleBusy) {
+		t.Errorf("second live attempt: %v, want ErrSaleBusy", err)
+	}
+	paid, _ := step(t, p, payAns(Success, "SUCCESS"), t0.Add(time.Second))
+	if _, err := s.Save(paid, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(storedPayment(t, "P3", "S1")); !errors.Is(err, ErrSalePaid) {
+		t.Errorf("attempt after success: %v, want ErrSalePaid", err)
+	}
+	if err := s.Create(storedPayment(t, "P4", "S2")); err != nil {
+		t.Errorf("another sale: %v", err)
+	}
+	live, _ := s.Live()
+	if len(live) != 1 || live[0].RequestID != "P4" {
+		t.Errorf("Live after success = %v, want only P4", live)
+	}
+}
+
+func TestStoreSavesStateWithItsPrintJob(t *testing.T) {
+	s := openTestStore(t, "")
+	p := storedPayment(t, "P1", "S1")
+	if err := s.Create(p); err != nil {
+		t.Fatal(err)
+	}
+	paid, _ := step(t, p, payAns(Success, "SUCCESS"), t0.Add(time.Second))
+	payload, _ := DefaultReceipt(&paid, SaleReceipt, "")
+	jobs, err := s.Save(paid, []PrintJob{{RequestID: "P1", Kind: SaleReceipt, Payload: payload, CreatedAt: t0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jobs[0].ID == 0 {
+		t.Fatal("job has no id")
+	}
+	un, err := s.Unprinted()
+	if err != nil || len(un) != 1 || string(un[0].Payload) != string(payload) {
+		t.Fatalf("Unprinted = %+v, %v", un, err)
+	}
+	if !strings.Contains(string(payload), `"amount":{"currency":"USD","value":"1000"}`) {
+		t.Errorf("receipt payload lacks the exact amount: %s", payload)
+	}
+	if err := s.MarkAttempted(jobs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if un, _ := s.Unprinted(); len(un) != 1 || !un[0].Attempted {
+		t.Fatalf("attempted job: %+v", un)
+	}
+	if err := s.MarkPrinted(jobs[0].ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkPrinted(jobs[0].ID, t0); err != nil {
+		t.Fatalf("second MarkPrinted: %v", err)
+	}
+	if un, _ := s.Unprinted(); len(un) != 0 {
+		t.Fatalf("printed job still pending: %+v", un)
+	}
+	cp, err := s.Reprint(jobs[0].ID, t0)
+	if err != nil || !cp.Copy || string(cp.Payload) != string(payload) || cp.ID == jobs[0].ID {
+		t.Fatalf("Reprint = %+v, %v", cp, err)
+	}
+	all, _ := s.Jobs("P1")
+	if len(all) != 2 {
+		t.Errorf("Jobs = %d, want original and copy", len(all))
+	}
+	if err := s.MarkPrinted(999, t0); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown job: %v", err)
+	}
+}
+
+// TestStoreHelperHoldsLock is not a test of its own: the lock test runs the
+// test binary again in this mode, as another process holding the file.
+func TestStoreHelperHoldsLock(t *testing.T) {
+	path := os.Getenv("QUEUE_HOLD_LOCK")
+	if path == "" {
+		t.Skip("helper process mode only")
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	fmt.Println("locked")
+	bufio.NewReader(os.Stdin).ReadString('\n') // hold until the parent closes stdin
+	s.Close()
+	os.Exit(0)
+}
+
+func TestStoreLockedByAnotherProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a second process (not possible under qemu-user without binfmt); TestStoreLockedTwice covers -short")
+	}
+	path := filepath.Join(t.TempDir(), "posd.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestStoreHelperHoldsLock$")
+	cmd.Env = append(os.Environ(), "QUEUE_HOLD_LOCK="+path)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if strings.TrimSpace(line) != "locked" {
+		t.Fatalf("helper said %q", line)
+	}
+	start := time.Now()
+	_, err := Open(path, Options{LockTimeout: 150 * time.Millisecond})
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Open of a locked file: %v, want ErrLocked naming %s", err, path)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("Open waited %v for a 150ms lock timeout", waited)
+	}
+	stdin.Close()
+	cmd.Wait()
+	s, err := Open(path, Options{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatalf("Open after the other process left: %v", err)
+	}
+	s.Close()
+}
+
+// The lock is per open file, so a second Open in the same process is
+// refused like another process would be.
+func TestStoreLockedTwice(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "posd.db")
+	first := openTestStore(t, path)
+	_, err := Open(path, Options{LockTimeout: 100 * time.Millisecond})
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("second Open: %v, want ErrLocked naming %s", err, path)
+	}
+	first.Close()
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	s.Close()
+}
+
+func fileSum(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
+
+func TestStoreRefusesDamagedFiles(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.db")
+	s := openTestStore(t, good)
+	for i := range 200 {
+		if err := s.Create(storedPayment(t, fmt.Sprintf("P%d", i), fmt.Sprintf("S%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	goodBytes, _ := os.ReadFile(good)
+	page := os.Getpagesize()
+
+	damage := map[string]func([]byte) []byte{
+		"junk": func([]byte) []byte { return bytes.Repeat([]byte("posd"), 16384) },
+		"tiny": func([]byte) []byte { return []byte("not a database") },
+		"data pages zeroed": func(b []byte) []byte {
+			b = bytes.Clone(b)
+			clear(b[2*page:])
+			return b
+		},
+		"both meta pages zeroed": func(b []byte) []byte {
+			b = bytes.Clone(b)
+			clear(b[:2*page])
+			return b
+		},
+		"truncated": func(b []byte) []byte { return bytes.Clone(b[:4*page]) },
+	}
+	for name, f := range damage {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".db")
+			if err := os.WriteFile(path, f(goodBytes), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			before := fileSum(t, path)
+			s, err := Open(path, Options{LockTimeout: 200 * time.Millisecond})
+			if err == nil {
+				s.Close()
+				t.Fatal("damaged file opened")
+			}
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
+				t.Fatalf("err = %v, want ErrCorrupt naming %s", err, path)
+			}
+			if fileSum(t, path) != before {
+				t.Error("the damaged file was modified")
+			}
+		})
+	}
+
+	t.Run("bbolt file of another program", func(t *testing.T) {
+		path := filepath.Join(dir, "other.db")
+		db, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("theirs")); return err })
+		db.Close()
+		before := fileSum(t, path)
+		if _, err := Open(path, Options{}); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "not a posd outbox") {
+			t.Fatalf("err = %v, want ErrCorrupt: not a posd outbox", err)
+		}
+		if fileSum(t, path) != before {
+			t.Error("the foreign file was modified")
+		}
+	})
+	t.Run("unreadable", func(t *testing.T) {
+		if _, err := Open(dir, Options{}); !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), dir) {
+			t.Fatalf("a directory: %v, want ErrUnreadable", err)
+		}
+		missing := filepath.Join(dir, "no-such-dir", "posd.db")
+		if _, err := Open(missing, Options{}); !errors.Is(err, ErrUnreadable) {
+			t.Fatalf("missing directory: %v, want ErrUnreadable", err)
+		}
+	})
+}
+
+func TestStoreFullDiskRefusesNewPaymentsKeepsOld(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "posd.db")
+	s, err := Open(path, Options{MaxSize: 256 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var created int
+	var full error
+	for i := range 10_000 {
+		p := storedPayment(t, fmt.Sprintf("P%05d", i), fmt.Sprintf("S%05d", i))
+		p.Body = bytes.Repeat([]byte("x"), 2000)
+		if err := s.Create(p); err != nil {
+			full = err
+			break
+		}
+		created++
+	}
+	if !errors.Is(full, ErrUnwritable) || !Unwritable(full) || !strings.Contains(full.Error(), path) {
+		t.Fatalf("after %d payments: %v, want ErrUnwritable naming the file", created, full)
+	}
+	if created == 0 {
+		t.Fatal("nothing fitted")
+	}
+	live, err := s.Live()
+	if err != nil || len(live) != created {
+		t.Fatalf("Live after the disk filled = %d, %v; want %d", len(live), err, created)
+	}
+}
+
+func TestStoreReadOnlyServesPending(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "posd.db")
+	s := openTestStore(t, path)
+	if err := s.Create(storedPayment(t, "P1", "S1")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if live, err := ro.Live(); err != nil || len(live) != 1 {
+		t.Fatalf("Live = %v, %v", live, err)
+	}
+	if err := ro.Create(storedPayment(t, "P2", "S2")); !errors.Is(err, ErrUnwritable) {
+		t.Fatalf("Create on a read-only store: %v, want ErrUnwritable", err)
+	}
+}
+
+func TestStorePrune(t *testing.T) {
+	s := openTestStore(t, "")
+	old := storedPayment(t, "OLD", "S1")
+	s.Create(old)
+	oldPaid, _ := step(t, old, payAns(Success, "SUCCESS"), t0.Add(time.Second))
+	jobs, _ := s.Save(oldPaid, []PrintJob{{RequestID: "OLD", Kind: SaleReceipt, Payload: []byte(`{}`)}})
+	s.MarkPrinted(jobs[0].ID, t0)
+	pending := storedPayment(t, "PENDING", "S2") // live, old: must stay
+	s.Create(pending)
+	recent := storedPayment(t, "RECENT", "S3")
+	s.Create(recent)
+	recentFailed, _ := step(t, recent, payAns(Failure, "RISK_REJECT"), t0.Add(100*24*time.Hour))
+	s.Save(recentFailed, nil)
+
+	n, err := s.Prune(t0.Add(90 * 24 * time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("Prune = %d, %v; want 1", n, err)
+	}
+	if _, err := s.Get("OLD"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("old final payment kept: %v", err)
+	}
+	for _, id := range []string{"PENDING", "RECENT"} {
+		if _, err := s.Get(id); err != nil {
+			t.Errorf("%s pruned: %v", id, err)
+		}
+	}
+	if j, _ := s.Jobs("OLD"); len(j) != 0 {
+		t.Errorf("printed jobs of a pruned payment kept: %v", j)
+	}
+	if a, _ := s.Attempts("S1"); len(a) != 0 {
+		t.Errorf("sale index of a pruned payment kept: %v", a)
+	}
+}

@@ -1,0 +1,635 @@
+package queue
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/posd/posd/alipay"
+)
+
+// EventKind names what happened to a payment.
+type EventKind string
+
+// Events. The *Answer events carry a gateway reply and the Seq of the call
+// they answer; the others come from the cashier or from a restart.
+const (
+	PayAnswer           EventKind = "pay-answer"
+	InquiryAnswer       EventKind = "inquiry-answer"
+	CancelAnswer        EventKind = "cancel-answer"
+	RefundAnswer        EventKind = "refund-answer"
+	RefundInquiryAnswer EventKind = "refund-inquiry-answer"
+	Abort               EventKind = "abort"          // cashier abandons a pending payment
+	Void                EventKind = "void"           // cashier reverses a succeeded payment
+	RequestRefund       EventKind = "request-refund" // cashier refunds part or all of a payment
+	Restart             EventKind = "restart"        // the process started and found the record
+)
+
+// Event is one input to Step.
+type Event struct {
+	Kind    EventKind
+	At      time.Time // wall clock when it happened
+	Seq     uint32    // for answers: Payment.Seq when the call was made
+	Pay     PayReply
+	Inquiry InquiryReply
+	Cancel  CancelReply
+	Refund  RefundReply
+	// RequestRefund only.
+	RefundAmount alipay.Amount
+	Reason       string
+}
+
+// ActionKind names a side effect of a transition. The gateway call that
+// comes next is not an action: it is in the record (Next, DueAt), committed
+// before it is made.
+type ActionKind string
+
+// Actions.
+const (
+	Notify ActionKind = "notify" // tell subscribers (after commit)
+	Print  ActionKind = "print"  // create a print job (in the same transaction)
+)
+
+// ReceiptKind says what a print job prints.
+type ReceiptKind string
+
+// Receipt kinds.
+const (
+	SaleReceipt   ReceiptKind = "sale"
+	RefundReceipt ReceiptKind = "refund"
+	VoidReceipt   ReceiptKind = "void" // a succeeded payment was reversed by cancel
+)
+
+// Action is one side effect of a transition.
+type Action struct {
+	Kind     ActionKind
+	Change   ChangeKind  // Notify
+	Receipt  ReceiptKind // Print
+	RefundID string      // Print of a RefundReceipt, Notify of refund changes: the refundRequestId
+}
+
+// Step is the outbox's whole decision logic: given a record and an event it
+// returns the next record and the side effects, with no I/O. It returns an
+// error only for cashier requests that are refused (the record is then
+// returned unchanged). Answers that do not match the call the record waits
+// for (late, duplicated, or from before a restart) change nothing.
+func Step(p Payment, ev Event, pol *Policy) (Payment, []Action, error) {
+	p = p.Clone()
+	m := machine{p: &p, pol: pol, now: ev.At}
+	var err error
+	switch ev.Kind {
+	case PayAnswer, InquiryAnswer, CancelAnswer, RefundAnswer, RefundInquiryAnswer:
+		if !m.expects(ev) {
+			return p, nil, nil
+		}
+		m.answer(ev)
+	case Abort:
+		err = m.abort()
+	case Void:
+		err = m.void()
+	case RequestRefund:
+		err = m.requestRefund(ev.RefundAmount, ev.Reason)
+	case Restart:
+		m.restart()
+	default:
+		err = fmt.Errorf("%w: unknown event %q", ErrRefused, ev.Kind)
+	}
+	if err != nil {
+		return p, nil, err
+	}
+	if m.changed {
+		p.UpdatedAt = ev.At
+	}
+	return p, m.actions, nil
+}
+
+type machine struct {
+	p       *Payment
+	pol     *Policy
+	now     time.Time
+	actions []Action
+	changed bool
+}
+
+// expects reports whether ev answers the call p is waiting for.
+func (m *machine) expects(ev Event) bool {
+	want := map[EventKind]Op{
+		PayAnswer: OpPay, InquiryAnswer: OpInquire, CancelAnswer: OpCancel,
+		RefundAnswer: OpRefund, RefundInquiryAnswer: OpInquireRefund,
+	}[ev.Kind]
+	return m.p.Next == want && m.p.Seq == ev.Seq
+}
+
+func (m *machine) answer(ev Event) {
+	switch ev.Kind {
+	case PayAnswer:
+		m.payAnswered(ev.Pay)
+	case InquiryAnswer:
+		if m.inCancel() {
+			m.cancelInquiryAnswered(ev.Inquiry)
+		} else {
+			m.inquiryAnswered(ev.Inquiry)
+		}
+	case CancelAnswer:
+		m.cancelAnswered(ev.Cancel)
+	case RefundAnswer:
+		m.refundAnswered(ev.Refund)
+	case RefundInquiryAnswer:
+		m.refundInquiryAnswered(ev.Refund)
+	}
+}
+
+func (m *machine) inCancel() bool {
+	return m.p.State == Cancelling || m.p.State == NeedsAttention
+}
+
+func (m *machine) schedule(op Op, at time.Time) {
+	m.p.Next, m.p.DueAt = op, at
+	m.p.Seq++
+	m.changed = true
+}
+
+func (m *machine) after(d time.Duration, n int) time.Time {
+	return m.now.Add(m.pol.jittered(d, m.p.RequestID, n))
+}
+
+func (m *machine) notify(c ChangeKind, refundID string) {
+	m.actions = append(m.actions, Action{Kind: Notify, Change: c, RefundID: refundID})
+}
+
+func (m *machine) finish(s State, code string) {
+	m.p.State, m.p.ResultCode = s, code
+	m.p.Next, m.p.DueAt = OpNone, time.Time{}
+	m.p.Seq++
+	m.changed = true
+	switch s {
+	case Failed:
+		m.notify(ChangeFailed, "")
+	case Cancelled:
+		m.notify(ChangeCancelled, "")
+	}
+}
+
+// issueReceipt prints the sale receipt, once per payment whatever happens.
+func (m *machine) issueReceipt() {
+	if m.p.ReceiptIssued {
+		return
+	}
+	m.p.ReceiptIssued = true
+	m.actions = append(m.actions, Action{Kind: Print, Receipt: SaleReceipt})
+}
+
+func (m *machine) succeed(paymentID string) {
+	if paymentID != "" {
+		m.p.PaymentID = paymentID
+	}
+	m.finish(Succeeded, "SUCCESS")
+	m.issueReceipt()
+	m.notify(ChangeSucceeded, "")
+}
+
+func (m *machine) startInquiries(since time.Time) {
+	m.p.State = Unknown
+	m.p.Inquiries = 0
+	m.p.InquireUntil = since.Add(time.Duration(m.pol.MaxInquiries+1) * m.pol.InquiryInterval)
+	m.schedule(OpInquire, m.now)
+}
+
+func (m *machine) startCancel(reason string) {
+	m.p.State = Cancelling
+	m.p.CancelReason = reason
+	m.p.CancelStep = CancelSending
+	m.p.CancelAttempts = 0
+	m.schedule(OpCancel, m.now)
+}
+
+func (m *machine) attention(why string) {
+	if why != "" {
+		m.p.Attention = why
+	}
+	if m.p.State != NeedsAttention {
+		m.p.State = NeedsAttention
+		m.notify(ChangeNeedsAttention, "")
+	}
+	m.changed = true
+}
+
+func (m *machine) payAnswered(r PayReply) {
+	p := m.p
+	p.PayAttempts++
+	switch r.Outcome {
+	case NotSent:
+		if p.State == Sent && m.now.Before(p.CreatedAt.Add(m.pol.PayResendFor)) {
+			m.schedule(OpPay, m.after(m.pol.PayResendDelay, p.PayAttempts))
+			return
+		}
+		if p.State == Sent {
+			// Every attempt failed before a byte left: nothing exists at the gateway.
+			m.finish(Failed, CodeNotSent)
+			return
+		}
+		m.payUnsure()
+	case Success:
+		if p.Scenario == PaymentCode {
+			m.succeed(r.PaymentID)
+			return
+		}
+		if r.QR == "" {
+			// S without a code to show: the buyer cannot pay it; resolve by inquiry.
+			m.startInquiries(m.now)
+			return
+		}
+		p.State, p.QR = AwaitingBuyer, r.QR
+		if r.PaymentID != "" {
+			p.PaymentID = r.PaymentID
+		}
+		if !r.QRExpires.IsZero() && r.QRExpires.Before(p.ExpiresAt) {
+			p.ExpiresAt = r.QRExpires
+		}
+		p.Inquiries = 0
+		p.InquireUntil = p.ExpiresAt.Add(m.pol.ExpiryGrace)
+		m.schedule(OpInquire, m.after(m.pol.InquiryInterval, 0))
+		m.notify(ChangeQRReady, "")
+	case Failure:
+		if r.Code == CodeRepeatReqInconsistent {
+			// Same id, different data: a local bug. What the first request
+			// did is unknown, so find out instead of calling it failed.
+			// The payment stays UNKNOWN (resolved by inquiry, then
+			// cancel); an operator is told.
+			m.startInquiries(m.now)
+			p.Attention = r.Code
+			m.notify(ChangeNeedsAttention, "")
+			return
+		}
+		m.finish(Failed, r.Code)
+	default: // InProcess, Unsure
+		m.payUnsure()
+	}
+}
+
+// payUnsure handles a pay whose outcome is not known. An OrderCode pay may
+// be repeated with the same bytes a few times to obtain the code; a
+// PaymentCode pay is never repeated once a byte may have left.
+func (m *machine) payUnsure() {
+	p := m.p
+	if p.Scenario == OrderCode && p.PayAttempts < m.pol.OrderCodePayTries {
+		p.State = Unknown
+		m.schedule(OpPay, m.after(m.pol.PayResendDelay, p.PayAttempts))
+		return
+	}
+	m.startInquiries(m.now)
+}
+
+// closedByInquiry finishes the payment on a verified FAIL or CANCELLED
+// status and reports whether it did.
+func (m *machine) closedByInquiry(r InquiryReply) bool {
+	if r.Outcome != Success {
+		return false
+	}
+	switch r.Status {
+	case StatusFail:
+		m.finish(Failed, nonEmpty(r.Code, "FAIL"))
+		return true
+	case StatusCancelled:
+		m.finish(Cancelled, nonEmpty(r.Code, "CANCELLED"))
+		return true
+	}
+	return false
+}
+
+func (m *machine) inquiryAnswered(r InquiryReply) {
+	p := m.p
+	if m.closedByInquiry(r) {
+		return
+	}
+	if r.Outcome == Success && r.Status == StatusSuccess {
+		m.succeed(r.PaymentID)
+		return
+	}
+	if r.Outcome == Failure && r.Code != CodeOrderNotExist {
+		// The inquiry itself was refused (auth, parameters): the payment
+		// stays unknown and the reference SDK moves to cancel.
+		p.Attention = r.Code
+		m.startCancel("inquiry refused: " + r.Code)
+		return
+	}
+	p.Inquiries++
+	if !m.now.Before(p.InquireUntil) || (p.State == Unknown && p.Inquiries >= m.pol.MaxInquiries) {
+		reason := "no final status after inquiries"
+		if p.State == AwaitingBuyer {
+			reason = "order code expired unpaid"
+		}
+		m.startCancel(reason)
+		return
+	}
+	pause := m.pol.InquiryInterval
+	if r.Code == CodeTrafficExceedLimit {
+		pause *= 2
+	}
+	m.schedule(OpInquire, m.after(pause, p.Inquiries))
+}
+
+func (m *machine) cancelAnswered(r CancelReply) {
+	p := m.p
+	switch {
+	case r.Outcome == Success:
+		m.finish(Cancelled, "SUCCESS")
+		if p.Reversal {
+			m.actions = append(m.actions, Action{Kind: Print, Receipt: VoidReceipt})
+		}
+	case r.Outcome == Failure && r.Code == CodeCancelWindowExceed:
+		p.CancelStep = CancelWindowExceeded
+		m.schedule(OpInquire, m.now)
+	case r.Outcome == Failure && r.Code == CodeOrderStatusInvalid:
+		p.CancelStep = CancelStatusInvalid
+		m.schedule(OpInquire, m.now)
+	case r.Outcome == Failure && r.Code == CodeOrderNotExist:
+		// One ORDER_NOT_EXIST does not prove nothing was charged: a delayed
+		// pay may still create it. Confirm once the payment has expired (9.6).
+		p.CancelStep = CancelConfirmMissing
+		at := p.ExpiresAt.Add(m.pol.ExpiryGrace)
+		if at.Before(m.now) {
+			at = m.now
+		}
+		m.schedule(OpInquire, at)
+	default:
+		if r.Outcome == Failure {
+			p.Attention = r.Code
+		}
+		m.cancelSetback(OpCancel)
+	}
+}
+
+// cancelSetback schedules the next try of a cancel-phase call after a
+// failure, escalating to NEEDS_ATTENTION after the reference SDK's five
+// attempts (section 9.5).
+func (m *machine) cancelSetback(op Op) {
+	p := m.p
+	p.CancelAttempts++
+	if p.CancelAttempts >= len(m.pol.CancelBackoff) {
+		m.attention("")
+	}
+	m.schedule(op, m.after(m.pol.cancelPause(p.CancelAttempts), p.CancelAttempts))
+}
+
+func (m *machine) cancelInquiryAnswered(r InquiryReply) {
+	p := m.p
+	if m.closedByInquiry(r) {
+		return
+	}
+	if r.Outcome == Success {
+		switch r.Status {
+		case StatusSuccess:
+			m.paidWhileCancelling(r.PaymentID)
+			return
+		case StatusProcessing:
+			if p.CancelStep == CancelWindowExceeded {
+				m.attention(CodeCancelWindowExceed)
+				m.schedule(OpInquire, m.after(m.pol.CancelRetry, p.CancelAttempts))
+				return
+			}
+			// Not paid yet and cancellable again: close it.
+			p.CancelStep = CancelSending
+			m.cancelSetback(OpCancel)
+			return
+		}
+	}
+	if r.Outcome == Failure && r.Code == CodeOrderNotExist && p.CancelStep == CancelConfirmMissing {
+		m.finish(Failed, CodeNotCreated)
+		return
+	}
+	if p.CancelStep == CancelWindowExceeded {
+		m.attention(CodeCancelWindowExceed)
+	}
+	m.cancelSetback(OpInquire)
+}
+
+// paidWhileCancelling handles a verified SUCCESS found while cancelling:
+// the money was taken and cancel can no longer return it, so the receipt
+// is printed (once) and the whole remaining amount is refunded.
+func (m *machine) paidWhileCancelling(paymentID string) {
+	p := m.p
+	if paymentID != "" {
+		p.PaymentID = paymentID
+	}
+	p.CancelStep = CancelSending
+	m.issueReceipt()
+	rest := p.Amount.Value - p.RefundedTotal()
+	if rest > 0 {
+		m.addRefund(alipay.Amount{Currency: p.Amount.Currency, Value: rest}, "cancel not possible: "+p.CancelReason)
+	}
+	m.settleRefunds()
+}
+
+func (m *machine) addRefund(a alipay.Amount, reason string) {
+	p := m.p
+	id := refundRequestID(p.RequestID, len(p.Refunds)+1)
+	p.Refunds = append(p.Refunds, Refund{
+		RequestID: id, Amount: a, Reason: reason, State: RefundPending,
+		CreatedAt: m.now, UpdatedAt: m.now,
+	})
+	m.changed = true
+}
+
+// settleRefunds starts the next refund in line or, when none is left,
+// settles the payment's state from the refunds that succeeded.
+func (m *machine) settleRefunds() {
+	p := m.p
+	if i := p.activeRefund(); i >= 0 {
+		if p.State != Refunding {
+			p.State = Refunding
+			m.notify(ChangeRefunding, p.Refunds[i].RequestID)
+		}
+		m.schedule(OpRefund, m.now)
+		return
+	}
+	var done int64
+	for _, r := range p.Refunds {
+		if r.State == RefundSucceeded {
+			done += r.Amount.Value
+		}
+	}
+	state := PartiallyRefunded
+	switch done {
+	case 0:
+		state = Succeeded
+	case p.Amount.Value:
+		state = Refunded
+	}
+	p.State = state
+	p.Next, p.DueAt = OpNone, time.Time{}
+	p.Seq++
+	m.changed = true
+}
+
+func (m *machine) refundDone(i int, r RefundReply) {
+	ref := &m.p.Refunds[i]
+	ref.State, ref.ResultCode, ref.UpdatedAt = RefundSucceeded, "SUCCESS", m.now
+	if r.RefundID != "" {
+		ref.RefundID = r.RefundID
+	}
+	m.actions = append(m.actions, Action{Kind: Print, Receipt: RefundReceipt, RefundID: ref.RequestID})
+	m.notify(ChangeRefunded, ref.RequestID)
+	m.settleRefunds()
+}
+
+func (m *machine) refundFailed(i int, code string) {
+	ref := &m.p.Refunds[i]
+	ref.State, ref.ResultCode, ref.UpdatedAt = RefundFailed, code, m.now
+	if code == CodeRepeatReqInconsistent {
+		m.p.Attention = code
+	}
+	m.notify(ChangeRefundFailed, ref.RequestID)
+	m.settleRefunds()
+}
+
+// refundPause is the wait before asking again about refund i: every
+// RefundPoll during the first RefundPollFor, then every RefundRetry.
+func (m *machine) refundPause(i int) time.Time {
+	ref := &m.p.Refunds[i]
+	d := m.pol.RefundRetry
+	if m.now.Before(ref.CreatedAt.Add(m.pol.RefundPollFor)) {
+		d = m.pol.RefundPoll
+	}
+	return m.after(d, ref.Attempts)
+}
+
+func (m *machine) refundAnswered(r RefundReply) {
+	i := m.p.activeRefund()
+	if i < 0 { // cannot happen for a record Step produced; stay safe on stored data
+		m.settleRefunds()
+		return
+	}
+	ref := &m.p.Refunds[i]
+	ref.Attempts++
+	switch {
+	case r.Outcome == Success:
+		m.refundDone(i, r)
+	case r.Outcome == Failure && r.Code == CodeOrderStatusInvalid:
+		// The payment is not settled as successful yet: try again later.
+		m.schedule(OpRefund, m.after(m.pol.RefundRetry, ref.Attempts))
+	case r.Outcome == Failure:
+		m.refundFailed(i, r.Code)
+	case r.Outcome == NotSent:
+		m.schedule(OpRefund, m.refundPause(i))
+	default:
+		ref.State = RefundUnknown
+		m.schedule(OpInquireRefund, m.refundPause(i))
+	}
+}
+
+func (m *machine) refundInquiryAnswered(r RefundReply) {
+	i := m.p.activeRefund()
+	if i < 0 {
+		m.settleRefunds()
+		return
+	}
+	ref := &m.p.Refunds[i]
+	ref.Attempts++
+	switch {
+	case r.Outcome == Success && r.Status == StatusSuccess:
+		m.refundDone(i, r)
+	case r.Outcome == Success && r.Status == StatusFail:
+		m.refundFailed(i, nonEmpty(r.Code, "FAIL"))
+	case r.Outcome == Success && r.Status == StatusProcessing:
+		m.schedule(OpInquireRefund, m.refundPause(i))
+	default:
+		// Not found, refused or no answer: send the same refund again;
+		// the same refundRequestId cannot refund twice
+		// (https://docs.antom.com/ac/ams/refund).
+		m.schedule(OpRefund, m.refundPause(i))
+	}
+}
+
+func (m *machine) abort() error {
+	p := m.p
+	switch p.State {
+	case New:
+		m.finish(Failed, CodeDiscarded)
+	case Sent, Unknown, AwaitingBuyer:
+		m.startCancel("cashier abort")
+	case Cancelling, NeedsAttention:
+		// Already being cancelled.
+	default:
+		return fmt.Errorf("%w: payment %s is %s", ErrFinal, p.RequestID, p.State)
+	}
+	return nil
+}
+
+func (m *machine) void() error {
+	p := m.p
+	if p.State != Succeeded || len(p.Refunds) > 0 {
+		return fmt.Errorf("%w: payment %s is %s", ErrNotVoidable, p.RequestID, p.State)
+	}
+	p.Reversal = true
+	m.startCancel("void")
+	return nil
+}
+
+func (m *machine) requestRefund(a alipay.Amount, reason string) error {
+	p := m.p
+	if !p.State.Paid() {
+		return fmt.Errorf("%w: payment %s is %s", ErrNotRefundable, p.RequestID, p.State)
+	}
+	if a.Currency != p.Amount.Currency {
+		return fmt.Errorf("%w: refund in %s of a payment in %s", ErrNotRefundable, a.Currency, p.Amount.Currency)
+	}
+	if err := a.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotRefundable, err)
+	}
+	if a.Value > p.Amount.Value-p.RefundedTotal() {
+		left := alipay.Amount{Currency: p.Amount.Currency, Value: p.Amount.Value - p.RefundedTotal()}
+		return fmt.Errorf("%w: %s asked, %s left to refund", ErrRefundExceeds, a, left)
+	}
+	m.addRefund(a, reason)
+	if p.State != Refunding {
+		m.settleRefunds()
+	}
+	return nil
+}
+
+// restart is applied to every stored record when the process starts (9.9).
+// Answers to calls made before the restart can no longer arrive, and any
+// that do are ignored (Seq moves on).
+func (m *machine) restart() {
+	p := m.p
+	switch p.State {
+	case New:
+		m.finish(Failed, CodeDiscarded)
+	case Sent:
+		// The pay may or may not have left before the crash: never resend a
+		// PaymentCode pay, inquire instead, on a schedule counted from the
+		// first send so a late restart still cancels in time.
+		m.startInquiries(p.CreatedAt)
+	default:
+		if p.Next != OpNone {
+			p.Seq++
+		}
+	}
+}
+
+// NeedsCommit reports whether a transition must reach the disk before the
+// call it schedules. Polls that only move an inquiry (or a resend of a pay
+// that never left) along the same state need not: their deadlines were
+// committed when the state was entered, and after a crash an inquiry more
+// or less is harmless. Skipping them spares the SD card one commit (two
+// fdatasyncs) every 3 s while a buyer looks for their phone.
+func NeedsCommit(before, after *Payment, acts []Action) bool {
+	if len(acts) > 0 || before.State != after.State || before.Next != after.Next ||
+		before.CancelStep != after.CancelStep || before.Attention != after.Attention {
+		return true
+	}
+	switch after.Next {
+	case OpInquire, OpInquireRefund:
+		return false
+	case OpPay:
+		return after.State != Sent && after.State != Unknown
+	}
+	return true
+}
+
+func nonEmpty(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}

@@ -1,0 +1,449 @@
+package queue
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posd/posd/alipay"
+)
+
+var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+func usd(v int64) alipay.Amount { return alipay.Amount{Currency: "USD", Value: v} }
+
+func newTestPayment(t testing.TB, id string, sc Scenario) Payment {
+	t.Helper()
+	pol := DefaultPolicy()
+	p, err := NewPayment(PaymentRequest{
+		RequestID: id, SaleID: "sale-" + id, Scenario: sc, Amount: usd(1000),
+		Body: []byte(`{"paymentRequestId":"` + id + `"}`), ExpiresAt: t0.Add(2 * time.Minute),
+	}, t0, &pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Event constructors. Answers get their Seq from the record they answer.
+func payAns(o Outcome, code string) Event {
+	return Event{Kind: PayAnswer, Pay: PayReply{Outcome: o, Code: code, PaymentID: "PID"}}
+}
+func payQR(qr string) Event {
+	return Event{Kind: PayAnswer, Pay: PayReply{Outcome: Success, Code: "SUCCESS", PaymentID: "PID", QR: qr}}
+}
+func inq(o Outcome, st PaymentStatus, code string) Event {
+	return Event{Kind: InquiryAnswer, Inquiry: InquiryReply{Outcome: o, Status: st, Code: code, PaymentID: "PID"}}
+}
+func canc(o Outcome, code string) Event {
+	return Event{Kind: CancelAnswer, Cancel: CancelReply{Outcome: o, Code: code}}
+}
+func refAns(o Outcome, code string) Event {
+	return Event{Kind: RefundAnswer, Refund: RefundReply{Outcome: o, Code: code, RefundID: "RID"}}
+}
+func refInq(o Outcome, st PaymentStatus, code string) Event {
+	return Event{Kind: RefundInquiryAnswer, Refund: RefundReply{Outcome: o, Status: st, Code: code}}
+}
+func cashier(k EventKind) Event { return Event{Kind: k} }
+func refundReq(v int64) Event   { return Event{Kind: RequestRefund, RefundAmount: usd(v)} }
+
+func isAnswer(k EventKind) bool {
+	switch k {
+	case PayAnswer, InquiryAnswer, CancelAnswer, RefundAnswer, RefundInquiryAnswer:
+		return true
+	}
+	return false
+}
+
+// step applies ev at time `now`, answering the call p waits for.
+func step(t testing.TB, p Payment, ev Event, now time.Time) (Payment, []Action) {
+	t.Helper()
+	pol := DefaultPolicy()
+	ev.At = now
+	if isAnswer(ev.Kind) {
+		ev.Seq = p.Seq
+	}
+	before := p.Clone()
+	q, acts, err := Step(p, ev, &pol)
+	if err != nil {
+		t.Fatalf("%s on %s: %v", ev.Kind, p.State, err)
+	}
+	if msg := checkStep(before, q, ev, acts); msg != "" {
+		t.Fatalf("%s on %s: %s", ev.Kind, before.State, msg)
+	}
+	return q, acts
+}
+
+func walk(t testing.TB, p Payment, evs ...Event) Payment {
+	t.Helper()
+	now := t0
+	for _, ev := range evs {
+		now = now.Add(time.Second)
+		p, _ = step(t, p, ev, now)
+	}
+	return p
+}
+
+// fixtures reaches every state the way the engine would.
+func fixtures(t testing.TB) map[State]Payment {
+	t.Helper()
+	upm := newTestPayment(t, "P1", PaymentCode)
+	oc := newTestPayment(t, "P2", OrderCode)
+	unknown := walk(t, upm, payAns(Unsure, ""))
+	cancelling := walk(t, unknown, cashier(Abort))
+	attention := walk(t, cancelling, canc(Unsure, ""), canc(Unsure, ""), canc(Unsure, ""), canc(Unsure, ""), canc(Unsure, ""))
+	succeeded := walk(t, upm, payAns(Success, "SUCCESS"))
+	refunding := walk(t, succeeded, refundReq(300))
+	partly := walk(t, refunding, refAns(Success, "SUCCESS"))
+	newRec := upm.Clone()
+	newRec.State, newRec.Next = New, OpNone
+	return map[State]Payment{
+		New:               newRec,
+		Sent:              upm,
+		AwaitingBuyer:     walk(t, oc, payQR("https://qr.example/1")),
+		Unknown:           unknown,
+		Cancelling:        cancelling,
+		NeedsAttention:    attention,
+		Succeeded:         succeeded,
+		Failed:            walk(t, upm, payAns(Failure, "USER_BALANCE_NOT_ENOUGH")),
+		Cancelled:         walk(t, cancelling, canc(Success, "SUCCESS")),
+		Refunding:         refunding,
+		PartiallyRefunded: partly,
+		Refunded:          walk(t, partly, refundReq(700), refAns(Success, "SUCCESS")),
+	}
+}
+
+func summary(p Payment, acts []Action) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s next=%s", p.State, p.Next)
+	for _, a := range acts {
+		fmt.Fprintf(&b, " %s:%s%s", a.Kind, a.Change, a.Receipt)
+	}
+	return b.String()
+}
+
+func TestStepTable(t *testing.T) {
+	fx := fixtures(t)
+	oc := newTestPayment(t, "P2", OrderCode)
+	ocOnce := walk(t, oc, payAns(Unsure, ""))
+	ocTwice := walk(t, ocOnce, payAns(InProcess, "PAYMENT_IN_PROCESS"))
+	windowed := walk(t, fx[Cancelling], canc(Failure, CodeCancelWindowExceed))
+	missing := walk(t, fx[Cancelling], canc(Failure, CodeOrderNotExist))
+	invalid := walk(t, fx[Cancelling], canc(Failure, CodeOrderStatusInvalid))
+	voiding := walk(t, fx[Succeeded], cashier(Void))
+	refundUnsure := walk(t, fx[Refunding], refAns(Unsure, ""))
+	cases := []struct {
+		name  string
+		from  Payment
+		ev    Event
+		after time.Duration // since t0
+		want  string
+	}{
+		{"upm paid", fx[Sent], payAns(Success, "SUCCESS"), time.Second, "SUCCEEDED next= print:sale notify:succeeded"},
+		{"upm declined", fx[Sent], payAns(Failure, "USER_BALANCE_NOT_ENOUGH"), time.Second, "FAILED next= notify:failed"},
+		{"upm in process", fx[Sent], payAns(InProcess, "PAYMENT_IN_PROCESS"), time.Second, "UNKNOWN next=inquiryPayment"},
+		{"upm timeout", fx[Sent], payAns(Unsure, ""), time.Second, "UNKNOWN next=inquiryPayment"},
+		{"upm not sent, resend", fx[Sent], payAns(NotSent, ""), time.Second, "SENT next=pay"},
+		{"upm not sent too long", fx[Sent], payAns(NotSent, ""), time.Minute, "FAILED next= notify:failed"},
+		{"repeat inconsistent", fx[Sent], payAns(Failure, CodeRepeatReqInconsistent), time.Second, "UNKNOWN next=inquiryPayment notify:needs-attention"},
+		{"repeat inconsistent, then paid", walk(t, fx[Sent], payAns(Failure, CodeRepeatReqInconsistent)), inq(Success, StatusSuccess, ""), 5 * time.Second, "SUCCEEDED next= print:sale notify:succeeded"},
+		{"oc code shown", oc, payQR("https://qr"), time.Second, "AWAITING_BUYER next=inquiryPayment notify:qr-ready"},
+		{"oc S without code", oc, payAns(Success, "SUCCESS"), time.Second, "UNKNOWN next=inquiryPayment"},
+		{"oc unsure resends", oc, payAns(Unsure, ""), time.Second, "UNKNOWN next=pay"},
+		{"oc not sent resends", ocOnce, payAns(NotSent, ""), time.Second, "UNKNOWN next=pay"},
+		{"oc third unsure inquires", ocTwice, payAns(Unsure, ""), time.Second, "UNKNOWN next=inquiryPayment"},
+		{"inquiry success", fx[Unknown], inq(Success, StatusSuccess, ""), 5 * time.Second, "SUCCEEDED next= print:sale notify:succeeded"},
+		{"inquiry fail", fx[Unknown], inq(Success, StatusFail, "RISK_REJECT"), 5 * time.Second, "FAILED next= notify:failed"},
+		{"inquiry cancelled", fx[Unknown], inq(Success, StatusCancelled, ""), 5 * time.Second, "CANCELLED next= notify:cancelled"},
+		{"inquiry processing", fx[Unknown], inq(Success, StatusProcessing, ""), 5 * time.Second, "UNKNOWN next=inquiryPayment"},
+		{"inquiry not exist", fx[Unknown], inq(Failure, "", CodeOrderNotExist), 5 * time.Second, "UNKNOWN next=inquiryPayment"},
+		{"inquiry unsure", fx[Unknown], inq(Unsure, "", ""), 5 * time.Second, "UNKNOWN next=inquiryPayment"},
+		{"inquiry refused", fx[Unknown], inq(Failure, "", "ACCESS_DENIED"), 5 * time.Second, "CANCELLING next=cancel"},
+		{"inquiry past deadline", fx[Unknown], inq(Success, StatusProcessing, ""), 2 * time.Minute, "CANCELLING next=cancel"},
+		{"qr paid", fx[AwaitingBuyer], inq(Success, StatusSuccess, ""), 10 * time.Second, "SUCCEEDED next= print:sale notify:succeeded"},
+		{"qr waiting", fx[AwaitingBuyer], inq(Success, StatusProcessing, ""), 10 * time.Second, "AWAITING_BUYER next=inquiryPayment"},
+		{"qr expired", fx[AwaitingBuyer], inq(Success, StatusProcessing, ""), 3 * time.Minute, "CANCELLING next=cancel"},
+		{"abort unknown", fx[Unknown], cashier(Abort), time.Second, "CANCELLING next=cancel"},
+		{"abort qr", fx[AwaitingBuyer], cashier(Abort), time.Second, "CANCELLING next=cancel"},
+		{"abort sent", fx[Sent], cashier(Abort), time.Second, "CANCELLING next=cancel"},
+		{"abort cancelling", fx[Cancelling], cashier(Abort), time.Second, "CANCELLING next=cancel"},
+		{"abort new", fx[New], cashier(Abort), time.Second, "FAILED next= notify:failed"},
+		{"cancel ok", fx[Cancelling], canc(Success, "SUCCESS"), 5 * time.Second, "CANCELLED next= notify:cancelled"},
+		{"cancel unsure", fx[Cancelling], canc(Unsure, ""), 5 * time.Second, "CANCELLING next=cancel"},
+		{"cancel U", fx[Cancelling], canc(InProcess, "UNKNOWN_EXCEPTION"), 5 * time.Second, "CANCELLING next=cancel"},
+		{"cancel fifth failure", walk(t, fx[Cancelling], canc(Unsure, ""), canc(Unsure, ""), canc(Unsure, ""), canc(Unsure, "")), canc(Unsure, ""), time.Minute, "NEEDS_ATTENTION next=cancel notify:needs-attention"},
+		{"attention cancel ok", fx[NeedsAttention], canc(Success, "SUCCESS"), time.Hour, "CANCELLED next= notify:cancelled"},
+		{"window exceeded inquires", fx[Cancelling], canc(Failure, CodeCancelWindowExceed), 5 * time.Second, "CANCELLING next=inquiryPayment"},
+		{"window exceeded paid refunds", windowed, inq(Success, StatusSuccess, ""), 10 * time.Second, "REFUNDING next=refund print:sale notify:refunding"},
+		{"window exceeded failed", windowed, inq(Success, StatusFail, ""), 10 * time.Second, "FAILED next= notify:failed"},
+		{"window exceeded unknown", windowed, inq(Unsure, "", ""), 10 * time.Second, "NEEDS_ATTENTION next=inquiryPayment notify:needs-attention"},
+		{"window exceeded processing", windowed, inq(Success, StatusProcessing, ""), 10 * time.Second, "NEEDS_ATTENTION next=inquiryPayment notify:needs-attention"},
+		{"not exist confirms later", fx[Cancelling], canc(Failure, CodeOrderNotExist), 5 * time.Second, "CANCELLING next=inquiryPayment"},
+		{"confirmed not created", missing, inq(Failure, "", CodeOrderNotExist), 3 * time.Minute, "FAILED next= notify:failed"},
+		{"created late and paid", missing, inq(Success, StatusSuccess, ""), 3 * time.Minute, "REFUNDING next=refund print:sale notify:refunding"},
+		{"created late, processing", missing, inq(Success, StatusProcessing, ""), 3 * time.Minute, "CANCELLING next=cancel"},
+		{"status invalid, cancelled", invalid, inq(Success, StatusCancelled, ""), 10 * time.Second, "CANCELLED next= notify:cancelled"},
+		{"cancel refused", fx[Cancelling], canc(Failure, "ACCESS_DENIED"), 5 * time.Second, "CANCELLING next=cancel"},
+		{"void", fx[Succeeded], cashier(Void), time.Minute, "CANCELLING next=cancel"},
+		{"void done", voiding, canc(Success, "SUCCESS"), time.Minute, "CANCELLED next= notify:cancelled print:void"},
+		{"void too late refunds", walk(t, voiding, canc(Failure, CodeCancelWindowExceed)), inq(Success, StatusSuccess, ""), time.Minute, "REFUNDING next=refund notify:refunding"},
+		{"refund request", fx[Succeeded], refundReq(1000), time.Minute, "REFUNDING next=refund notify:refunding"},
+		{"refund queued behind", fx[Refunding], refundReq(100), time.Minute, "REFUNDING next=refund"},
+		{"refund ok partly", fx[Refunding], refAns(Success, "SUCCESS"), time.Minute, "PARTIALLY_REFUNDED next= print:refund notify:refunded"},
+		{"refund declined", fx[Refunding], refAns(Failure, "REFUND_WINDOW_EXCEED"), time.Minute, "SUCCEEDED next= notify:refund-failed"},
+		{"refund unsure inquires", fx[Refunding], refAns(Unsure, ""), time.Minute, "REFUNDING next=inquiryRefund"},
+		{"refund not sent resends", fx[Refunding], refAns(NotSent, ""), time.Minute, "REFUNDING next=refund"},
+		{"refund status invalid waits", fx[Refunding], refAns(Failure, CodeOrderStatusInvalid), time.Minute, "REFUNDING next=refund"},
+		{"refund inquiry ok", refundUnsure, refInq(Success, StatusSuccess, ""), time.Minute, "PARTIALLY_REFUNDED next= print:refund notify:refunded"},
+		{"refund inquiry processing", refundUnsure, refInq(Success, StatusProcessing, ""), time.Minute, "REFUNDING next=inquiryRefund"},
+		{"refund inquiry fail", refundUnsure, refInq(Success, StatusFail, ""), time.Minute, "SUCCEEDED next= notify:refund-failed"},
+		{"refund inquiry not found resends", refundUnsure, refInq(Failure, "", CodeOrderNotExist), time.Minute, "REFUNDING next=refund"},
+		{"refund of the rest", fx[PartiallyRefunded], refundReq(700), time.Minute, "REFUNDING next=refund notify:refunding"},
+		{"restart new discards", fx[New], cashier(Restart), time.Minute, "FAILED next= notify:failed"},
+		{"restart sent inquires", fx[Sent], cashier(Restart), time.Second, "UNKNOWN next=inquiryPayment"},
+		{"restart unknown resumes", fx[Unknown], cashier(Restart), time.Second, "UNKNOWN next=inquiryPayment"},
+		{"restart cancelling resends", fx[Cancelling], cashier(Restart), time.Second, "CANCELLING next=cancel"},
+		{"restart refunding", fx[Refunding], cashier(Restart), time.Second, "REFUNDING next=refund"},
+		{"restart final", fx[Succeeded], cashier(Restart), time.Second, "SUCCEEDED next="},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, acts := step(t, c.from, c.ev, t0.Add(c.after))
+			if s := summary(got, acts); s != c.want {
+				t.Errorf("got  %s\nwant %s", s, c.want)
+			}
+		})
+	}
+}
+
+func TestStepRefusals(t *testing.T) {
+	fx := fixtures(t)
+	pol := DefaultPolicy()
+	cases := []struct {
+		name string
+		from State
+		ev   Event
+		want error
+	}{
+		{"abort succeeded", Succeeded, cashier(Abort), ErrFinal},
+		{"abort failed", Failed, cashier(Abort), ErrFinal},
+		{"void unknown", Unknown, cashier(Void), ErrNotVoidable},
+		{"void partly refunded", PartiallyRefunded, cashier(Void), ErrNotVoidable},
+		{"refund failed payment", Failed, refundReq(100), ErrNotRefundable},
+		{"refund unknown payment", Unknown, refundReq(100), ErrNotRefundable},
+		{"refund other currency", Succeeded, Event{Kind: RequestRefund, RefundAmount: alipay.Amount{Currency: "EUR", Value: 1}}, ErrNotRefundable},
+		{"refund zero", Succeeded, refundReq(0), ErrNotRefundable},
+		{"refund too much", Succeeded, refundReq(1001), ErrRefundExceeds},
+		{"refund more than left", Refunding, refundReq(701), ErrRefundExceeds},
+		{"refund refunded", Refunded, refundReq(1), ErrNotRefundable},
+		{"unknown event", Sent, Event{Kind: "bogus"}, ErrRefused},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			from := fx[c.from]
+			got, acts, err := Step(from, c.ev, &pol)
+			if !errors.Is(err, c.want) {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+			if got.State != from.State || got.Seq != from.Seq || len(acts) != 0 {
+				t.Errorf("refused event changed the record: %s", summary(got, acts))
+			}
+		})
+	}
+}
+
+// allEvents is every event shape Step distinguishes.
+func allEvents() []Event {
+	var evs []Event
+	outcomes := []Outcome{Success, Failure, InProcess, Unsure, NotSent}
+	codes := []string{"", "SUCCESS", CodeOrderNotExist, CodeCancelWindowExceed, CodeOrderStatusInvalid,
+		CodeRepeatReqInconsistent, CodeTrafficExceedLimit, "ACCESS_DENIED"}
+	statuses := []PaymentStatus{"", StatusSuccess, StatusFail, StatusCancelled, StatusProcessing}
+	for _, o := range outcomes {
+		for _, c := range codes {
+			evs = append(evs, payAns(o, c), canc(o, c), refAns(o, c))
+			q := payQR("https://qr")
+			q.Pay.Outcome, q.Pay.Code = o, c
+			evs = append(evs, q)
+			for _, s := range statuses {
+				evs = append(evs, inq(o, s, c), refInq(o, s, c))
+			}
+		}
+	}
+	return append(evs, cashier(Abort), cashier(Void), cashier(Restart), refundReq(1), refundReq(500), refundReq(1000))
+}
+
+// TestStepExhaustive applies every event shape to every state, in time and
+// late, checking the invariants; answers carrying another call's Seq must
+// change nothing.
+func TestStepExhaustive(t *testing.T) {
+	pol := DefaultPolicy()
+	fx := fixtures(t)
+	for _, oc := range []bool{false, true} {
+		for state, from := range fx {
+			if oc {
+				from.Scenario = OrderCode
+			}
+			for _, ev := range allEvents() {
+				for _, when := range []time.Duration{time.Second, time.Hour} {
+					ev.At = t0.Add(when)
+					if isAnswer(ev.Kind) {
+						stale := ev
+						stale.Seq = from.Seq - 1
+						got, acts, err := Step(from, stale, &pol)
+						if err != nil || len(acts) != 0 || got.Seq != from.Seq || got.State != from.State {
+							t.Fatalf("%s: late %s changed the record: %s %v", state, ev.Kind, summary(got, acts), err)
+						}
+						ev.Seq = from.Seq
+					}
+					got, acts, err := Step(from, ev, &pol)
+					if err != nil {
+						if got.State != from.State || len(acts) != 0 {
+							t.Fatalf("%s: refused %s changed the record", state, ev.Kind)
+						}
+						continue
+					}
+					if msg := checkStep(from, got, ev, acts); msg != "" {
+						t.Fatalf("%s + %s %+v: %s", state, ev.Kind, ev, msg)
+					}
+				}
+			}
+		}
+	}
+}
+
+// checkStep returns what is wrong with one transition, or "".
+func checkStep(before, after Payment, ev Event, acts []Action) string {
+	if msg := checkRecord(after); msg != "" {
+		return msg
+	}
+	if after.RequestID != before.RequestID || string(after.Body) != string(before.Body) || after.Amount != before.Amount {
+		return "identity or request body changed"
+	}
+	if before.State.IsFinal() && after.State != before.State {
+		allowed := (before.State == Succeeded && after.State == Cancelling && ev.Kind == Void) ||
+			(before.State.Paid() && after.State == Refunding && ev.Kind == RequestRefund)
+		if !allowed {
+			return fmt.Sprintf("final %s became %s on %s", before.State, after.State, ev.Kind)
+		}
+	}
+	if before.State == Refunding && after.State != Refunding && !after.State.Paid() && after.State != Refunded {
+		return fmt.Sprintf("refunding payment became %s", after.State)
+	}
+	paidNow := after.State.Paid() || after.State == Refunded
+	paidBefore := before.State.Paid() || before.State == Refunded
+	if paidNow && !paidBefore {
+		verified := (ev.Kind == PayAnswer && ev.Pay.Outcome == Success && before.Scenario == PaymentCode) ||
+			(ev.Kind == InquiryAnswer && ev.Inquiry.Outcome == Success && ev.Inquiry.Status == StatusSuccess)
+		if !verified {
+			return fmt.Sprintf("became %s without a verified success (%s %+v)", after.State, ev.Kind, ev)
+		}
+	}
+	for _, a := range acts {
+		if a.Kind == Print && a.Receipt == SaleReceipt && before.ReceiptIssued {
+			return "second sale receipt"
+		}
+	}
+	if after.Next == OpPay && before.Next != OpPay {
+		return "pay scheduled again after another call"
+	}
+	return ""
+}
+
+// checkRecord returns what is wrong with a record on its own, or "".
+func checkRecord(p Payment) string {
+	if err := p.validate(); err != nil {
+		return err.Error()
+	}
+	if p.State.IsFinal() != (p.Next == OpNone) && p.State != New {
+		return fmt.Sprintf("state %s with next call %q", p.State, p.Next)
+	}
+	if (p.State.Paid() || p.State == Refunded) && !p.ReceiptIssued {
+		return fmt.Sprintf("%s without a receipt", p.State)
+	}
+	if p.Next == OpPay && p.State != Sent && !(p.State == Unknown && p.Scenario == OrderCode) {
+		return fmt.Sprintf("pay scheduled in %s", p.State)
+	}
+	if (p.Next == OpRefund || p.Next == OpInquireRefund) && p.State != Refunding {
+		return fmt.Sprintf("refund call in %s", p.State)
+	}
+	for i, r := range p.Refunds {
+		if r.RequestID != refundRequestID(p.RequestID, i+1) {
+			return fmt.Sprintf("refund %d has id %s", i, r.RequestID)
+		}
+	}
+	if p.State == Refunding && p.activeRefund() < 0 {
+		return "refunding without a refund in flight"
+	}
+	return ""
+}
+
+func TestCheckNewAttempt(t *testing.T) {
+	fx := fixtures(t)
+	for state, p := range fx {
+		err := CheckNewAttempt(p.SaleID, []Payment{p})
+		switch {
+		case state.Paid() || state == Refunded:
+			if !errors.Is(err, ErrSalePaid) {
+				t.Errorf("%s: err = %v, want ErrSalePaid", state, err)
+			}
+		case !state.IsFinal():
+			if !errors.Is(err, ErrSaleBusy) {
+				t.Errorf("%s: err = %v, want ErrSaleBusy", state, err)
+			}
+		default:
+			if err != nil {
+				t.Errorf("%s: err = %v, want a new attempt allowed", state, err)
+			}
+		}
+		if err := CheckNewAttempt("other sale", []Payment{p}); err != nil {
+			t.Errorf("another sale refused: %v", err)
+		}
+	}
+}
+
+func TestJitterStaysInRange(t *testing.T) {
+	pol := DefaultPolicy()
+	seen := map[time.Duration]bool{}
+	for n := range 200 {
+		d := pol.jittered(3*time.Second, "P1", n)
+		if d < 2700*time.Millisecond || d > 3300*time.Millisecond {
+			t.Fatalf("jittered 3s = %v, outside ±10%%", d)
+		}
+		seen[d] = true
+	}
+	if len(seen) < 50 {
+		t.Errorf("only %d distinct pauses in 200: no real jitter", len(seen))
+	}
+	if a, b := pol.jittered(3*time.Second, "P1", 7), pol.jittered(3*time.Second, "P1", 7); a != b {
+		t.Error("jitter is not a pure function of id and attempt")
+	}
+}
+
+func TestNeedsCommit(t *testing.T) {
+	fx := fixtures(t)
+	cases := []struct {
+		name string
+		from Payment
+		ev   Event
+		want bool
+	}{
+		{"poll while unknown", fx[Unknown], inq(Success, StatusProcessing, ""), false},
+		{"poll while the code is shown", fx[AwaitingBuyer], inq(Success, StatusProcessing, ""), false},
+		{"pay not sent, resend", fx[Sent], payAns(NotSent, ""), false},
+		{"paid", fx[Unknown], inq(Success, StatusSuccess, ""), true},
+		{"unknown to cancelling", fx[Unknown], inq(Failure, "", "ACCESS_DENIED"), true},
+		{"sent to unknown", fx[Sent], payAns(Unsure, ""), true},
+		{"cancel retry", fx[Cancelling], canc(Unsure, ""), true},
+		{"refund inquiry poll", walk(t, fx[Refunding], refAns(Unsure, "")), refInq(Success, StatusProcessing, ""), false},
+		{"refund sent to unknown", fx[Refunding], refAns(Unsure, ""), true},
+	}
+	for _, c := range cases {
+		q, acts := step(t, c.from, c.ev, t0.Add(5*time.Second))
+		if got := NeedsCommit(&c.from, &q, acts); got != c.want {
+			t.Errorf("%s: NeedsCommit = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
