@@ -35,6 +35,10 @@ type demoOptions struct {
 	dir, http, gateway, metrics string
 }
 
+// demoManagerPIN opens the demo's manager menu (F1): refunds, reprints,
+// the last payments. The cashier page says so.
+const demoManagerPIN = "1234"
+
 // demoClientID is the demo merchant's client id: a sandbox id, so the
 // sandbox path prefix is used as with the real sandbox.
 const demoClientID = "SANDBOX_POSD_DEMO"
@@ -102,6 +106,7 @@ func demoConfig(d demoOptions, dir, pin string) Config {
 		StoreID: "S01", TerminalID: "T01", Footer: "Demo only: no money moved"}
 	cfg.Till.Currency, cfg.Till.MaxAmount = "USD", "5000.00"
 	cfg.Till.ResultHold = Duration{8 * time.Second}
+	cfg.Till.ManagerPIN = demoManagerPIN
 	cfg.Alipay.ClientID = demoClientID
 	cfg.Alipay.Gateway = "https://" + d.gateway
 	cfg.Alipay.PinSHA256 = pin

@@ -303,7 +303,7 @@ func TestE2EOrderCodePaid(t *testing.T) {
 		t.Fatalf("display QR %q, want codeValue %q", got, qr)
 	}
 	// The demo's cashier page embeds the same display beside its keypad.
-	page := screenshot(t, "http://"+d.http+"/", 1240, 720)
+	page := screenshot(t, "http://"+d.http+"/", 1240, 860)
 	if got := decodeOne(t, page); got != qr {
 		t.Fatalf("cashier page QR %q, want %q", got, qr)
 	}
