@@ -551,3 +551,26 @@ func TestE2EVersion(t *testing.T) {
 		t.Fatalf("posd -version: %q, %v", out, err)
 	}
 }
+
+// The manager menu on the keypad: F1, the PIN, Refund, the newest payment,
+// an amount, Enter to confirm. The outbox sends the refund; a refund slip
+// prints.
+func TestE2EManagerRefundOnKeypad(t *testing.T) {
+	d := startDemo(t, t.TempDir())
+	d.posctl("keys", "8.80<SCAN:"+amssim.CodePaid+">")
+	st := d.waitStatus("the payment to start", func(s posapi.Status) bool { return s.Current != "" })
+	id := st.Current
+	d.waitPayment(id, "SUCCEEDED", func(p posapi.Payment) bool { return p.State == "SUCCEEDED" })
+
+	d.posctl("keys", "<F1>"+demoManagerPIN+"<ENTER>1 1 2.00<ENTER><ENTER>")
+	p := d.waitPayment(id, "the refund", func(p posapi.Payment) bool {
+		return len(p.Refunds) == 1 && p.Refunds[0].State == "SUCCEEDED"
+	})
+	if p.State != "PARTIALLY_REFUNDED" || p.Refunds[0].Amount.Decimal() != "2.00" {
+		t.Fatalf("payment %+v", p)
+	}
+	d.poll("the refund slip", func() bool {
+		b, err := os.ReadFile(filepath.Join(d.dir, "receipts", id+"-refund-"+p.Refunds[0].RefundRequestID+".txt"))
+		return err == nil && strings.Contains(string(b), "USD 2.00")
+	})
+}
