@@ -94,6 +94,7 @@ type demoProc struct {
 	metrics  string
 	cmd      *exec.Cmd
 	logPath  string // posd's stdout and stderr
+	socket   string
 	exited   chan struct{}
 	api      *posapi.Client
 }
@@ -113,14 +114,25 @@ func needBinaries(t testing.TB) {
 func startDemo(t *testing.T, dir string, env ...string) *demoProc {
 	t.Helper()
 	needBinaries(t)
-	d := &demoProc{t: t, dir: dir, http: freeAddr(t), gw: freeAddr(t), metrics: freeAddr(t), exited: make(chan struct{}),
-		logPath: filepath.Join(t.TempDir(), "posd.log")}
+	d := &demoProc{t: t, dir: dir, http: freeAddr(t), gw: freeAddr(t), metrics: freeAddr(t)}
+	d.start(filepath.Join(dir, "posd.sock"), env, "-demo", "-demo-dir", dir, "-demo-http", d.http, "-demo-gateway", d.gw, "-demo-metrics", d.metrics)
+	return d
+}
+
+// start runs posd with args and env, its output in a log file, kills it
+// at the end of the test if it still runs, and waits until the API on
+// socket answers.
+func (d *demoProc) start(socket string, env []string, args ...string) {
+	t := d.t
+	t.Helper()
+	d.exited = make(chan struct{})
+	d.logPath = filepath.Join(t.TempDir(), "posd.log")
 	logFile, err := os.Create(d.logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer logFile.Close() // the child has its own descriptor
-	d.cmd = exec.Command(binaries.posd, "-demo", "-demo-dir", dir, "-demo-http", d.http, "-demo-gateway", d.gw, "-demo-metrics", d.metrics)
+	d.cmd = exec.Command(binaries.posd, args...)
 	d.cmd.Env = append(os.Environ(), env...)
 	d.cmd.Stdout, d.cmd.Stderr = logFile, logFile
 	if err := d.cmd.Start(); err != nil {
@@ -138,9 +150,8 @@ func startDemo(t *testing.T, dir string, env ...string) *demoProc {
 			t.Logf("posd output:\n%s", d.output())
 		}
 	})
-	d.api = posapi.NewClient(filepath.Join(dir, "posd.sock"))
+	d.socket, d.api = socket, posapi.NewClient(socket)
 	d.waitStatus("API up", func(posapi.Status) bool { return true })
-	return d
 }
 
 // output is what posd wrote so far.
@@ -190,7 +201,7 @@ func (d *demoProc) waitPayment(id, what string, ok func(posapi.Payment) bool) po
 // posctl runs the real posctl against this posd and returns its stdout.
 func (d *demoProc) posctl(args ...string) string {
 	d.t.Helper()
-	cmd := exec.Command(binaries.posctl, append([]string{"--socket", filepath.Join(d.dir, "posd.sock")}, args...)...)
+	cmd := exec.Command(binaries.posctl, append([]string{"--socket", d.socket}, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

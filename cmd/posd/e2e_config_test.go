@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/alipay/amssim"
+	"github.com/posd/posd/cmd/internal/posapi"
+)
+
+// The packaged way to run: posd -config with a TOML file, the merchant key
+// passed by systemd as a credential, Antom's key from a file, a gateway
+// over TLS with a pinned certificate (amssim here), the virtual printer,
+// a separate notification listener. One payment end to end, then SIGTERM.
+func TestE2EConfiguredDaemon(t *testing.T) {
+	needBinaries(t)
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "credentials")
+	if err := os.Mkdir(creds, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// The configured key file does not exist: the credential must win.
+	key, err := demoKey(creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(creds, "merchant-key.pem"), filepath.Join(creds, credentialName)); err != nil {
+		t.Fatal(err)
+	}
+	const clientID = "SANDBOX_E2E_CONFIG"
+	sim, err := amssim.New(amssim.Config{Merchants: []amssim.MerchantKey{{ClientID: clientID, PublicKey: &key.PublicKey}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = sim.Run(ctx) }()
+	gw := httptest.NewTLSServer(sim)
+	defer gw.Close()
+	pin := sha256.Sum256(gw.Certificate().Raw)
+	platform := filepath.Join(dir, "alipay-public-key.txt")
+	if err := os.WriteFile(platform, []byte(sim.GatewayPublicKeyBase64()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	notify := freeAddr(t)
+	socket := filepath.Join(dir, "run", "posd.sock")
+	conf := fmt.Sprintf(`
+[merchant]
+name = "Config Test Shop"
+id = "M-E2E"
+[till]
+currency = "SGD"
+[alipay]
+client_id = %q
+private_key_file = %q
+alipay_public_key_file = %q
+gateway = %q
+pin_sha256 = %q
+notify_url = "http://%s/alipay/notify"
+notify_listen = %q
+[outbox]
+path = %q
+[printer]
+kind = "virtual"
+dir = %q
+[display]
+kind = "none"
+[api]
+socket = %q
+[metrics]
+listen = ""
+[log]
+format = "json"
+`, clientID, filepath.Join(dir, "missing-key.pem"), platform, gw.URL, hex.EncodeToString(pin[:]), notify, notify,
+		filepath.Join(dir, "state", "posd.db"), filepath.Join(dir, "receipts"), socket)
+	path := filepath.Join(dir, "posd.toml")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(binaries.posd, "-config", path, "-check").CombinedOutput(); err != nil {
+		t.Fatalf("-check: %v\n%s", err, out)
+	}
+
+	d := &demoProc{t: t, dir: dir}
+	d.start(socket, []string{"CREDENTIALS_DIRECTORY=" + creds}, "-config", path)
+	if fi, err := os.Stat(socket); err != nil || fi.Mode().Perm() != 0o660 {
+		t.Fatalf("socket: %v %v", fi, err)
+	}
+
+	d.posctl("keys", "7.35<ENTER>")
+	st := d.waitStatus("the QR", func(s posapi.Status) bool { return s.QR != "" })
+	if _, err := sim.Customer(st.QR, "pay"); err != nil {
+		t.Fatal(err)
+	}
+	p := d.waitPayment(st.Current, "SUCCEEDED", func(p posapi.Payment) bool { return p.State == "SUCCEEDED" })
+	if p.Amount != (alipay.Amount{Currency: "SGD", Value: 735}) {
+		t.Errorf("amount %v", p.Amount)
+	}
+	d.poll("the receipt", func() bool {
+		b, err := os.ReadFile(filepath.Join(dir, "receipts", p.PaymentRequestID+".txt"))
+		return err == nil && strings.Contains(string(b), "SGD 7.35") && strings.Contains(string(b), "Config Test Shop")
+	})
+	// JSON logs, as [log] format asks, and the notification verified on
+	// its own listener.
+	d.poll("the notification", func() bool {
+		return strings.Contains(d.output(), `"msg":"payment notification","paymentRequestId":"`+p.PaymentRequestID)
+	})
+
+	d.stop()
+}
