@@ -107,15 +107,23 @@ func run(ctx context.Context, cfg Config, o runOptions) (err error) {
 		return err
 	}
 
-	customer, kiosk, err := openDisplay(ctx, cfg.Display, log)
+	device, kiosk, err := openDisplay(ctx, cfg.Display, log)
 	if err != nil {
 		return err
 	}
-	if customer != nil {
-		defer customer.Close()
+	sc := &screens{merchant: cfg.Merchant.Name, t: t, shown: o.shown}
+	if device != nil {
+		defer device.Close()
+		// A display that hangs or fails never holds up a payment; the
+		// countdown is redrawn every second.
+		safe := display.NewFailSafe(device, display.FailSafeConfig{Logger: log.With("component", "display")})
+		sc.customer = safe
+		wg.Go(func() {
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			safe.Run(tillCtx, tick.C)
+		})
 	}
-	shown := o.shown
-	sc := &screens{customer: customer, merchant: cfg.Merchant.Name, t: t, shown: shown}
 
 	script := keypad.NewScript(keypad.MaxScriptKeys)
 	sources, err := keySources(cfg.Keypad, script, log)

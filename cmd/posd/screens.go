@@ -34,7 +34,9 @@ func customerScreen(c terminal.Customer, merchant string) display.Screen {
 // to the customer display; the whole screen is kept for the API and the
 // demo's cashier page.
 type screens struct {
-	customer display.Display // nil: no customer display
+	customer interface {
+		Show(context.Context, display.Screen) error
+	} // nil: no customer display
 	merchant string
 	t        *till
 	last     display.Screen
