@@ -585,3 +585,39 @@ func TestE2EManagerRefundOnKeypad(t *testing.T) {
 		return err == nil && strings.Contains(string(b), "USD 2.00")
 	})
 }
+
+// The gateway cannot be reached at all: the cashier is told (alert and
+// metrics), the pay is never called a success, and once the network is
+// back the same payment (same paymentRequestId) goes on to its QR and is
+// paid exactly once.
+func TestE2EGatewayUnreachable(t *testing.T) {
+	d := startDemo(t, t.TempDir())
+	d.sim(http.MethodPost, "/sim/faults", map[string]any{"endpoint": "*", "kind": "drop-request", "probability": 1, "count": 0}, nil)
+	d.posctl("keys", "2.00<ENTER>")
+	st := d.waitStatus("the network alert", func(s posapi.Status) bool {
+		return strings.HasPrefix(s.Network, "trouble") && len(s.Alerts) > 0 && s.Current != ""
+	})
+	if !strings.Contains(strings.Join(st.Alerts, "\n"), "Network down") {
+		t.Errorf("alerts %q", st.Alerts)
+	}
+	if m := scrape(t, "http://"+d.metrics+"/metrics"); m["posd_network_up"] != 0 {
+		t.Errorf("posd_network_up %v", m["posd_network_up"])
+	}
+	id := st.Current
+	if p, err := d.api.Show(context.Background(), id); err != nil || p.State == "SUCCEEDED" {
+		t.Fatalf("while unreachable: %+v %v", p, err)
+	}
+
+	d.sim(http.MethodDelete, "/sim/faults", nil, nil)
+	st = d.waitStatus("the QR once the network is back", func(s posapi.Status) bool { return s.QR != "" && s.Current == id })
+	if !strings.HasPrefix(st.Network, "ok") {
+		t.Errorf("network %q after recovery", st.Network)
+	}
+	d.sim(http.MethodPost, "/sim/customer", map[string]string{"codeValue": st.QR, "action": "pay"}, nil)
+	d.waitPayment(id, "SUCCEEDED", func(p posapi.Payment) bool { return p.State == "SUCCEEDED" })
+	var l amssim.Ledger
+	d.sim(http.MethodGet, "/sim/ledger", nil, &l)
+	if len(l.Payments) != 1 || l.Payments[0].PaymentRequestID != id {
+		t.Errorf("the gateway holds %d payments: %+v", len(l.Payments), l.Payments)
+	}
+}
