@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -29,17 +28,6 @@ func NewClient(path string) *Client {
 	}
 	return &Client{socket: path, hc: &http.Client{Transport: tr}}
 }
-
-// StatusError is a reply posd gave with an error status.
-type StatusError struct {
-	Code    int
-	Message string
-}
-
-func (e *StatusError) Error() string { return e.Message }
-
-// ErrUnreachable wraps failures to reach posd at all.
-var ErrUnreachable = errors.New("posd is not reachable")
 
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
