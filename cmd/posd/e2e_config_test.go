@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -15,12 +16,15 @@ import (
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/cmd/internal/posapi"
+	"github.com/posd/posd/printer/virtual"
 )
 
 // The packaged way to run: posd -config with a TOML file, the merchant key
 // passed by systemd as a credential, Antom's key from a file, a gateway
-// over TLS with a pinned certificate (amssim here), the virtual printer,
-// a separate notification listener. One payment end to end, then SIGTERM.
+// over TLS with a pinned certificate (amssim here), an ESC/POS printer on
+// TCP port 9100 (the printer package's virtual device behind a real
+// socket), a separate notification listener. One payment end to end, then
+// SIGTERM.
 func TestE2EConfiguredDaemon(t *testing.T) {
 	needBinaries(t)
 	dir := t.TempDir()
@@ -52,6 +56,7 @@ func TestE2EConfiguredDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	printerAddr, dev := tcpPrinter(t)
 	notify := freeAddr(t)
 	socket := filepath.Join(dir, "run", "posd.sock")
 	conf := fmt.Sprintf(`
@@ -71,8 +76,9 @@ notify_listen = %q
 [outbox]
 path = %q
 [printer]
-kind = "virtual"
-dir = %q
+kind = "tcp"
+address = %q
+paper = "58"
 [display]
 kind = "none"
 [api]
@@ -82,7 +88,7 @@ listen = ""
 [log]
 format = "json"
 `, clientID, filepath.Join(dir, "missing-key.pem"), platform, gw.URL, hex.EncodeToString(pin[:]), notify, notify,
-		filepath.Join(dir, "state", "posd.db"), filepath.Join(dir, "receipts"), socket)
+		filepath.Join(dir, "state", "posd.db"), printerAddr, socket)
 	path := filepath.Join(dir, "posd.toml")
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -106,10 +112,27 @@ format = "json"
 	if p.Amount != (alipay.Amount{Currency: "SGD", Value: 735}) {
 		t.Errorf("amount %v", p.Amount)
 	}
-	d.poll("the receipt", func() bool {
-		b, err := os.ReadFile(filepath.Join(dir, "receipts", p.PaymentRequestID+".txt"))
-		return err == nil && strings.Contains(string(b), "SGD 7.35") && strings.Contains(string(b), "Config Test Shop")
-	})
+	// The slip came out of the printer, cut, with the payment on it.
+	wctx, wcancel := context.WithTimeout(ctx, e2eDeadline)
+	defer wcancel()
+	if err := dev.Wait(wctx, func(s virtual.State) bool { return s.Cuts == 1 }); err != nil {
+		t.Fatalf("no slip: %v", err)
+	}
+	if text := dev.Transcript(); !strings.Contains(text, "SGD 7.35") || !strings.Contains(text, "Config Test Shop") || !strings.Contains(text, p.PaymentRequestID) {
+		t.Errorf("slip text:\n%s", text)
+	}
+	png, err := dev.PNG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slip := filepath.Join(t.TempDir(), "slip.png")
+	if err := os.WriteFile(slip, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := decodeOne(t, slip); got != p.PaymentID {
+		t.Errorf("slip QR %q, want %q", got, p.PaymentID)
+	}
+	d.waitStatus("the printer reported ok", func(s posapi.Status) bool { return s.Printer == "ok" })
 	// JSON logs, as [log] format asks, and the notification verified on
 	// its own listener.
 	d.poll("the notification", func() bool {
@@ -117,4 +140,29 @@ format = "json"
 	})
 
 	d.stop()
+}
+
+// tcpPrinter serves a virtual ESC/POS printer on a loopback port, the way
+// a network printer listens on 9100.
+func tcpPrinter(t *testing.T) (string, *virtual.Device) {
+	t.Helper()
+	dev := virtual.NewDevice(virtual.DeviceConfig{Config: virtual.Config{Dots: 384, Chinese: true}})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = dev.Serve(t.Context(), c)
+			}()
+		}
+	}()
+	return l.Addr().String(), dev
 }
