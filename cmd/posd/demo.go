@@ -99,6 +99,33 @@ func selfSigned(host string) (tls.Certificate, string, error) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, hex.EncodeToString(sum[:]), nil
 }
 
+// lanIPv4 returns this machine's first non-loopback IPv4 address, or "".
+func lanIPv4() string {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return ""
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() {
+			return n.IP.String()
+		}
+	}
+	return ""
+}
+
+// publicAddr is addr as others reach it: listening on every interface
+// (-demo-http 0.0.0.0:8080), a phone on the LAN reaches it at lan.
+func publicAddr(addr, lan string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || lan == "" {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		return net.JoinHostPort(lan, port)
+	}
+	return addr
+}
+
 // demoConfig is the configuration -demo runs with.
 func demoConfig(d demoOptions, dir, pin string) Config {
 	cfg := defaultConfig()
@@ -120,7 +147,7 @@ func demoConfig(d demoOptions, dir, pin string) Config {
 	cfg.API.Socket = filepath.Join(dir, "posd.sock")
 	cfg.Metrics.Listen = d.metrics
 	// The simulator posts notifications to the demo's page server.
-	cfg.Alipay.NotifyURL = "http://" + d.http + "/alipay/notify"
+	cfg.Alipay.NotifyURL = "http://" + publicAddr(d.http, "127.0.0.1") + "/alipay/notify"
 	cfg.Alipay.NotifyListen = d.http
 	return cfg
 }
@@ -159,7 +186,7 @@ func runDemo(ctx context.Context, d demoOptions, stdout io.Writer, log *slog.Log
 		Merchants: []amssim.MerchantKey{{ClientID: demoClientID, PublicKey: &key.PublicKey}},
 		// Wallet links point at the demo's own page server, plain HTTP,
 		// so the browser opens them without a certificate warning.
-		BaseURL:   "http://" + d.http,
+		BaseURL:   "http://" + publicAddr(d.http, lanIPv4()),
 		StatePath: filepath.Join(dir, "amssim.json"),
 		Logger:    log.With("component", "amssim"),
 	})
@@ -209,7 +236,7 @@ posd demo is running (simulated Alipay gateway; no real money moves).
   posctl:           go run ./cmd/posctl --socket %[3]s status
 Type an amount, press Enter, click "Open wallet to pay". Ctrl-C stops.
 
-`, d.http, rel(receipts), rel(cfg.API.Socket))
+`, publicAddr(d.http, lanIPv4()), rel(receipts), rel(cfg.API.Socket))
 		},
 	}
 	if tweak != nil {

@@ -36,7 +36,7 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 	demo := fs.Bool("demo", false, "run a self-contained demo: simulated gateway, web keypad, virtual printer; no configuration")
 	var d demoOptions
 	fs.StringVar(&d.dir, "demo-dir", "demo", "where -demo keeps its keys, database, socket and receipts")
-	fs.StringVar(&d.http, "demo-http", "127.0.0.1:8080", "address of the demo's cashier and customer pages")
+	fs.StringVar(&d.http, "demo-http", "127.0.0.1:8080", "address of the demo's cashier and customer pages (0.0.0.0:8080: phones on the LAN can open the wallet page)")
 	fs.StringVar(&d.gateway, "demo-gateway", "127.0.0.1:9443", "address of the demo's simulated gateway (TLS)")
 	fs.StringVar(&d.metrics, "demo-metrics", "", "address of the demo's Prometheus endpoint (default: none)")
 	if err := fs.Parse(args); err != nil {

@@ -156,3 +156,18 @@ func TestPosdCommandLine(t *testing.T) {
 		t.Fatalf("stray argument: %d", code)
 	}
 }
+
+func TestPublicAddr(t *testing.T) {
+	for _, c := range []struct{ addr, lan, want string }{
+		{"127.0.0.1:8080", "192.168.1.20", "127.0.0.1:8080"},
+		{"0.0.0.0:8080", "192.168.1.20", "192.168.1.20:8080"},
+		{":8080", "192.168.1.20", "192.168.1.20:8080"},
+		{"[::]:8080", "192.168.1.20", "192.168.1.20:8080"},
+		{"0.0.0.0:8080", "", "0.0.0.0:8080"},
+		{"pos.local:8080", "192.168.1.20", "pos.local:8080"},
+	} {
+		if got := publicAddr(c.addr, c.lan); got != c.want {
+			t.Errorf("publicAddr(%q, %q) = %q, want %q", c.addr, c.lan, got, c.want)
+		}
+	}
+}
