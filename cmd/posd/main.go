@@ -68,7 +68,7 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 
 	cfg, err := LoadConfig(*configPath)
 	if err != nil {
-		fmt.Fprintf(stderr, "posd: configuration refused:\n%s\n", indent(err.Error()))
+		fmt.Fprintf(stderr, "posd: configuration refused:\n%s\nEvery option is documented in /etc/posd/posd.toml.example (cmd/posd/posd.example.toml).\n", indent(err.Error()))
 		return exitFail
 	}
 	if *check {
