@@ -172,7 +172,9 @@ func (t *till) Recent(_ context.Context, n int) ([]terminal.Summary, error) {
 	out := make([]terminal.Summary, 0, min(n, len(ps)))
 	for _, p := range ps[:min(n, len(ps))] {
 		s := terminal.Summary{PaymentID: p.RequestID, Amount: p.Amount, Status: summaryStatus(p.State), Time: p.CreatedAt}
-		if v := refundedValue(&p); v > 0 {
+		// Pending refunds count too: the manager may refund only what no
+		// refund can still take.
+		if v := p.RefundedTotal(); v > 0 {
 			s.Refunded = alipay.Amount{Currency: p.Amount.Currency, Value: v}
 		}
 		out = append(out, s)
@@ -180,16 +182,6 @@ func (t *till) Recent(_ context.Context, n int) ([]terminal.Summary, error) {
 	return out, nil
 }
 
-// refundedValue is what refunds took back for sure.
-func refundedValue(p *queue.Payment) int64 {
-	var v int64
-	for _, r := range p.Refunds {
-		if r.State == queue.RefundSucceeded {
-			v += r.Amount.Value
-		}
-	}
-	return v
-}
 
 // observe is terminal.Options.Observe: it keeps the flow's state for the
 // API and the demo page.
