@@ -182,7 +182,6 @@ func (t *till) Recent(_ context.Context, n int) ([]terminal.Summary, error) {
 	return out, nil
 }
 
-
 // observe is terminal.Options.Observe: it keeps the flow's state for the
 // API and the demo page.
 func (t *till) observe(s terminal.State) {
