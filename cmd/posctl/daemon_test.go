@@ -57,3 +57,22 @@ func TestParseSince(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseSince(f *testing.F) {
+	for _, s := range []string{"2h", "90m", "2026-11-23", "2026-11-23T08:00:00Z", "-1h", "x"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseSince(s, now)
+		if err != nil {
+			if !strings.Contains(err.Error(), "--since") {
+				t.Fatalf("%q: error %q does not name the flag", s, err)
+			}
+			return
+		}
+		if d, derr := time.ParseDuration(s); derr == nil && d > 0 && !got.Before(now) {
+			t.Fatalf("%q: a duration back from now gave %v", s, got)
+		}
+	})
+}

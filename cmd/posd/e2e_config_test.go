@@ -15,6 +15,7 @@ import (
 
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/amssim"
+	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/cmd/internal/posapi"
 	"github.com/posd/posd/printer/virtual"
 )
@@ -27,6 +28,7 @@ import (
 // SIGTERM.
 func TestE2EConfiguredDaemon(t *testing.T) {
 	needBinaries(t)
+	testenv.Tool(t, "zbarimg")
 	dir := t.TempDir()
 	creds := filepath.Join(dir, "credentials")
 	if err := os.Mkdir(creds, 0o700); err != nil {
