@@ -142,6 +142,15 @@ func run(ctx context.Context, cfg Config, o runOptions) (err error) {
 		}
 	})
 
+	web := &listeners{wg: &wg, log: log}
+	defer web.shutdown()
+	if err := web.start(cfg, webParts{metrics: m, printerState: printerState, kiosk: kiosk, platformKey: pub, notified: eng.Notified,
+		extra: o.extra, desk: deskOf{t: t, script: script}}); err != nil {
+		return err
+	}
+
+	// The API socket opens last: once posctl gets an answer, every other
+	// part (display page, metrics, notifications) is up too.
 	back := &daemonBackend{t: t, script: script, version: o.version, printer: printerState}
 	if err := os.MkdirAll(filepath.Dir(cfg.API.Socket), 0o750); err != nil {
 		return fmt.Errorf("api socket: %w", err)
@@ -151,13 +160,6 @@ func run(ctx context.Context, cfg Config, o runOptions) (err error) {
 		return err
 	}
 	wg.Go(func() { serveAPI(tillCtx, apiListener, apiHandler(back, log.With("component", "api")), log) })
-
-	web := &listeners{wg: &wg, log: log}
-	defer web.shutdown()
-	if err := web.start(cfg, webParts{metrics: m, printerState: printerState, kiosk: kiosk, platformKey: pub, notified: eng.Notified,
-		extra: o.extra, desk: deskOf{t: t, script: script}}); err != nil {
-		return err
-	}
 
 	if err := note.ready("taking payments"); err != nil {
 		log.Warn("sd_notify", "err", err)
