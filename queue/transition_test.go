@@ -145,6 +145,7 @@ func TestStepTable(t *testing.T) {
 		{"upm declined", fx[Sent], payAns(Failure, "USER_BALANCE_NOT_ENOUGH"), time.Second, "FAILED next= notify:failed"},
 		{"upm in process", fx[Sent], payAns(InProcess, "PAYMENT_IN_PROCESS"), time.Second, "UNKNOWN next=inquiryPayment"},
 		{"upm timeout", fx[Sent], payAns(Unsure, ""), time.Second, "UNKNOWN next=inquiryPayment"},
+		{"upm rate limited", fx[Sent], payAns(InProcess, CodeTrafficExceedLimit), time.Second, "UNKNOWN next=inquiryPayment"},
 		{"upm not sent, resend", fx[Sent], payAns(NotSent, ""), time.Second, "SENT next=pay"},
 		{"upm not sent too long", fx[Sent], payAns(NotSent, ""), time.Minute, "FAILED next= notify:failed"},
 		{"repeat inconsistent", fx[Sent], payAns(Failure, CodeRepeatReqInconsistent), time.Second, "UNKNOWN next=inquiryPayment notify:needs-attention"},
@@ -215,6 +216,19 @@ func TestStepTable(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", s, c.want)
 			}
 		})
+	}
+}
+
+func TestRateLimitedPayBacksOff(t *testing.T) {
+	fx := fixtures(t)
+	now := t0.Add(time.Second)
+	limited, _ := step(t, fx[Sent], payAns(InProcess, CodeTrafficExceedLimit), now)
+	plain, _ := step(t, fx[Sent], payAns(InProcess, "PAYMENT_IN_PROCESS"), now)
+	if !plain.DueAt.Equal(now) {
+		t.Errorf("U: first inquiry at %v, want at once", plain.DueAt.Sub(now))
+	}
+	if wait := limited.DueAt.Sub(now); wait < time.Second {
+		t.Errorf("rate limited: first inquiry after %v, want >= 1s", wait)
 	}
 }
 
