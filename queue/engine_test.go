@@ -606,6 +606,9 @@ func TestEnginePrunesOldFinalRecordsAtStart(t *testing.T) {
 	h.stop()
 	h.clock.Advance(queue.DefaultRetention + 24*time.Hour)
 	h.start()
+	if c := h.waitFor(queue.ChangePruned, ""); c.Pruned != 1 {
+		t.Errorf("pruned %d records, want 1", c.Pruned)
+	}
 	if _, err := h.store.Get("OLD"); !errors.Is(err, queue.ErrNotFound) {
 		t.Errorf("final record older than the retention kept: %v", err)
 	}

@@ -402,11 +402,17 @@ func (s *Store) Prune(cutoff time.Time) (int, error) {
 		pays := tx.Bucket(bucketPayments)
 		c := pays.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			p, err := decodePayment(v)
-			if err != nil {
-				return fmt.Errorf("%w: %s: %w", ErrCorrupt, s.path, err)
+			// Only the fields that decide; the body stays undecoded.
+			var p struct {
+				RequestID string    `json:"paymentRequestId"`
+				SaleID    string    `json:"saleId"`
+				UpdatedAt time.Time `json:"updatedAt"`
+				Next      Op        `json:"next"`
 			}
-			if p.Live() || !p.UpdatedAt.Before(cutoff) {
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("%w: %s: record %q: %v", ErrCorrupt, s.path, k, err)
+			}
+			if p.Next != OpNone || !p.UpdatedAt.Before(cutoff) {
 				continue
 			}
 			gone[p.RequestID] = p.SaleID
