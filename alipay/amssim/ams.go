@@ -28,6 +28,7 @@ type exchange struct {
 	clientID string
 	body     []byte
 	fault    *Fault
+	unsigned bool // answer without a signature (SIGNATURE_INVALID)
 	res      alipay.Result
 	ids      string // for the log line
 }
@@ -105,7 +106,7 @@ func (sim *Simulator) handleAMS(w http.ResponseWriter, r *http.Request, ex *exch
 	// The gateway answers SIGNATURE_INVALID without signing (reference §3.6).
 	unsigned := func(msg string) (int, any) {
 		ex.res = fail(alipay.CodeSignatureInvalid, msg)
-		ex.clientID = "" // writeReply signs only when it has a client id
+		ex.unsigned = true
 		return http.StatusOK, resultOnly{ex.res}
 	}
 	sig, err := alipay.ParseSignatureHeader(r.Header.Get("Signature"))
@@ -225,7 +226,7 @@ func (sim *Simulator) writeReply(w http.ResponseWriter, r *http.Request, ex *exc
 	if ex.fault != nil {
 		kind = ex.fault.Kind
 	}
-	if ex.clientID != "" && kind != FaultUnsigned {
+	if ex.clientID != "" && !ex.unsigned && kind != FaultUnsigned {
 		sig, err := sim.signer.Sign(http.MethodPost, ex.path, ex.clientID, responseTime, body)
 		if err != nil {
 			sim.s.Logger.Error("sign reply", "error", err.Error())

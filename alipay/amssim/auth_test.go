@@ -2,7 +2,6 @@ package amssim_test
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"net/http"
@@ -77,10 +76,7 @@ func (e *env) raw(rr rawRequest) rawReply {
 
 func TestAuthentication(t *testing.T) {
 	e := newEnv(t)
-	other, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := gatewayPriv // a key the simulator does not know for this merchant
 	good, err := alipay.EncodeInquiryPayment(alipay.InquiryPaymentRequest{PaymentRequestID: "P1"})
 	if err != nil {
 		t.Fatal(err)
@@ -176,5 +172,52 @@ func TestPayValidation(t *testing.T) {
 	got := e.raw(rawRequest{path: "/ams/api/v1/payments/pay", clientID: testClientID, body: valid, key: merchantKey})
 	if got.result.ResultCode != alipay.CodeSuccess || !got.signed {
 		t.Fatalf("valid pay: %s", got.body)
+	}
+}
+
+func TestKeyVersions(t *testing.T) {
+	loadKeys(t)
+	old := gatewayPriv // stands for the merchant's previous key
+	e := newEnv(t, func(c *amssim.Config) {
+		c.Merchants = []amssim.MerchantKey{
+			{ClientID: testClientID, KeyVersion: 1, PublicKey: &old.PublicKey},
+			{ClientID: testClientID, KeyVersion: 2, PublicKey: &merchantKey.PublicKey},
+		}
+	})
+	body := []byte(`{"paymentRequestId":"P1"}`)
+	const path = "/ams/api/v1/payments/inquiryPayment"
+	// keyVersion=1 selects the old key: the current one does not verify against it.
+	if got := e.raw(rawRequest{path: path, clientID: testClientID, body: body, key: merchantKey, keyVersion: 1}); got.result.ResultCode != alipay.CodeSignatureInvalid {
+		t.Fatalf("v1 header, v2 key: %s", got.body)
+	}
+	if got := e.raw(rawRequest{path: path, clientID: testClientID, body: body, key: merchantKey, keyVersion: 2}); got.result.ResultCode != alipay.CodeOrderNotExist {
+		t.Fatalf("v2: %s", got.body)
+	}
+	// Without keyVersion the newest key applies.
+	requestTime := strconv.FormatInt(e.clock.Now().UnixMilli(), 10)
+	signer, err := alipay.NewSigner(merchantKey, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, err := signer.Sign(http.MethodPost, path, testClientID, requestTime, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := alipay.ParseSignatureHeader(header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed.KeyVersion = ""
+	req, err := http.NewRequest(http.MethodPost, e.srv.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Client-Id", testClientID)
+	req.Header.Set("Request-Time", requestTime)
+	req.Header.Set("Signature", parsed.String())
+	_, data := e.do(req)
+	if !bytes.Contains(data, []byte(alipay.CodeOrderNotExist)) {
+		t.Fatalf("no keyVersion: %s", data)
 	}
 }

@@ -102,6 +102,8 @@ type book struct {
 	// Pending counts calls for payments that do not exist (yet): a pay
 	// dropped before processing, an inquiry of an unknown id.
 	Pending map[string]*Calls `json:"pendingCalls"`
+	// PendingRefunds does the same for refunds, by refundRequestId.
+	PendingRefunds map[string]*RefundCalls `json:"pendingRefundCalls"`
 
 	byPaymentID map[string]string // client+paymentId -> key
 	byToken     map[string]string // wallet token -> key
@@ -110,10 +112,11 @@ type book struct {
 
 func newBook() *book {
 	b := &book{
-		Payments:      map[string]*payment{},
-		Refunds:       map[string]*Refund{},
-		Registrations: map[string]*registration{},
-		Pending:       map[string]*Calls{},
+		Payments:       map[string]*payment{},
+		Refunds:        map[string]*Refund{},
+		Registrations:  map[string]*registration{},
+		Pending:        map[string]*Calls{},
+		PendingRefunds: map[string]*RefundCalls{},
 	}
 	b.index()
 	return b
@@ -132,6 +135,9 @@ func (b *book) index() {
 	}
 	if b.Pending == nil {
 		b.Pending = map[string]*Calls{}
+	}
+	if b.PendingRefunds == nil {
+		b.PendingRefunds = map[string]*RefundCalls{}
 	}
 	b.byPaymentID, b.byToken, b.byRefundID = map[string]string{}, map[string]string{}, map[string]string{}
 	for k, p := range b.Payments {
@@ -176,6 +182,22 @@ func (b *book) count(clientID, requestID, paymentID string, bump func(*Calls)) {
 		b.Pending[k] = &Calls{}
 	}
 	bump(b.Pending[k])
+}
+
+// countRefund records a refund or inquiryRefund call, like count.
+func (b *book) countRefund(clientID, requestID, refundID string, bump func(*RefundCalls)) {
+	if r := b.findRefund(clientID, requestID, refundID); r != nil {
+		bump(&r.Calls)
+		return
+	}
+	if requestID == "" {
+		return
+	}
+	k := key(clientID, requestID)
+	if b.PendingRefunds[k] == nil {
+		b.PendingRefunds[k] = &RefundCalls{}
+	}
+	bump(b.PendingRefunds[k])
 }
 
 // advance applies what time did to a payment: a password code settling,

@@ -21,3 +21,7 @@ var (
 	// ErrState is returned when the -state file cannot be read or written.
 	ErrState = errors.New("amssim: state file")
 )
+
+// errNotAcked explains a notification reply that is not the fixed
+// acknowledgement; it ends up in Delivery.LastError.
+var errNotAcked = errors.New("reply is not the SUCCESS acknowledgement")

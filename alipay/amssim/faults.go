@@ -61,7 +61,8 @@ type Fault struct {
 	// inquiryRefund, registration, ...) or "*".
 	Endpoint string    `json:"endpoint"`
 	Kind     FaultKind `json:"kind"`
-	// Probability that a matching request is hit, 0 to 1; 1 when absent.
+	// Probability that a matching request is hit, 0 to 1. In JSON and in
+	// -faults it is 1 when absent; a Fault built in Go must set it.
 	Probability float64 `json:"probability"`
 	// Count is how many requests are hit at most; 0 means no limit.
 	Count int `json:"count"`

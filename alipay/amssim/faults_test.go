@@ -92,7 +92,7 @@ func TestFaultsDeterministicPerSeed(t *testing.T) {
 			c.Faults = []amssim.Fault{{Endpoint: "*", Kind: amssim.FaultUnknown, Probability: 0.5}}
 		})
 		var out []string
-		for range 24 {
+		for range 16 {
 			_, r := e.inquire("none")
 			out = append(out, r.Result.ResultCode)
 		}
@@ -196,5 +196,27 @@ func TestCustomerEndpoint(t *testing.T) {
 	inq, _ := e.inquire("OC1")
 	if inq.PaymentStatus != amssim.StatusSuccess {
 		t.Fatalf("%s", inq.PaymentStatus)
+	}
+}
+
+func TestDroppedRefundIsCounted(t *testing.T) {
+	e := newEnv(t)
+	resp, _ := e.pay("P1", usd(1000), amssim.CodePaid)
+	e.addFault(map[string]any{"endpoint": "refund", "kind": "drop-request", "count": 1})
+	e.addFault(map[string]any{"endpoint": "inquiryRefund", "kind": "drop-response", "count": 1})
+	_, r := e.refund("P1-R1", resp.PaymentID, usd(100))
+	if r.Outcome != alipay.OutcomeUnknown {
+		t.Fatalf("dropped refund: %v", r.Outcome)
+	}
+	_, r, _ = e.client.InquiryRefund(t.Context(), alipay.InquiryRefundRequest{RefundRequestID: "P1-R1"})
+	if r.Outcome != alipay.OutcomeUnknown {
+		t.Fatalf("dropped inquiry: %v", r.Outcome)
+	}
+	_, r = e.refund("P1-R1", resp.PaymentID, usd(100))
+	expect(t, r, alipay.OutcomeSuccess, alipay.CodeSuccess)
+	l := e.ledger()
+	if len(l.Refunds) != 1 || l.Refunds[0].Calls != (amssim.RefundCalls{Refund: 2, InquiryRefund: 1}) ||
+		l.Payments[0].Calls.Refund != 2 || l.Payments[0].Refunded != usd(100) {
+		t.Fatalf("ledger %+v %+v", l.Refunds, l.Payments[0])
 	}
 }

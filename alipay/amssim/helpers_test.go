@@ -2,32 +2,32 @@ package amssim_test
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/alipay/amssim"
 )
 
 const testClientID = "SANDBOX_5YTEST01234ABCD"
 
-// merchantKey is generated once: RSA-2048 generation is slow under -race.
-var merchantKey *rsa.PrivateKey
+// The merchant and gateway keys of the shared signature vectors, parsed
+// once: generating RSA keys is slow, above all under qemu.
+var (
+	keysOnce    sync.Once
+	merchantKey *rsa.PrivateKey
+	gatewayPriv *rsa.PrivateKey
+)
 
-func TestMain(m *testing.M) {
-	var err error
-	if merchantKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		panic(err)
-	}
-	os.Exit(m.Run())
+func loadKeys(t testing.TB) {
+	keysOnce.Do(func() { merchantKey, gatewayPriv = alipaytest.Keys(t) })
 }
 
 // clock is a hand-driven clock.
@@ -54,7 +54,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // env is a simulator behind a real TLS server and an alipay client for it.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	sim    *amssim.Simulator
 	srv    *httptest.Server
 	client *alipay.Client
@@ -63,12 +63,13 @@ type env struct {
 	http   *http.Client
 }
 
-func newEnv(t *testing.T, mutate ...func(*amssim.Config)) *env {
+func newEnv(t testing.TB, mutate ...func(*amssim.Config)) *env {
 	t.Helper()
+	loadKeys(t)
 	clk := newClock()
 	cfg := amssim.Config{
 		Merchants:  []amssim.MerchantKey{{ClientID: testClientID, KeyVersion: 1, PublicKey: &merchantKey.PublicKey}},
-		GatewayKey: gatewayKey(t),
+		GatewayKey: gatewayPriv,
 		Now:        clk.Now,
 		Seed:       42,
 	}
@@ -96,23 +97,6 @@ func newEnv(t *testing.T, mutate ...func(*amssim.Config)) *env {
 	}
 	t.Cleanup(client.Close)
 	return &env{t: t, sim: sim, srv: srv, client: client, clock: clk, now: cfg.Now, http: srv.Client()}
-}
-
-var (
-	gatewayOnce sync.Once
-	gatewayPriv *rsa.PrivateKey
-)
-
-// gatewayKey is shared by the tests for speed; New generates one when nil.
-func gatewayKey(t *testing.T) *rsa.PrivateKey {
-	gatewayOnce.Do(func() {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gatewayPriv = k
-	})
-	return gatewayPriv
 }
 
 func usd(v int64) alipay.Amount { return alipay.Amount{Currency: "USD", Value: v} }

@@ -30,12 +30,7 @@ func (b *book) sortedRegistrations() []*registration {
 func (b *book) ledger() Ledger {
 	l := Ledger{Payments: []Payment{}, Refunds: []Refund{}, Registrations: []Registration{}}
 	for _, p := range b.sortedPayments() {
-		c := p.Payment
-		if p.Notification != nil {
-			d := *p.Notification
-			c.Notification = &d
-		}
-		l.Payments = append(l.Payments, c)
+		l.Payments = append(l.Payments, p.snapshot())
 	}
 	for _, r := range b.Refunds {
 		l.Refunds = append(l.Refunds, *r)
@@ -50,4 +45,15 @@ func (b *book) ledger() Ledger {
 		l.Registrations = append(l.Registrations, c)
 	}
 	return l
+}
+
+// snapshot copies a payment out of the book, its delivery state included,
+// so that it can be read without the lock.
+func (p *payment) snapshot() Payment {
+	c := p.Payment
+	if p.Notification != nil {
+		d := *p.Notification
+		c.Notification = &d
+	}
+	return c
 }

@@ -116,9 +116,6 @@ func customerInfo() *alipay.PSPCustomerInfo {
 // milliseconds, as in the platform's sample (reference §2.5).
 const notifyTimeLayout = "2006-01-02T15:04:05.000-07:00"
 
-// errNotAcked explains a reply that is not the fixed acknowledgement.
-var errNotAcked = fmt.Errorf("reply is not the SUCCESS acknowledgement")
-
 // post sends one signed notification and checks the acknowledgement: HTTP
 // 200 and a result of SUCCESS/S, as in the fixed body.
 func post(ctx context.Context, client *http.Client, signer *alipay.Signer, d Delivery, body []byte, now time.Time) error {

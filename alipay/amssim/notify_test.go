@@ -186,3 +186,40 @@ func TestRunDelivers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSlowMerchantDoesNotBlockOthers: a notification URL that hangs does
+// not hold up the notification of another payment.
+func TestSlowMerchantDoesNotBlockOthers(t *testing.T) {
+	release := make(chan struct{})
+	slow := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		http.Error(w, "late", http.StatusServiceUnavailable)
+	}))
+	defer slow.Close()
+	defer close(release)
+	var rc *receiver
+	e := newEnv(t, func(c *amssim.Config) {
+		c.NotifyClient = &http.Client{Transport: &lateTransport{rc: &rc}}
+	})
+	rc = newReceiver(t, e, 0)
+	req := payRequest("SLOW", usd(100), alipay.ScenarioPaymentCode, amssim.CodePaid)
+	req.PaymentNotifyURL = slow.URL + "/alipay/notify"
+	if _, r, _ := e.client.Pay(t.Context(), req); r.Outcome != alipay.OutcomeSuccess {
+		t.Fatal(r.Err)
+	}
+	payWithNotify(t, e, rc, "FAST", amssim.CodePaid)
+	done := make(chan int, 1)
+	go func() { done <- e.sim.DeliverDue(t.Context()) }()
+	select {
+	case n := <-rc.seen:
+		if n.Payment.PaymentRequestID != "FAST" {
+			t.Fatalf("got %s", n.Payment.PaymentRequestID)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the fast merchant waited for the slow one")
+	}
+	release <- struct{}{}
+	if n := <-done; n != 2 {
+		t.Fatalf("%d attempts", n)
+	}
+}

@@ -119,15 +119,10 @@ func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, reque
 			ids: "refundRequestId=" + req.RefundRequestID + " paymentId=" + req.PaymentID,
 			count: func(b *book) {
 				b.count(clientID, "", req.PaymentID, countRefund)
-				if r := b.Refunds[key(clientID, req.RefundRequestID)]; r != nil {
-					r.Calls.Refund++
-				}
+				b.countRefund(clientID, req.RefundRequestID, "", func(c *RefundCalls) { c.Refund++ })
 			},
 			exec: func(now time.Time) (alipay.Result, any, bool) {
 				res, r := b().refund(refundInput{ClientID: clientID, Req: req, Window: sim.s.RefundWindow}, now)
-				if r != nil && r.Calls.Refund == 0 {
-					r.Calls.Refund = 1 // the call that created it
-				}
 				return res, refundReplyOf(res, r, req), false
 			},
 		}, nil
@@ -139,9 +134,7 @@ func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, reque
 		return &operation{
 			ids: fmt.Sprintf("refundRequestId=%s refundId=%s", req.RefundRequestID, req.RefundID),
 			count: func(b *book) {
-				if r := b.findRefund(clientID, req.RefundRequestID, req.RefundID); r != nil {
-					r.Calls.InquiryRefund++
-				}
+				b.countRefund(clientID, req.RefundRequestID, req.RefundID, func(c *RefundCalls) { c.InquiryRefund++ })
 			},
 			exec: func(time.Time) (alipay.Result, any, bool) {
 				r := b().findRefund(clientID, req.RefundRequestID, req.RefundID)
@@ -187,8 +180,13 @@ func (sim *Simulator) decodeRegistration(api alipay.API, clientID string, body [
 				if req.RegistrationRequestID == "" {
 					r = sim.b.registrationOf(clientID, req.ReferenceMerchantID)
 				}
-				if r == nil || req.ReferenceMerchantID != "" && r.ReferenceMerchantID != req.ReferenceMerchantID {
+				switch {
+				case r == nil:
 					res := fail(alipay.CodeRecordNotFound, "no registration for those ids")
+					return res, resultOnly{res}, false
+				case req.ReferenceMerchantID != "" && r.ReferenceMerchantID != req.ReferenceMerchantID:
+					// https://docs.antom.com/ac/ams_zh-cn/irs: change the registrationRequestId and retry.
+					res := fail(alipay.CodeRepeatReqInconsistent, "registrationRequestId belongs to another merchant")
 					return res, resultOnly{res}, false
 				}
 				sim.b.advanceRegistration(r, now)

@@ -1,6 +1,8 @@
 package amssim_test
 
 import (
+	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -269,4 +271,46 @@ func TestRefunds(t *testing.T) {
 	e.clock.Advance(48*time.Hour + time.Second)
 	_, r = e.refund("L1-R1", e.ledgerPayment("L1").PaymentID, usd(10))
 	expect(t, r, alipay.OutcomeFailure, alipay.CodeRefundWindowExceed)
+}
+
+// TestConcurrentRepeatsMakeOnePayment: many terminals' retries of the same
+// pay race each other; there is one payment, and every call is counted.
+func TestConcurrentRepeatsMakeOnePayment(t *testing.T) {
+	e := newEnv(t)
+	const workers, rounds = 6, 5
+	var wg sync.WaitGroup
+	ids := make(chan string, workers*rounds)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range rounds {
+				resp, r, _ := e.client.Pay(context.Background(), payRequest("P1", usd(1000), alipay.ScenarioPaymentCode, amssim.CodePaid))
+				if r.Outcome == alipay.OutcomeSuccess {
+					ids <- resp.PaymentID
+				}
+				e.client.InquiryPayment(context.Background(), alipay.InquiryPaymentRequest{PaymentRequestID: "P1"})
+			}
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	first := ""
+	n := 0
+	for id := range ids {
+		if first == "" {
+			first = id
+		}
+		if id != first {
+			t.Fatalf("two payment ids: %s and %s", first, id)
+		}
+		n++
+	}
+	l := e.ledger()
+	if n != workers*rounds || len(l.Payments) != 1 {
+		t.Fatalf("%d successes, %d payments", n, len(l.Payments))
+	}
+	if c := l.Payments[0].Calls; c.Pay != workers*rounds || c.InquiryPayment != workers*rounds {
+		t.Fatalf("calls %+v", c)
+	}
 }

@@ -207,6 +207,10 @@ func (b *book) refund(in refundInput, now time.Time) (alipay.Result, *Refund) {
 		CreatedAt:         now,
 		RefundTime:        now,
 	}
+	if c := b.PendingRefunds[k]; c != nil {
+		r.Calls = *c
+		delete(b.PendingRefunds, k)
+	}
 	b.Refunds[k] = r
 	b.byRefundID[key(in.ClientID, r.RefundID)] = k
 	return resultSuccess, r

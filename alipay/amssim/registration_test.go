@@ -41,6 +41,10 @@ func TestRegistration(t *testing.T) {
 	if st.RegistrationResult.RegistrationStatus != amssim.RegistrationProcessing {
 		t.Fatalf("status %+v", st.RegistrationResult)
 	}
+	_, r, _ = e.client.InquiryRegistrationStatus(ctx, alipay.InquiryRegistrationStatusRequest{RegistrationRequestID: "REG1", ReferenceMerchantID: "M0002"})
+	expect(t, r, alipay.OutcomeFailure, alipay.CodeRepeatReqInconsistent)
+	_, r, _ = e.client.InquiryRegistrationStatus(ctx, alipay.InquiryRegistrationStatusRequest{ReferenceMerchantID: "M0002"})
+	expect(t, r, alipay.OutcomeFailure, alipay.CodeRecordNotFound)
 	_, r = e.pay("P1", usd(100), amssim.CodePaid) // not complete yet
 	expect(t, r, alipay.OutcomeFailure, alipay.CodeMerchantNotRegistered)
 

@@ -87,6 +87,9 @@ func New(cfg Config) (*Simulator, error) {
 	return sim, nil
 }
 
+// Now is the simulator's clock (Config.Now).
+func (sim *Simulator) Now() time.Time { return sim.s.Now() }
+
 // GatewayPublicKey is the key the merchant configures as the platform public key.
 func (sim *Simulator) GatewayPublicKey() *rsa.PublicKey { return sim.signer.Public() }
 
@@ -157,7 +160,7 @@ func (sim *Simulator) Customer(codeValue, action string) (Payment, error) {
 		sim.persistLocked()
 		sim.wake()
 	}
-	return p.Payment, err
+	return p.snapshot(), err
 }
 
 // wake tells Run that something may be due earlier than it planned.
@@ -196,8 +199,29 @@ func (sim *Simulator) Run(ctx context.Context) error {
 	}
 }
 
+// maxParallelNotify bounds the notification attempts made at once.
+const maxParallelNotify = 8
+
+// attempt makes one notification attempt and records how it ended.
+func (sim *Simulator) attempt(ctx context.Context, d *Delivery, body []byte) {
+	sim.mu.Lock()
+	sent := *d
+	sim.mu.Unlock()
+	err := post(ctx, sim.s.NotifyClient, sim.signer, sent, body, sim.s.Now())
+	sim.mu.Lock()
+	d.record(err, sim.s.Now(), sim.s.scaled)
+	sim.persistLocked()
+	attempts := d.Attempts
+	sim.mu.Unlock()
+	if err != nil {
+		sim.s.Logger.Warn("notification not acknowledged", "url", sent.URL, "attempt", attempts, "error", err.Error())
+		return
+	}
+	sim.s.Logger.Info("notification acknowledged", "url", sent.URL, "attempt", attempts)
+}
+
 // DeliverDue advances every payment to now and makes every notification
-// attempt that is due, one after the other. It returns how many it made.
+// attempt that is due, at most eight at a time, and returns how many it made.
 func (sim *Simulator) DeliverDue(ctx context.Context) int {
 	type job struct {
 		d    *Delivery
@@ -223,21 +247,18 @@ func (sim *Simulator) DeliverDue(ctx context.Context) int {
 		sim.persistLocked()
 	}
 	sim.mu.Unlock()
+	// Attempts run side by side (at most maxParallelNotify), so one
+	// unreachable merchant does not hold up the others.
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, maxParallelNotify)
 	for _, j := range jobs {
-		sim.mu.Lock()
-		d := *j.d
-		sim.mu.Unlock()
-		err := post(ctx, sim.s.NotifyClient, sim.signer, d, j.body, sim.s.Now())
-		sim.mu.Lock()
-		j.d.record(err, sim.s.Now(), sim.s.scaled)
-		sim.persistLocked()
-		attempts := j.d.Attempts
-		sim.mu.Unlock()
-		if err != nil {
-			sim.s.Logger.Warn("notification not acknowledged", "url", d.URL, "attempt", attempts, "error", err.Error())
-		} else {
-			sim.s.Logger.Info("notification acknowledged", "url", d.URL, "attempt", attempts)
-		}
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			sim.attempt(ctx, j.d, j.body)
+		}()
 	}
+	wg.Wait()
 	return len(jobs)
 }

@@ -51,6 +51,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 }
 
 func TestStateFileRefusals(t *testing.T) {
+	loadKeys(t)
 	dir := t.TempDir()
 	for name, content := range map[string]string{
 		"garbage.json": "{not json",

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/alipay/amssim"
 )
 
@@ -81,10 +81,7 @@ func start(t *testing.T, args ...string) started {
 
 func writeKeys(t *testing.T) (dir string, merchant *rsa.PrivateKey) {
 	t.Helper()
-	merchant, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	merchant, _ = alipaytest.Keys(t)
 	pub, err := alipay.PublicKeyBase64(&merchant.PublicKey)
 	if err != nil {
 		t.Fatal(err)
@@ -168,10 +165,7 @@ func TestServesPinnedTLS(t *testing.T) {
 
 func TestPlainHTTPAndGatewayKeyFile(t *testing.T) {
 	dir, _ := writeKeys(t)
-	gw, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, gw := alipaytest.Keys(t)
 	der, err := x509MarshalPKCS8(gw)
 	if err != nil {
 		t.Fatal(err)

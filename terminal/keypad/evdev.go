@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -168,45 +169,70 @@ func (e *EvdevReader) Keys(ctx context.Context) <-chan Key {
 // run starts reading and also returns a channel that receives the read
 // error (io.EOF at a clean end) once the reader stops.
 func (e *EvdevReader) run(ctx context.Context) (<-chan Key, <-chan error) {
-	timed := make(chan Timed)
 	done := make(chan error, 1)
-	detector := e.cfg.Scan
+	tr := evdevKeys{keymap: e.cfg.Keymap}
+	decode := func(ev Event) (Timed, bool) {
+		t, ok := tr.feed(ev)
+		if ok && t.Key == (Key{}) {
+			e.cfg.Logger.Warn("keypad: the kernel dropped input events; a scan in progress is discarded")
+		}
+		return t, ok
+	}
+	if r, ok := newPacedReader(e.r); ok {
+		out := make(chan Key)
+		go func() {
+			defer close(out)
+			s := scanRunner{ctx: ctx, d: e.cfg.Scan, out: out, r: r}
+			err := readEvents(r, e.cfg.EventSize, func(ev Event) bool {
+				t, ok := decode(ev)
+				return !ok || s.feed(t)
+			}, s.expire)
+			s.expire()
+			done <- err
+		}()
+		return out, done
+	}
+	timed := make(chan Timed)
 	go func() {
 		defer close(timed)
-		tr := evdevKeys{keymap: e.cfg.Keymap}
 		done <- readEvents(e.r, e.cfg.EventSize, func(ev Event) bool {
-			t, ok := tr.feed(ev)
-			if ok && t.Key == (Key{}) {
-				e.cfg.Logger.Warn("keypad: the kernel dropped input events; a scan in progress is discarded")
-			}
-			if !ok {
-				return true
-			}
-			select {
-			case timed <- t:
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		})
+			t, ok := decode(ev)
+			return !ok || send(ctx, timed, t)
+		}, nil)
 	}()
+	detector := e.cfg.Scan
 	return DetectScans(ctx, timed, &detector), done
 }
 
-// readEvents reads whole records until r fails or fn returns false.
-func readEvents(r io.Reader, size int, fn func(Event) bool) error {
+// readEvents reads whole records until r fails or fn returns false. When r
+// says held digits are due (errHeldDue), it calls due and goes on reading
+// unless due returns false.
+func readEvents(r io.Reader, size int, fn func(Event) bool, due func() bool) error {
 	br := bufio.NewReaderSize(r, 64*size)
 	rec := make([]byte, size)
+	filled := 0 // a record may straddle a due wait
 	for {
-		if _, err := io.ReadFull(br, rec); err != nil {
-			return err
+		n, err := br.Read(rec[filled:])
+		if filled += n; filled == size {
+			filled = 0
+			ev, err := DecodeEvent(rec)
+			if err != nil {
+				return err
+			}
+			if !fn(ev) {
+				return nil
+			}
+			continue
 		}
-		ev, err := DecodeEvent(rec)
-		if err != nil {
+		switch {
+		case errors.Is(err, errHeldDue) && due != nil:
+			if !due() {
+				return nil
+			}
+		case err == io.EOF && filled > 0:
+			return io.ErrUnexpectedEOF
+		case err != nil:
 			return err
-		}
-		if !fn(ev) {
-			return nil
 		}
 	}
 }

@@ -25,7 +25,7 @@ func FuzzEvdevStream(f *testing.F) {
 				keys = append(keys, d.Feed(tm)...)
 			}
 			return true
-		})
+		}, nil)
 		keys = append(keys, d.Expire()...)
 		if records != len(stream)/size {
 			t.Fatalf("%d records from %d bytes", records, len(stream))

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -46,8 +47,10 @@ func TestDecodeEventLayouts(t *testing.T) {
 	}
 }
 
-// readAll decodes a byte stream written through a real pipe in small,
-// odd-sized pieces, as a slow device or a busy kernel might deliver it.
+// readAll decodes a byte stream from a real pipe. The whole stream is in
+// the pipe, written in small odd-sized pieces, before reading starts, as
+// the kernel keeps events a busy process has not read yet: decisions must
+// come from the events' own times however slowly this process runs.
 func readAll(t *testing.T, stream []byte, cfg keypad.EvdevConfig) string {
 	t.Helper()
 	r, w, err := os.Pipe()
@@ -55,16 +58,15 @@ func readAll(t *testing.T, stream []byte, cfg keypad.EvdevConfig) string {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	go func() {
-		defer w.Close()
-		for len(stream) > 0 {
-			n := min(len(stream), 7)
-			if _, err := w.Write(stream[:n]); err != nil {
-				return
-			}
-			stream = stream[n:]
+	if len(stream) > 4096 { // the smallest pipe buffer Linux has
+		t.Fatalf("a %d-byte stream may not fit in the pipe", len(stream))
+	}
+	for piece := range slices.Chunk(stream, 7) {
+		if _, err := w.Write(piece); err != nil {
+			t.Fatal(err)
 		}
-	}()
+	}
+	w.Close()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -54,7 +55,9 @@ type MatrixConfig struct {
 
 // Matrix scans a row/column keypad. One key at a time is reported, once per
 // press, after it has been down alone for the debounce period; two or more
-// keys down at once report nothing, which also hides ghost keys.
+// keys down at once report nothing, which also hides ghost keys. A key
+// rolled onto from another is reported once it is down alone; the same key
+// again only after it has been seen up for the debounce period.
 type Matrix struct {
 	cfg MatrixConfig
 	mu  sync.Mutex // serialises scans and Halt
@@ -209,6 +212,9 @@ func (m *Matrix) Keys(ctx context.Context) <-chan Key {
 			}
 			var pos int
 			var ok bool
+			// Timed after the read: the last moment a key seen down could
+			// still have been down, so a release is never measured as longer
+			// than it was.
 			pos, ok, busy = deb.observe(time.Now(), down)
 			if ok {
 				k := m.cfg.Layout[pos/len(m.cfg.Cols)][pos%len(m.cfg.Cols)]
@@ -230,45 +236,56 @@ func (m *Matrix) Keys(ctx context.Context) <-chan Key {
 
 // debouncer decides, from successive scans, which key presses are real.
 // It is pure: time comes in with each observation.
+//
+// A key is reported once it has been the only key down in every scan for a
+// whole period. The key last reported is not reported again until scans
+// have seen it up for a whole period, so chatter on release and a held key
+// that loses contact for a moment never type a second digit. That wait
+// holds back only the same key: another key is judged on its own presses,
+// so a key rolled onto, or pressed while the scanner was too busy to see
+// the pad go quiet for a period, is still reported. Scans further apart than
+// a period cannot tell a quick double tap of one key from a held key that
+// flickered; the debouncer then reports one press, never an invented one.
 type debouncer struct {
 	period time.Duration
 
 	candidate int // position of the single key down, -1 for none
 	since     time.Time
-	reported  bool      // candidate was reported; wait for a quiet pad
+	held      int       // the key last reported, until seen up for a period; -1 for none
+	heldSeen  time.Time // last scan with held down
 	lastDown  time.Time // last scan with any key down
 	anyDown   bool
 	init      bool
 }
 
 // observe takes the keys down at now and returns a key to report, if any,
-// and whether the scanner must keep scanning fast (a key is down or the
-// pad has not been quiet for a full period since the last report).
+// and whether the scanner must keep scanning fast (a key is down, the key
+// last reported has not been up for a period, or a key was down less than
+// a period ago).
 func (d *debouncer) observe(now time.Time, down []int) (pos int, report bool, busy bool) {
 	if !d.init {
-		d.candidate, d.init = -1, true
+		d.candidate, d.held, d.init = -1, -1, true
 	}
 	if len(down) > 0 {
 		d.lastDown, d.anyDown = now, true
 	}
-	if d.reported {
-		if len(down) == 0 && now.Sub(d.lastDown) >= d.period {
-			d.reported, d.candidate, d.anyDown = false, -1, false
-			return 0, false, false
+	if d.held >= 0 {
+		if slices.Contains(down, d.held) {
+			d.heldSeen = now
+		} else if now.Sub(d.heldSeen) >= d.period {
+			d.held = -1
 		}
-		return 0, false, true
 	}
-	if len(down) != 1 { // nothing, or several keys (or a ghost): no candidate
+	switch {
+	case len(down) != 1: // nothing, or several keys (or a ghost): no candidate
 		d.candidate = -1
-		return 0, false, len(down) > 0 || (d.anyDown && now.Sub(d.lastDown) < d.period)
-	}
-	if d.candidate != down[0] {
+	case d.candidate != down[0]:
 		d.candidate, d.since = down[0], now
-		return 0, false, true
 	}
-	if now.Sub(d.since) >= d.period {
-		d.reported = true
-		return d.candidate, true, true
+	if d.candidate >= 0 && d.candidate != d.held && now.Sub(d.since) >= d.period {
+		d.held, d.heldSeen = d.candidate, now
+		report, pos = true, d.candidate
 	}
-	return 0, false, true
+	busy = len(down) > 0 || d.held >= 0 || (d.anyDown && now.Sub(d.lastDown) < d.period)
+	return pos, report, busy
 }

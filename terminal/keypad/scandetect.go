@@ -146,7 +146,10 @@ func (d *ScanDetector) Expire() []Key {
 
 // DetectScans runs d over in and returns the resulting keys. Held digits
 // are released MaxGap after the last key arrived. The channel is closed
-// when in is closed (after releasing held digits) or ctx is done.
+// when in is closed (after releasing held digits) or ctx is done. Its clock
+// cannot see keys the sender has read but not sent yet: a sender the
+// machine is slow to run can split a scan. The package's own sources avoid
+// that when they can (see scanRunner).
 func DetectScans(ctx context.Context, in <-chan Timed, d *ScanDetector) <-chan Key {
 	out := make(chan Key)
 	go func() {
@@ -154,16 +157,7 @@ func DetectScans(ctx context.Context, in <-chan Timed, d *ScanDetector) <-chan K
 		timer := time.NewTimer(time.Hour)
 		timer.Stop()
 		defer timer.Stop()
-		send := func(keys []Key) bool {
-			for _, k := range keys {
-				select {
-				case out <- k:
-				case <-ctx.Done():
-					return false
-				}
-			}
-			return true
-		}
+		send := func(keys []Key) bool { return sendKeys(ctx, out, keys) }
 		// take handles one key (or the end of in) and reports whether to go on.
 		take := func(t Timed, ok bool) bool {
 			if !ok {

@@ -2,6 +2,7 @@ package keypad
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 )
@@ -112,25 +113,45 @@ func NewTTY(r io.Reader, scan ScanDetector) *TTY {
 
 // Keys implements Source. The channel closes when r ends or fails, or ctx is done.
 func (t *TTY) Keys(ctx context.Context) <-chan Key {
+	if r, ok := newPacedReader(t.r); ok {
+		out := make(chan Key)
+		go func() {
+			defer close(out)
+			s := scanRunner{ctx: ctx, d: t.scan, out: out, r: r}
+			t.read(r, s.feed, s.expire)
+			s.expire()
+		}()
+		return out
+	}
 	timed := make(chan Timed)
 	go func() {
 		defer close(timed)
-		buf := make([]byte, 512)
-		for {
-			n, err := t.r.Read(buf)
-			at := t.now()
-			for _, k := range DecodeTerminal(buf[:n]) {
-				select {
-				case timed <- Timed{Key: k, At: at}:
-				case <-ctx.Done():
-					return
-				}
-			}
-			if err != nil {
-				return
-			}
-		}
+		t.read(t.r, func(k Timed) bool { return send(ctx, timed, k) }, nil)
 	}()
 	detector := t.scan
 	return DetectScans(ctx, timed, &detector)
+}
+
+// read decodes keys from r into feed until r ends or fails or feed returns
+// false. When r says held digits are due (errHeldDue), it calls due and
+// goes on unless due returns false.
+func (t *TTY) read(r io.Reader, feed func(Timed) bool, due func() bool) {
+	buf := make([]byte, 512)
+	for {
+		n, err := r.Read(buf)
+		at := t.now()
+		for _, k := range DecodeTerminal(buf[:n]) {
+			if !feed(Timed{Key: k, At: at}) {
+				return
+			}
+		}
+		switch {
+		case errors.Is(err, errHeldDue) && due != nil:
+			if !due() {
+				return
+			}
+		case err != nil:
+			return
+		}
+	}
 }

@@ -15,15 +15,23 @@ import (
 // that is driven low, so three keys at the corners of a rectangle make the
 // fourth read as pressed, as on real hardware. Pressing a key sends a
 // falling edge to its column, which wakes a scanner in WaitForEdge.
+//
+// A scan starts when the scanner first reads a column with row 0 alone
+// driven. Tests wait for scans (WaitScans, NextScan) rather than for time,
+// and can hold the scanner at the start of a scan (Stall, Step, Resume) as
+// a busy machine would.
 type Matrix struct {
 	mu      sync.Mutex
 	rows    []*row
 	cols    []*col
 	pressed map[[2]int]bool
 
-	scanStarts []time.Time   // when row 0 was driven alone: one per scan
-	scanned    chan struct{} // closed and replaced at each scan start
-	fail       error         // returned by every row operation once set
+	rowZeroDriven bool          // row 0 was driven alone and no column read since
+	scanStarts    []time.Time   // one per scan
+	scanned       chan struct{} // closed and replaced at each scan start
+	gate          chan struct{} // non-nil: a scan waits at its start until it is closed
+	atGate        chan struct{} // closed when a scan reaches gate
+	fail          error         // returned by every row operation once set
 }
 
 // Fail makes every later row operation return err, as a GPIO line that
@@ -44,6 +52,9 @@ type row struct {
 func (r *row) In(pull gpio.Pull, edge gpio.Edge) error {
 	r.m.mu.Lock()
 	r.driven = false
+	if r == r.m.rows[0] {
+		r.m.rowZeroDriven = false
+	}
 	err := r.m.fail
 	r.m.mu.Unlock()
 	if err != nil {
@@ -61,11 +72,9 @@ func (r *row) Out(l gpio.Level) error {
 		return m.fail
 	}
 	r.driven = l == gpio.Low
-	if r.driven && r == m.rows[0] && m.drivenCountLocked() == 1 {
-		m.scanStarts = append(m.scanStarts, time.Now())
-		close(m.scanned)
-		m.scanned = make(chan struct{})
-	}
+	// Driving all rows low when idle also starts with row 0 alone; only
+	// a column read tells a scan apart.
+	m.rowZeroDriven = r.driven && r == m.rows[0] && m.drivenCountLocked() == 1
 	m.mu.Unlock()
 	return r.Pin.Out(l)
 }
@@ -79,9 +88,22 @@ type col struct {
 // Read reports the column as the wires make it: low when connected to a
 // driven-low row through pressed keys, high (pull-up) otherwise.
 func (c *col) Read() gpio.Level {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	if c.m.columnLowLocked(c.index) {
+	m := c.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.rowZeroDriven {
+		m.rowZeroDriven = false
+		if gate := m.gate; gate != nil {
+			close(m.atGate)
+			m.mu.Unlock()
+			<-gate
+			m.mu.Lock()
+		}
+		m.scanStarts = append(m.scanStarts, time.Now())
+		close(m.scanned)
+		m.scanned = make(chan struct{})
+	}
+	if m.columnLowLocked(c.index) {
 		return gpio.Low
 	}
 	return gpio.High
@@ -123,12 +145,23 @@ func (m *Matrix) Cols() []gpio.PinIO {
 
 // Press closes the contact at (r, c) and signals a falling edge on column c.
 func (m *Matrix) Press(r, c int) {
+	m.PressAll([2]int{r, c})
+}
+
+// PressAll closes the contacts at the given {row, column} positions at the
+// same instant, as no scan can fall between them, and signals falling
+// edges on their columns.
+func (m *Matrix) PressAll(keys ...[2]int) {
 	m.mu.Lock()
-	m.pressed[[2]int{r, c}] = true
+	for _, k := range keys {
+		m.pressed[k] = true
+	}
 	m.mu.Unlock()
-	select {
-	case m.cols[c].EdgesChan <- gpio.Low:
-	default: // a scanner that is not waiting will still see the key when it polls
+	for _, k := range keys {
+		select {
+		case m.cols[k[1]].EdgesChan <- gpio.Low:
+		default: // a scanner that is not waiting will still see the key when it polls
+		}
 	}
 }
 
@@ -167,24 +200,87 @@ func (m *Matrix) drivenCountLocked() int {
 // and handed to the scanner's decision since then: the way a test knows the
 // scanner has seen the pad in its current state.
 func (m *Matrix) WaitScans(ctx context.Context, after time.Time, n int) error {
+	_, err := m.nthScan(ctx, after, n)
+	return err
+}
+
+// NextScan waits for the first scan that starts at or after the time after
+// and returns when it started. Every scan before it had been handed to the
+// scanner's decision by then.
+func (m *Matrix) NextScan(ctx context.Context, after time.Time) (time.Time, error) {
+	return m.nthScan(ctx, after, 1)
+}
+
+func (m *Matrix) nthScan(ctx context.Context, after time.Time, n int) (time.Time, error) {
 	for {
 		m.mu.Lock()
 		count := 0
+		var nth time.Time
 		for _, t := range m.scanStarts {
 			if !t.Before(after) {
-				count++
+				if count++; count == n {
+					nth = t
+				}
 			}
 		}
 		wait := m.scanned
 		m.mu.Unlock()
 		if count >= n {
-			return nil
+			return nth, nil
 		}
 		select {
 		case <-wait:
 		case <-ctx.Done():
-			return fmt.Errorf("keypadtest: %d of %d scans after %v: %w", count, n, after, ctx.Err())
+			return time.Time{}, fmt.Errorf("keypadtest: %d of %d scans after %v: %w", count, n, after, ctx.Err())
 		}
+	}
+}
+
+// Stall holds the scanner at the start of its next scan, before it reads
+// anything, as a machine too busy to run it would. It returns once the
+// scanner is held there; every earlier scan has been handed to the
+// scanner's decision by then.
+func (m *Matrix) Stall(ctx context.Context) error {
+	m.mu.Lock()
+	if m.gate == nil {
+		m.gate, m.atGate = make(chan struct{}), make(chan struct{})
+	}
+	arrived := m.atGate
+	m.mu.Unlock()
+	return waitFor(ctx, arrived, "stall")
+}
+
+// Step lets the held scan run whole and holds the scanner again at the
+// start of the next one, so that scan has been handed to the decision
+// when Step returns. Without a Stall first it acts as Stall.
+func (m *Matrix) Step(ctx context.Context) error {
+	m.mu.Lock()
+	held := m.gate
+	m.gate, m.atGate = make(chan struct{}), make(chan struct{})
+	arrived := m.atGate
+	if held != nil {
+		close(held)
+	}
+	m.mu.Unlock()
+	return waitFor(ctx, arrived, "step")
+}
+
+// Resume lets the scanner run freely again.
+func (m *Matrix) Resume() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gate != nil {
+		close(m.gate)
+		m.gate, m.atGate = nil, nil
+	}
+}
+
+func waitFor(ctx context.Context, arrived <-chan struct{}, what string) error {
+	select {
+	case <-arrived:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("keypadtest: %s: the scanner never reached a scan: %w", what, ctx.Err())
 	}
 }
 

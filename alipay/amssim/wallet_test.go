@@ -1,0 +1,140 @@
+package amssim_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/alipay/amssim"
+	"github.com/posd/posd/build/testenv"
+)
+
+func TestEntryCodeRedirectsToWallet(t *testing.T) {
+	e := newEnv(t)
+	req := payRequest("EC1", usd(1200), alipay.ScenarioEntryCode, "")
+	req.Order.Env = alipay.Env{UserAgent: "AlipayClient/10.5"}
+	req.PaymentRedirectURL = "https://pos.example.com/paid"
+	resp, r, _ := e.client.Pay(t.Context(), req)
+	expect(t, r, alipay.OutcomeInProcess, alipay.CodeSuccess)
+	if resp.RedirectActionForm == nil || !strings.HasPrefix(resp.RedirectActionForm.RedirectURL, e.srv.URL+"/sim/wallet/") {
+		t.Fatalf("redirectActionForm %+v", resp.RedirectActionForm)
+	}
+	if _, err := e.sim.Customer(resp.RedirectActionForm.RedirectURL, amssim.ActionPay); err != nil {
+		t.Fatal(err)
+	}
+	if inq, _ := e.inquire("EC1"); inq.PaymentStatus != amssim.StatusSuccess {
+		t.Fatalf("%s", inq.PaymentStatus)
+	}
+}
+
+func TestWalletPageButtons(t *testing.T) {
+	e := newEnv(t, func(c *amssim.Config) { c.BaseURL = "https://192.0.2.10:9443" })
+	resp, _ := e.payOrderCode("OC1", usd(2500))
+	cv, _ := resp.OrderCodeForm.QRText()
+	if !strings.HasPrefix(cv, "https://192.0.2.10:9443/sim/wallet/") {
+		t.Fatalf("codeValue %q ignores BaseURL", cv)
+	}
+	page := e.srv.URL + strings.TrimPrefix(cv, "https://192.0.2.10:9443")
+	html := e.get(page)
+	for _, want := range []string{"Demo Cafe", "USD 25.00", "Coffee x2", `id="pay"`, `id="decline"`} {
+		if !strings.Contains(html, want) {
+			t.Fatalf("wallet page lacks %q:\n%s", want, html)
+		}
+	}
+	// Tapping Pay posts the form; the redirect shows the new status.
+	noRedirect := *e.http
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	r, err := noRedirect.PostForm(page, url.Values{"action": {"pay"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST: %d", r.StatusCode)
+	}
+	if html := e.get(page); !strings.Contains(html, "Paid") || strings.Contains(html, `id="pay"`) {
+		t.Fatalf("after paying:\n%s", html)
+	}
+	if p := e.ledgerPayment("OC1"); p.Status != amssim.StatusSuccess {
+		t.Fatalf("%+v", p)
+	}
+	// Reposting (a reload) does not pay twice nor fail.
+	r, err = noRedirect.PostForm(page, url.Values{"action": {"decline"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if p := e.ledgerPayment("OC1"); p.Status != amssim.StatusSuccess {
+		t.Fatalf("decline after pay changed it: %+v", p)
+	}
+	if status, _ := e.status(e.srv.URL + "/sim/wallet/ffff"); status != http.StatusNotFound {
+		t.Fatalf("unknown token: %d", status)
+	}
+}
+
+func (e *env) get(u string) string {
+	e.t.Helper()
+	status, body := e.status(u)
+	if status != http.StatusOK {
+		e.t.Fatalf("GET %s: %d", u, status)
+	}
+	return body
+}
+
+func (e *env) status(u string) (int, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp, data := e.do(req)
+	return resp.StatusCode, string(data)
+}
+
+// TestWalletPageInChromium loads the wallet page in headless Chromium, as
+// the demo's browser would, and checks what it renders.
+func TestWalletPageInChromium(t *testing.T) {
+	chromium := testenv.Tool(t, "chromium")
+	e := newEnv(t)
+	plain := httptest.NewServer(e.sim) // Chromium would refuse the test certificate
+	t.Cleanup(plain.Close)
+	resp, _ := e.payOrderCode("OC1", usd(990))
+	cv, _ := resp.OrderCodeForm.QRText()
+	page := plain.URL + strings.TrimPrefix(cv, e.srv.URL)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--user-data-dir="+t.TempDir(), "--dump-dom", page).Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	dom := string(out)
+	for _, want := range []string{"USD 9.90", "Demo Cafe", `id="pay"`, `id="decline"`} {
+		if !strings.Contains(dom, want) {
+			t.Fatalf("rendered page lacks %q:\n%s", want, dom)
+		}
+	}
+}
+
+func TestIndexListsWaitingCodes(t *testing.T) {
+	e := newEnv(t, func(c *amssim.Config) { c.TimeScale = 60 })
+	resp, _ := e.payOrderCode("OC1", usd(450))
+	cv, _ := resp.OrderCodeForm.QRText()
+	if html := e.get(e.srv.URL + "/sim/"); !strings.Contains(html, strings.TrimPrefix(cv, e.srv.URL)) || !strings.Contains(html, "USD 4.50") {
+		t.Fatalf("index lacks the waiting code:\n%s", html)
+	}
+	// The time scale shortens the default expiry: 3 minutes become 3 seconds.
+	e.clock.Advance(3 * time.Second)
+	if html := e.get(e.srv.URL + "/sim/"); strings.Contains(html, "USD 4.50") {
+		t.Fatalf("expired code still listed:\n%s", html)
+	}
+	if p := e.ledgerPayment("OC1"); p.Status != amssim.StatusCancelled {
+		t.Fatalf("%+v", p)
+	}
+}
