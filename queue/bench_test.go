@@ -57,7 +57,7 @@ func BenchmarkRecovery(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		eng, _ := queue.NewEngine(queue.Config{Store: s, Gateway: gw, Clock: clock, Retention: -1})
+		eng, _ := queue.NewEngine(queue.Config{Store: s, Gateway: gw, Clock: clock}) // with the prune scan of start-up
 		ctx, cancel := context.WithCancel(context.Background())
 		if err := eng.Start(ctx); err != nil {
 			b.Fatal(err)

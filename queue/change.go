@@ -21,6 +21,7 @@ const (
 	ChangeRefunded       ChangeKind = "refunded"        // a refund succeeded (Change.RefundID)
 	ChangeRefundFailed   ChangeKind = "refund-failed"   // a refund was declined (Change.Code)
 	ChangeUnwritable     ChangeKind = "unwritable"      // the database refused a write: no new payments
+	ChangePruned         ChangeKind = "pruned"          // the retention ran (Change.Pruned records deleted)
 )
 
 // Change is what subscribers receive. It is a copy: holding it never
@@ -36,6 +37,7 @@ type Change struct {
 	Attention string
 	RefundID  string // refundRequestId for refund changes
 	PrintJob  uint64 // ChangeReceiptReady
+	Pruned    int    // ChangePruned
 	At        time.Time
 	Err       error // ChangeUnwritable
 }

@@ -206,8 +206,13 @@ func TestCrashChild(t *testing.T) {
 	if !final {
 		select {} // run until killed
 	}
-	for len(eng.Pending()) > 0 {
+	for round := 0; len(eng.Pending()) > 0; round++ {
 		time.Sleep(50 * time.Millisecond)
+		if round%100 == 99 { // every 5 s: what is still open, for a failing run's message
+			for _, p := range eng.Pending() {
+				fmt.Println("pending", p.RequestID, p.State, p.Next, p.CancelStep, p.Attention)
+			}
+		}
 		s.ForEach(func(p queue.Payment) error { // late cashier work (events may predate this life)
 			if q, err := eng.Get(p.RequestID); err == nil && crashIndex(q.RequestID)%8 == 7 {
 				cashier(q)
@@ -450,7 +455,7 @@ func runCrash(t *testing.T, seed uint64, gw crashBackend) {
 	case <-time.After(3 * time.Minute):
 		c.cmd.Process.Signal(syscall.SIGKILL)
 		<-c.exited
-		t.Fatalf("final run did not settle every payment: %v", c.lines[max(0, len(c.lines)-5):])
+		t.Fatalf("final run did not settle every payment: %v", c.lines[max(0, len(c.lines)-20):])
 	}
 	if code := c.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("final run exited %d: %v", code, c.lines[max(0, len(c.lines)-5):])

@@ -147,7 +147,6 @@ func (e *Engine) Start(ctx context.Context) error {
 	for _, c := range notes {
 		e.publish(c)
 	}
-	e.pruneLocked(now)
 	e.started = true
 	work := make(chan string)
 	e.wg.Add(1 + e.workers)
@@ -306,7 +305,7 @@ func (e *Engine) poke() {
 // due, a record changes, or it is time to retry the disk or prune.
 func (e *Engine) loop(ctx context.Context, work chan<- string) {
 	defer e.wg.Done()
-	nextPrune := e.clock.Now().Add(24 * time.Hour)
+	nextPrune := e.clock.Now() // first prune right after recovery, off the start-up path
 	for {
 		now := e.clock.Now()
 		due, next := e.collectDue(now)
@@ -321,9 +320,7 @@ func (e *Engine) loop(ctx context.Context, work chan<- string) {
 			continue
 		}
 		if !now.Before(nextPrune) {
-			e.mu.Lock()
-			e.pruneLocked(now)
-			e.mu.Unlock()
+			e.prune(now)
 			nextPrune = now.Add(24 * time.Hour)
 		}
 		wake := nextPrune
@@ -553,8 +550,10 @@ func (e *Engine) flushLocked(now time.Time) {
 	}
 }
 
-func (e *Engine) pruneLocked(now time.Time) {
-	if e.retention < 0 || e.writeErr != nil {
+// prune deletes final records past the retention. It runs without the
+// engine's lock: it touches only final records, in its own transaction.
+func (e *Engine) prune(now time.Time) {
+	if e.retention < 0 || e.WriteError() != nil {
 		return
 	}
 	n, err := e.store.Prune(now.Add(-e.retention))
@@ -565,6 +564,9 @@ func (e *Engine) pruneLocked(now time.Time) {
 	if n > 0 {
 		e.log.Info("pruned final records", "count", n, "olderThan", e.retention)
 	}
+	e.mu.Lock()
+	e.publish(Change{Kind: ChangePruned, Pruned: n, At: now})
+	e.mu.Unlock()
 }
 
 func changeOf(p *Payment, a Action) Change {

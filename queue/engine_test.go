@@ -595,3 +595,24 @@ func TestExportCSV(t *testing.T) {
 		t.Errorf("empty range wrote %d lines, want the header only", n)
 	}
 }
+
+func TestEnginePrunesOldFinalRecordsAtStart(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	h.pay(payReq("OLD", "S1", queue.PaymentCode, queuetest.CodeDeclined+"00000000000001", 100))
+	h.waitFor(queue.ChangeFailed, "OLD")
+	h.pay(payReq("LIVE", "S2", queue.PaymentCode, queuetest.CodeNever+"00000000000001", 100))
+	h.waitForCall(queuetest.CallPay)
+	h.stop()
+	h.clock.Advance(queue.DefaultRetention + 24*time.Hour)
+	h.start()
+	if c := h.waitFor(queue.ChangePruned, ""); c.Pruned != 1 {
+		t.Errorf("pruned %d records, want 1", c.Pruned)
+	}
+	if _, err := h.store.Get("OLD"); !errors.Is(err, queue.ErrNotFound) {
+		t.Errorf("final record older than the retention kept: %v", err)
+	}
+	if _, err := h.store.Get("LIVE"); err != nil {
+		t.Errorf("a pending record was pruned: %v", err)
+	}
+}

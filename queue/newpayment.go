@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -35,8 +36,8 @@ func NewPayment(req PaymentRequest, now time.Time, pol *Policy) (Payment, error)
 	if err := req.Amount.Validate(); err != nil {
 		return Payment{}, fmt.Errorf("%w: %s: %w", ErrInvalid, req.RequestID, err)
 	}
-	if len(req.Body) == 0 {
-		return Payment{}, fmt.Errorf("%w: %s has no request body", ErrInvalid, req.RequestID)
+	if err := checkBody(&req); err != nil {
+		return Payment{}, err
 	}
 	exp := req.ExpiresAt
 	if exp.IsZero() {
@@ -56,6 +57,34 @@ func NewPayment(req PaymentRequest, now time.Time, pol *Policy) (Payment, error)
 		DueAt:     now,
 		Seq:       1,
 	}, nil
+}
+
+// checkBody makes sure the body that will be sent is the payment being
+// recorded: a body for another id or amount would be persisted under one
+// paymentRequestId and charged under another.
+func checkBody(req *PaymentRequest) error {
+	var b struct {
+		PaymentRequestID string         `json:"paymentRequestId"`
+		PaymentAmount    *alipay.Amount `json:"paymentAmount"`
+		PaymentFactor    struct {
+			Scenario Scenario `json:"inStorePaymentScenario"`
+		} `json:"paymentFactor"`
+	}
+	if len(req.Body) == 0 {
+		return fmt.Errorf("%w: %s has no request body", ErrInvalid, req.RequestID)
+	}
+	if err := json.Unmarshal(req.Body, &b); err != nil {
+		return fmt.Errorf("%w: %s: request body is not JSON: %v", ErrInvalid, req.RequestID, err)
+	}
+	switch {
+	case b.PaymentRequestID != req.RequestID:
+		return fmt.Errorf("%w: body is for paymentRequestId %q, not %q", ErrInvalid, b.PaymentRequestID, req.RequestID)
+	case b.PaymentAmount == nil || *b.PaymentAmount != req.Amount:
+		return fmt.Errorf("%w: %s: body's paymentAmount differs from %s", ErrInvalid, req.RequestID, req.Amount)
+	case b.PaymentFactor.Scenario != req.Scenario:
+		return fmt.Errorf("%w: %s: body's scenario %q is not %s", ErrInvalid, req.RequestID, b.PaymentFactor.Scenario, req.Scenario)
+	}
+	return nil
 }
 
 // CheckNewAttempt decides whether a sale may start another payment attempt,

@@ -396,22 +396,24 @@ func (s *Store) ForEach(fn func(Payment) error) error {
 // Prune deletes final payments last changed before cutoff, with their
 // printed jobs. Payments still live, and jobs not yet printed, stay.
 func (s *Store) Prune(cutoff time.Time) (int, error) {
+	// Find the candidates in a read transaction first: most days there are
+	// none, and an empty write would still cost two fdatasyncs.
+	var gone map[string]string
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		gone, err = s.expired(tx, cutoff)
+		return err
+	})
+	if err != nil || len(gone) == 0 {
+		return 0, err
+	}
 	n := 0
-	err := s.update(func(tx *bolt.Tx) error {
-		gone := map[string]string{} // paymentRequestId → saleId
-		pays := tx.Bucket(bucketPayments)
-		c := pays.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			p, err := decodePayment(v)
-			if err != nil {
-				return fmt.Errorf("%w: %s: %w", ErrCorrupt, s.path, err)
-			}
-			if p.Live() || !p.UpdatedAt.Before(cutoff) {
-				continue
-			}
-			gone[p.RequestID] = p.SaleID
+	err = s.update(func(tx *bolt.Tx) error {
+		gone, err := s.expired(tx, cutoff)
+		if err != nil {
+			return err
 		}
-		// Delete after the walk: a cursor that deletes may skip the next key.
+		pays := tx.Bucket(bucketPayments)
 		for id, sale := range gone {
 			if err := pays.Delete([]byte(id)); err != nil {
 				return err
@@ -423,7 +425,7 @@ func (s *Store) Prune(cutoff time.Time) (int, error) {
 		n = len(gone)
 		jobs := tx.Bucket(bucketJobs)
 		var doneJobs [][]byte
-		err := jobs.ForEach(func(k, v []byte) error {
+		err = jobs.ForEach(func(k, v []byte) error {
 			var j PrintJob
 			if err := json.Unmarshal(v, &j); err != nil {
 				return fmt.Errorf("%w: %s: print job %x: %v", ErrCorrupt, s.path, k, err)
@@ -444,6 +446,29 @@ func (s *Store) Prune(cutoff time.Time) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// expired returns the final payments last changed before cutoff, as
+// paymentRequestId → saleId.
+func (s *Store) expired(tx *bolt.Tx, cutoff time.Time) (map[string]string, error) {
+	gone := map[string]string{}
+	err := tx.Bucket(bucketPayments).ForEach(func(k, v []byte) error {
+		// Only the fields that decide; the body stays undecoded.
+		var p struct {
+			RequestID string    `json:"paymentRequestId"`
+			SaleID    string    `json:"saleId"`
+			UpdatedAt time.Time `json:"updatedAt"`
+			Next      Op        `json:"next"`
+		}
+		if err := json.Unmarshal(v, &p); err != nil {
+			return fmt.Errorf("%w: %s: record %q: %v", ErrCorrupt, s.path, k, err)
+		}
+		if p.Next == OpNone && p.UpdatedAt.Before(cutoff) {
+			gone[p.RequestID] = p.SaleID
+		}
+		return nil
+	})
+	return gone, err
 }
 
 func jobKey(id uint64) []byte {

@@ -263,6 +263,10 @@ func (m *machine) payAnswered(r PayReply) {
 		m.finish(Failed, r.Code)
 	default: // InProcess, Unsure
 		m.payUnsure()
+		if r.Code == CodeTrafficExceedLimit && p.Next == OpInquire {
+			// Rate limited: back off before the first inquiry (section 8.5).
+			p.DueAt = m.after(m.pol.InquiryInterval, 0)
+		}
 	}
 }
 

@@ -79,9 +79,10 @@ func randomRun(rng *rand.Rand, steps int, evs []Event, byKind map[Op][]Event) st
 			if rng.IntN(2) == 0 {
 				sc = OrderCode
 			}
+			id := fmt.Sprintf("P%d", nextID)
 			p, err := NewPayment(PaymentRequest{
-				RequestID: fmt.Sprintf("P%d", nextID), SaleID: sale, Scenario: sc, Amount: usd(1000),
-				Body: []byte("body"), ExpiresAt: now.Add(2 * time.Minute),
+				RequestID: id, SaleID: sale, Scenario: sc, Amount: usd(1000),
+				Body: testBody(id, sc, 1000), ExpiresAt: now.Add(2 * time.Minute),
 			}, now, &pol)
 			if err != nil {
 				return err.Error()

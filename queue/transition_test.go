@@ -14,12 +14,17 @@ var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 func usd(v int64) alipay.Amount { return alipay.Amount{Currency: "USD", Value: v} }
 
+// testBody is the smallest pay body NewPayment accepts for id.
+func testBody(id string, sc Scenario, minor int64) []byte {
+	return fmt.Appendf(nil, `{"paymentRequestId":%q,"paymentAmount":{"currency":"USD","value":"%d"},"paymentFactor":{"inStorePaymentScenario":%q}}`, id, minor, sc)
+}
+
 func newTestPayment(t testing.TB, id string, sc Scenario) Payment {
 	t.Helper()
 	pol := DefaultPolicy()
 	p, err := NewPayment(PaymentRequest{
 		RequestID: id, SaleID: "sale-" + id, Scenario: sc, Amount: usd(1000),
-		Body: []byte(`{"paymentRequestId":"` + id + `"}`), ExpiresAt: t0.Add(2 * time.Minute),
+		Body: testBody(id, sc, 1000), ExpiresAt: t0.Add(2 * time.Minute),
 	}, t0, &pol)
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +150,7 @@ func TestStepTable(t *testing.T) {
 		{"upm declined", fx[Sent], payAns(Failure, "USER_BALANCE_NOT_ENOUGH"), time.Second, "FAILED next= notify:failed"},
 		{"upm in process", fx[Sent], payAns(InProcess, "PAYMENT_IN_PROCESS"), time.Second, "UNKNOWN next=inquiryPayment"},
 		{"upm timeout", fx[Sent], payAns(Unsure, ""), time.Second, "UNKNOWN next=inquiryPayment"},
+		{"upm rate limited", fx[Sent], payAns(InProcess, CodeTrafficExceedLimit), time.Second, "UNKNOWN next=inquiryPayment"},
 		{"upm not sent, resend", fx[Sent], payAns(NotSent, ""), time.Second, "SENT next=pay"},
 		{"upm not sent too long", fx[Sent], payAns(NotSent, ""), time.Minute, "FAILED next= notify:failed"},
 		{"repeat inconsistent", fx[Sent], payAns(Failure, CodeRepeatReqInconsistent), time.Second, "UNKNOWN next=inquiryPayment notify:needs-attention"},
@@ -215,6 +221,19 @@ func TestStepTable(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", s, c.want)
 			}
 		})
+	}
+}
+
+func TestRateLimitedPayBacksOff(t *testing.T) {
+	fx := fixtures(t)
+	now := t0.Add(time.Second)
+	limited, _ := step(t, fx[Sent], payAns(InProcess, CodeTrafficExceedLimit), now)
+	plain, _ := step(t, fx[Sent], payAns(InProcess, "PAYMENT_IN_PROCESS"), now)
+	if !plain.DueAt.Equal(now) {
+		t.Errorf("U: first inquiry at %v, want at once", plain.DueAt.Sub(now))
+	}
+	if wait := limited.DueAt.Sub(now); wait < time.Second {
+		t.Errorf("rate limited: first inquiry after %v, want >= 1s", wait)
 	}
 }
 
@@ -378,6 +397,32 @@ func checkRecord(p Payment) string {
 		return "refunding without a refund in flight"
 	}
 	return ""
+}
+
+func TestNewPaymentChecksItsBody(t *testing.T) {
+	pol := DefaultPolicy()
+	good := PaymentRequest{RequestID: "P1", SaleID: "S1", Scenario: PaymentCode, Amount: usd(1000), Body: testBody("P1", PaymentCode, 1000)}
+	if _, err := NewPayment(good, t0, &pol); err != nil {
+		t.Fatal(err)
+	}
+	bad := map[string]func(*PaymentRequest){
+		"other id":       func(r *PaymentRequest) { r.Body = testBody("P2", PaymentCode, 1000) },
+		"other amount":   func(r *PaymentRequest) { r.Body = testBody("P1", PaymentCode, 999) },
+		"other scenario": func(r *PaymentRequest) { r.Body = testBody("P1", OrderCode, 1000) },
+		"not json":       func(r *PaymentRequest) { r.Body = []byte("pay me") },
+		"empty body":     func(r *PaymentRequest) { r.Body = nil },
+		"no sale":        func(r *PaymentRequest) { r.SaleID = "" },
+		"zero amount":    func(r *PaymentRequest) { r.Amount = usd(0) },
+		"long id":        func(r *PaymentRequest) { r.RequestID = strings.Repeat("x", 65) },
+		"no scenario":    func(r *PaymentRequest) { r.Scenario = "" },
+	}
+	for name, mutate := range bad {
+		r := good
+		mutate(&r)
+		if _, err := NewPayment(r, t0, &pol); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
+		}
+	}
 }
 
 func TestCheckNewAttempt(t *testing.T) {
