@@ -644,3 +644,19 @@ func TestE2EGatewayUnreachable(t *testing.T) {
 		}
 	}
 }
+
+// A second posd on the same database refuses to start, says why, and
+// leaves the first one running.
+func TestE2ESecondPosdRefused(t *testing.T) {
+	dir := t.TempDir()
+	d := startDemo(t, dir)
+	cmd := exec.Command(binaries.posd, "-demo", "-demo-dir", dir, "-demo-http", freeAddr(t), "-demo-gateway", freeAddr(t))
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "locked") || !strings.Contains(string(out), "posd.db") {
+		t.Fatalf("second posd: %v\n%s", err, out)
+	}
+	if _, err := d.api.Status(context.Background()); err != nil {
+		t.Fatalf("the first posd stopped answering: %v", err)
+	}
+}
