@@ -43,6 +43,7 @@ func commands() map[string]command {
 		"sign":            {"print the AMS Signature header for a body read from stdin", runSign},
 		"verify":          {"check an AMS Signature header against a body read from stdin", runVerify},
 		"receipt-preview": {"render a receipt as the printer prints it", runReceiptPreview},
+		"register":        {"register the merchant and store with Alipay, or --status", runRegister},
 	}
 }
 
