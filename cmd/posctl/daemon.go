@@ -23,32 +23,39 @@ type globals struct {
 }
 
 // parse reads leading global flags and returns the rest (the command and
-// its arguments), or an exit status when parsing ended the run.
-func (g *globals) parse(args []string, errw io.Writer) ([]string, int) {
+// its arguments) and the global flags that were given, or an exit status
+// when parsing ended the run.
+func (g *globals) parse(args []string, errw io.Writer) (rest, given []string, code int) {
 	fs := flag.NewFlagSet("posctl", flag.ContinueOnError)
 	fs.SetOutput(errw)
+	g.flags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, nil, exitOK
+		}
+		return nil, nil, exitUsage
+	}
+	fs.Visit(func(f *flag.Flag) { given = append(given, "--"+f.Name+"="+f.Value.String()) })
+	return fs.Args(), given, -1
+}
+
+// flags defines --socket and --json on fs.
+func (g *globals) flags(fs *flag.FlagSet) {
 	def := os.Getenv("POSD_SOCKET")
 	if def == "" {
 		def = defaultSocket
 	}
 	fs.StringVar(&g.socket, "socket", def, "posd's API socket ($POSD_SOCKET)")
 	fs.BoolVar(&g.json, "json", false, "print JSON for scripts instead of text")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, exitOK
-		}
-		return nil, exitUsage
-	}
-	return fs.Args(), -1
 }
 
-// daemonFlags returns a flag set for a command that talks to posd; it
-// also accepts --socket and --json after the command name.
-func daemonFlags(name string, s *stdio) *flag.FlagSet {
-	fs := newFlags(name, *s)
-	fs.StringVar(&s.g.socket, "socket", s.g.socket, "posd's API socket")
-	fs.BoolVar(&s.g.json, "json", s.g.json, "print JSON for scripts instead of text")
-	return fs
+// daemonFlags returns a flag set for a command that talks to posd, with
+// --socket and --json.
+func daemonFlags(name string, s stdio) (*flag.FlagSet, *globals) {
+	fs := newFlags(name, s)
+	g := new(globals)
+	g.flags(fs)
+	return fs, g
 }
 
 // parsePositional parses flags placed anywhere among exactly the named
@@ -80,10 +87,10 @@ func parsePositional(fs *flag.FlagSet, args []string, names ...string) ([]string
 const requestTimeout = 30 * time.Second
 
 // call runs fn against posd and prints an error the way posctl does.
-func call(s stdio, fn func(ctx context.Context, c *posapi.Client) error) int {
+func call(s stdio, g *globals, fn func(ctx context.Context, c *posapi.Client) error) int {
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
-	err := fn(ctx, posapi.NewClient(s.g.socket))
+	err := fn(ctx, posapi.NewClient(g.socket))
 	if err == nil {
 		return exitOK
 	}

@@ -11,7 +11,7 @@ import (
 // runExport writes the reconciliation CSV (one row per payment and refund)
 // for --from to --to, both dates inclusive.
 func runExport(args []string, s stdio) int {
-	fs := daemonFlags("export", &s)
+	fs, g := daemonFlags("export", s)
 	from := fs.String("from", "", "first day (2026-11-01) or RFC 3339 time")
 	to := fs.String("to", "", "last day, inclusive (2026-11-30) or RFC 3339 time")
 	format := fs.String("format", "csv", "output format: csv")
@@ -29,7 +29,7 @@ func runExport(args []string, s stdio) int {
 		fmt.Fprintf(s.err, "posctl export: %v\n", firstErr(err1, err2))
 		return exitUsage
 	}
-	return call(s, func(ctx context.Context, c *posapi.Client) error {
+	return call(s, g, func(ctx context.Context, c *posapi.Client) error {
 		csv, err := c.Export(ctx, start, end)
 		if err != nil {
 			return err

@@ -37,12 +37,10 @@ const (
 	exitUsage = 2
 )
 
-// stdio is what a subcommand may touch besides files it is told about,
-// and the global options that came before the command.
+// stdio is what a subcommand may touch besides files it is told about.
 type stdio struct {
 	in       io.Reader
 	out, err io.Writer
-	g        globals
 }
 
 // command is one subcommand.
@@ -75,9 +73,15 @@ func main() {
 
 func run(args []string, s stdio) int {
 	cmds := commands()
-	args, code := s.g.parse(args, s.err)
+	// Global flags (before the command) are handed to the command as if
+	// given after its name: the commands that talk to posd accept them.
+	var g globals
+	args, given, code := g.parse(args, s.err)
 	if code >= 0 {
 		return code
+	}
+	if len(args) > 0 && len(given) > 0 {
+		args = append([]string{args[0]}, append(given, args[1:]...)...)
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(s.err, cmds)

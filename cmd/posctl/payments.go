@@ -28,7 +28,7 @@ func parseSince(v string, now time.Time) (time.Time, error) {
 
 // runList prints payments, newest first.
 func runList(args []string, s stdio) int {
-	fs := daemonFlags("list", &s)
+	fs, g := daemonFlags("list", s)
 	since := fs.String("since", "", "only payments created since a date (2026-11-23), time or duration (2h)")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
@@ -38,12 +38,12 @@ func runList(args []string, s stdio) int {
 		fmt.Fprintf(s.err, "posctl list: %v\n", err)
 		return exitUsage
 	}
-	return call(s, func(ctx context.Context, c *posapi.Client) error {
+	return call(s, g, func(ctx context.Context, c *posapi.Client) error {
 		ps, err := c.List(ctx, from)
 		if err != nil {
 			return err
 		}
-		if s.g.json {
+		if g.json {
 			return printJSON(s.out, ps)
 		}
 		writeList(s.out, ps)
@@ -104,17 +104,17 @@ func writePayment(w io.Writer, p posapi.Payment) {
 // paymentCommand runs a command taking positional arguments, the first a
 // payment id, whose answer is a payment.
 func paymentCommand(name string, args []string, s stdio, names []string, do func(ctx context.Context, c *posapi.Client, pos []string) (posapi.Payment, error)) int {
-	fs := daemonFlags(name, &s)
+	fs, g := daemonFlags(name, s)
 	pos, code := parsePositional(fs, args, names...)
 	if code >= 0 {
 		return code
 	}
-	return call(s, func(ctx context.Context, c *posapi.Client) error {
+	return call(s, g, func(ctx context.Context, c *posapi.Client) error {
 		p, err := do(ctx, c, pos)
 		if err != nil {
 			return err
 		}
-		if s.g.json {
+		if g.json {
 			return printJSON(s.out, p)
 		}
 		writePayment(s.out, p)
@@ -146,17 +146,17 @@ func runRefund(args []string, s stdio) int {
 
 // runReprint queues a COPY of a payment's receipt.
 func runReprint(args []string, s stdio) int {
-	fs := daemonFlags("reprint", &s)
+	fs, g := daemonFlags("reprint", s)
 	pos, code := parsePositional(fs, args, "ID")
 	if code >= 0 {
 		return code
 	}
-	return call(s, func(ctx context.Context, c *posapi.Client) error {
+	return call(s, g, func(ctx context.Context, c *posapi.Client) error {
 		r, err := c.Reprint(ctx, pos[0])
 		if err != nil {
 			return err
 		}
-		if s.g.json {
+		if g.json {
 			return printJSON(s.out, r)
 		}
 		fmt.Fprintf(s.out, "reprint of %s queued (print job %s)\n", r.PaymentRequestID, r.Job)
@@ -166,12 +166,12 @@ func runReprint(args []string, s stdio) int {
 
 // runKeys types on posd's scripted keypad.
 func runKeys(args []string, s stdio) int {
-	fs := daemonFlags("keys", &s)
+	fs, g := daemonFlags("keys", s)
 	pos, code := parsePositional(fs, args, "KEYS")
 	if code >= 0 {
 		return code
 	}
-	return call(s, func(ctx context.Context, c *posapi.Client) error {
+	return call(s, g, func(ctx context.Context, c *posapi.Client) error {
 		return c.Keys(ctx, pos[0])
 	})
 }

@@ -17,7 +17,7 @@ import (
 //
 // --payment asks posd (--socket) for the receipt it stored for the payment.
 func runReceiptPreview(args []string, s stdio) int {
-	flags := daemonFlags("receipt-preview", &s)
+	flags, g := daemonFlags("receipt-preview", s)
 	payment := flags.String("payment", "", "preview the receipt posd stored for this paymentRequestId")
 	paperName := flags.String("paper", "80", "paper: 58, 80 or tm-t88")
 	sample := flags.Bool("sample", false, "preview a built-in sample sale")
@@ -52,7 +52,7 @@ func runReceiptPreview(args []string, s stdio) int {
 	case *sample:
 		r = printer.SampleReceipt()
 	case *payment != "":
-		if code := call(s, func(ctx context.Context, c *posapi.Client) error {
+		if code := call(s, g, func(ctx context.Context, c *posapi.Client) error {
 			data, err := c.Receipt(ctx, *payment)
 			if err != nil {
 				return err

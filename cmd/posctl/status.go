@@ -10,16 +10,16 @@ import (
 
 // runStatus prints what posd is doing.
 func runStatus(args []string, s stdio) int {
-	fs := daemonFlags("status", &s)
+	fs, g := daemonFlags("status", s)
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
-	return call(s, func(ctx context.Context, c *posapi.Client) error {
+	return call(s, g, func(ctx context.Context, c *posapi.Client) error {
 		st, err := c.Status(ctx)
 		if err != nil {
 			return err
 		}
-		if s.g.json {
+		if g.json {
 			return printJSON(s.out, st)
 		}
 		writeStatus(s.out, st)
