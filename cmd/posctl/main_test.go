@@ -18,7 +18,7 @@ func loadVectors(t *testing.T) alipaytest.Vectors { return alipaytest.Load(t) }
 // posctl runs the command in-process with body on stdin.
 func posctl(body string, args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
-	code = run(args, stdio{in: strings.NewReader(body), out: &out, err: &errb})
+	code = run(args, stdio{strings.NewReader(body), &out, &errb})
 	return code, out.String(), errb.String()
 }
 

@@ -15,7 +15,7 @@ import (
 
 func preview(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
-	code := runReceiptPreview(args, stdio{in: strings.NewReader(""), out: &out, err: &errb})
+	code := runReceiptPreview(args, stdio{strings.NewReader(""), &out, &errb})
 	return code, out.String(), errb.String()
 }
 

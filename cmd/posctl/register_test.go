@@ -53,7 +53,7 @@ func TestRegister(t *testing.T) {
 		"--gateway", srv.URL, "--pin-sha256", hex.EncodeToString(pin[:]), "--merchant-id", "M0001", "--store-id", "S01"}
 
 	var out, errb bytes.Buffer
-	code := runRegister(append(common, "--merchant-name", "Golden Noodle Bar", "--store-name", "Main Street"), stdio{in: strings.NewReader(""), out: &out, err: &errb})
+	code := runRegister(append(common, "--merchant-name", "Golden Noodle Bar", "--store-name", "Main Street"), stdio{strings.NewReader(""), &out, &errb})
 	if code != exitOK {
 		t.Fatalf("register exit %d\nstdout: %s\nstderr: %s", code, out.String(), errb.String())
 	}
@@ -64,7 +64,7 @@ func TestRegister(t *testing.T) {
 
 	out.Reset()
 	errb.Reset()
-	if code := runRegister(append(common, "--status"), stdio{in: strings.NewReader(""), out: &out, err: &errb}); code != exitOK {
+	if code := runRegister(append(common, "--status"), stdio{strings.NewReader(""), &out, &errb}); code != exitOK {
 		t.Fatalf("register --status exit %d\nstdout: %s\nstderr: %s", code, out.String(), errb.String())
 	}
 	if !strings.Contains(out.String(), "registration ") {
@@ -80,7 +80,7 @@ func TestRegister(t *testing.T) {
 		t.Fatal(err)
 	}
 	errb.Reset()
-	if code := runRegister(append(common, "--status"), stdio{in: strings.NewReader(""), out: &out, err: &errb}); code != exitFail {
+	if code := runRegister(append(common, "--status"), stdio{strings.NewReader(""), &out, &errb}); code != exitFail {
 		t.Fatalf("swapped keys: exit %d, want %d", code, exitFail)
 	}
 	if len(sim.Ledger().Registrations) != 1 {
