@@ -175,12 +175,11 @@ func TestCrashChild(t *testing.T) {
 			eng.Abort(p.RequestID)
 		}
 	}
-	s.ForEach(func(p queue.Payment) error {
-		if q, err := eng.Get(p.RequestID); err == nil {
+	for _, id := range storedIDs(s) {
+		if q, err := eng.Get(id); err == nil {
 			cashier(q)
 		}
-		return nil
-	})
+	}
 	go func() {
 		for c := range sub.C {
 			if p, err := eng.Get(c.RequestID); err == nil {
@@ -213,15 +212,27 @@ func TestCrashChild(t *testing.T) {
 				fmt.Println("pending", p.RequestID, p.State, p.Next, p.CancelStep, p.Attention)
 			}
 		}
-		s.ForEach(func(p queue.Payment) error { // late cashier work (events may predate this life)
-			if q, err := eng.Get(p.RequestID); err == nil && crashIndex(q.RequestID)%8 == 7 {
+		for _, id := range storedIDs(s) { // late cashier work (events may predate this life)
+			if q, err := eng.Get(id); err == nil && crashIndex(q.RequestID)%8 == 7 {
 				cashier(q)
 			}
-			return nil
-		})
+		}
 	}
 	fmt.Println("done")
 	os.Exit(0)
+}
+
+// storedIDs lists the stored payments. The cashier acts on them only after
+// the read transaction has ended: a write (Refund, Abort) waiting on the
+// engine while this goroutine holds a read transaction deadlocks as soon as
+// bbolt has to grow its memory map.
+func storedIDs(s *queue.Store) []string {
+	var ids []string
+	s.ForEach(func(p queue.Payment) error {
+		ids = append(ids, p.RequestID)
+		return nil
+	})
+	return ids
 }
 
 type crashChild struct {

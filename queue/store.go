@@ -381,6 +381,9 @@ func (s *Store) Live() ([]Payment, error) {
 }
 
 // ForEach calls fn for every stored payment in paymentRequestId order.
+// fn runs inside a read transaction: it must not wait for a write to the
+// same Store (an Engine call such as Refund or Abort), which deadlocks as
+// soon as bbolt has to grow its memory map. Collect, then act.
 func (s *Store) ForEach(fn func(Payment) error) error {
 	return s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketPayments).ForEach(func(k, v []byte) error {
