@@ -67,4 +67,3 @@ func TestDebPackage(t *testing.T) {
 		t.Errorf("usr/bin/posd is not an arm64 ELF")
 	}
 }
-
