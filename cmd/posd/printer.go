@@ -73,16 +73,15 @@ type noPrinter struct{}
 
 func (noPrinter) Wake() {}
 
-// jobStore lets printer.Spooler print the outbox's jobs. The outbox has no
-// "attempted" mark yet, so it is kept in memory: after a crash in the
-// middle of a slip that slip prints again without COPY (wish for queue).
+// jobStore lets printer.Spooler print the outbox's jobs. The "attempted"
+// mark is committed to the outbox before the first byte goes to the printer,
+// so a slip cut short by a crash or power loss prints again only as COPY.
 type jobStore struct {
 	store *queue.Store
 	now   func() time.Time
 
-	mu        sync.Mutex
-	attempted map[string]bool
-	payments  map[string]string // job id → paymentRequestId
+	mu       sync.Mutex
+	payments map[string]string // job id → paymentRequestId
 }
 
 func (s *jobStore) Pending(context.Context) ([]printer.Job, error) {
@@ -103,19 +102,17 @@ func (s *jobStore) Pending(context.Context) ([]printer.Job, error) {
 			s.payments = map[string]string{}
 		}
 		s.payments[id] = j.RequestID
-		out = append(out, printer.Job{ID: id, Receipt: r, Copy: j.Copy, Attempted: s.attempted[id]})
+		out = append(out, printer.Job{ID: id, Receipt: r, Copy: j.Copy, Attempted: j.Attempted})
 	}
 	return out, nil
 }
 
 func (s *jobStore) MarkAttempted(_ context.Context, id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.attempted == nil {
-		s.attempted = map[string]bool{}
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		return err
 	}
-	s.attempted[id] = true
-	return nil
+	return s.store.MarkAttempted(n)
 }
 
 func (s *jobStore) MarkPrinted(_ context.Context, id string) error {
