@@ -243,12 +243,30 @@ func (t *till) forward(ctx context.Context, sub *queue.Subscription) {
 			send(terminal.NeedsAttention{PaymentID: c.RequestID, Reason: c.Attention})
 		case queue.ChangeReceiptReady:
 			t.printer.Wake()
+		case queue.ChangeRefunding:
+			// Paid after the cancel was decided: the outbox refunds it on
+			// its own. The flow hears no other outcome for it, so it must
+			// hear this one, or it stays on "cancelling" for ever.
+			if t.refundsUnwantedPayment(c.RequestID) {
+				send(terminal.NeedsAttention{PaymentID: c.RequestID, Reason: "paid after the cancel: refunding it in full"})
+			}
 		case queue.ChangeRefunded:
 			t.metrics.payment("refunded")
+			if c.State == queue.Refunded && t.refundsUnwantedPayment(c.RequestID) {
+				send(terminal.Cancelled{PaymentID: c.RequestID}) // given back in full: settled
+			}
 		case queue.ChangeUnwritable:
 			t.log.Error("database refuses writes: no new payments", "err", c.Err)
 		}
 	}
+}
+
+// refundsUnwantedPayment reports whether a payment's refund is the
+// outbox's own, for money taken after the cashier or the deadline
+// cancelled it (not a void or a refund someone asked for).
+func (t *till) refundsUnwantedPayment(id string) bool {
+	p, err := t.eng.Get(id)
+	return err == nil && p.CancelReason != "" && !p.Reversal
 }
 
 // printed tells the flow how a payment's receipt went.
