@@ -99,7 +99,7 @@ func run(ctx context.Context, cfg Config, o runOptions) (err error) {
 	}
 	// On a start-up error below, the engine stops before the store closes.
 	defer func() { stopEngine(); eng.Wait() }()
-	wg.Go(func() { t.forward(tillCtx, sub) })
+	wg.Go(func() { t.announceRecovered(tillCtx); t.forward(tillCtx, sub) })
 	wg.Go(func() { t.tellNetwork(tillCtx) })
 
 	printerState, err := startPrinter(tillCtx, &wg, cfg.Printer, store, t, log)

@@ -203,6 +203,23 @@ func (t *till) snapshot() (terminal.State, terminal.Screen) {
 	return t.state, t.view
 }
 
+// announceRecovered runs once, before forward: the flow starts on a blank
+// sale, so payments still unresolved from before a restart are listed as
+// alerts until their outcome comes, and nobody charges that sale again
+// meanwhile.
+func (t *till) announceRecovered(ctx context.Context) {
+	for _, p := range t.eng.Pending() {
+		if p.State.Paid() {
+			continue
+		}
+		select {
+		case t.events <- terminal.NeedsAttention{PaymentID: p.RequestID, Reason: "from before the restart: outcome not known yet"}:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
 // forward turns outbox changes into the flow's inputs until ctx ends.
 func (t *till) forward(ctx context.Context, sub *queue.Subscription) {
 	send := func(in terminal.Input) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -24,7 +25,9 @@ type tillRig struct {
 	sub   *queue.Subscription
 }
 
-func newTillRig(t *testing.T) *tillRig {
+// newTillRig builds the rig; prepare, when set, first runs on a till whose
+// engine never starts, like a posd stopped before its first call.
+func newTillRig(t *testing.T, prepare func(*till)) *tillRig {
 	t.Helper()
 	cfg, err := ParseConfig("posd.example.toml", readExample(t))
 	if err != nil {
@@ -37,24 +40,31 @@ func newTillRig(t *testing.T) *tillRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = store.Close() })
-	eng, err := queue.NewEngine(queue.Config{Store: store, Gateway: gw, Clock: clock, Receipt: receiptFunc(cfg.Merchant)})
-	if err != nil {
-		t.Fatal(err)
+	newTill := func() *till {
+		eng, err := queue.NewEngine(queue.Config{Store: store, Gateway: gw, Clock: clock, Receipt: receiptFunc(cfg.Merchant)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &till{eng: eng, store: store, cfg: &cfg, now: clock.Now, printer: noPrinter{},
+			metrics: newMetrics("test", func() int { return 0 }), log: slog.New(slog.DiscardHandler),
+			events: make(chan terminal.Input, 64), netWake: make(chan struct{}, 1), notifyURL: cfg.Alipay.NotifyURL}
 	}
+	if prepare != nil {
+		prepare(newTill())
+	}
+	tl := newTill()
+	eng := tl.eng
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); eng.Wait() })
 	sub := eng.Subscribe(256)
 	if err := eng.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	tl := &till{eng: eng, store: store, cfg: &cfg, now: clock.Now, printer: noPrinter{},
-		metrics: newMetrics("test", func() int { return 0 }), log: slog.New(slog.DiscardHandler),
-		events: make(chan terminal.Input, 64), netWake: make(chan struct{}, 1), notifyURL: cfg.Alipay.NotifyURL}
 	return &tillRig{t: tl, eng: eng, gw: gw, clock: clock, sub: sub}
 }
 
 // relayUntil passes the engine's changes to the till's forward until one
-// satisfies done, then lets forward finish and returns every input it gave
+// satisfies done (none when done is nil), then lets forward finish and returns every input it gave
 // the cashier flow.
 func (r *tillRig) relayUntil(t *testing.T, done func(queue.Change) bool) []terminal.Input {
 	t.Helper()
@@ -65,7 +75,7 @@ func (r *tillRig) relayUntil(t *testing.T, done func(queue.Change) bool) []termi
 		close(finished)
 	}()
 	timeout := time.After(20 * time.Second)
-	for stop := false; !stop; {
+	for stop := done == nil; !stop; {
 		select {
 		case c := <-r.sub.C:
 			ch <- c
@@ -88,7 +98,7 @@ func (r *tillRig) relayUntil(t *testing.T, done func(queue.Change) bool) []termi
 // till must not stay on "cancelling" for ever (a live phase: no new sale
 // could start), and must end without an alert once the refund succeeded.
 func TestTillPaidWhileCancelling(t *testing.T) {
-	r := newTillRig(t)
+	r := newTillRig(t, nil)
 	r.gw.CancelWindow = -time.Second // a paid payment can no longer be cancelled
 	machine, err := terminal.NewMachine(tillConfig(r.t.cfg.Till))
 	if err != nil {
@@ -146,3 +156,39 @@ func hasCancel(effs []terminal.Effect, id string) bool {
 }
 
 var cancelKey = keypad.Key{Kind: keypad.Cancel}
+
+// A payment whose outcome was still unknown when posd stopped is resolved
+// after the restart by the outbox alone; the till starts on a blank sale.
+// The cashier must be told it is there, or a second try at the same sale
+// (a new scan of the same customer) could charge the customer twice.
+func TestTillTellsOfPaymentsFromBeforeTheRestart(t *testing.T) {
+	var id string
+	r := newTillRig(t, func(before *till) {
+		var err error
+		id, err = before.StartPayment(context.Background(), terminal.PaymentRequest{Amount: usd(500), Scenario: alipay.ScenarioOrderCode})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	if p, err := r.eng.Get(id); err != nil || p.State.IsFinal() {
+		t.Fatalf("recovered %s: %v", p.State, err)
+	}
+	machine, err := terminal.NewMachine(tillConfig(r.t.cfg.Till))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := machine.Start(r.clock.Now())
+	r.t.announceRecovered(context.Background()) // as run does before forward
+	ins := r.relayUntil(t, nil)
+	for _, in := range ins {
+		s, _ = machine.Step(s, in)
+	}
+	if !slices.Contains(s.Unsettled, id) || s.Phase != terminal.Ready {
+		t.Fatalf("the till was not told of %s (inputs %v, phase %s)", id, ins, s.Phase)
+	}
+	// Its verified outcome settles it.
+	s, _ = machine.Step(s, terminal.Failed{PaymentID: id, Reason: "ORDER_NOT_EXIST"})
+	if len(s.Unsettled) != 0 {
+		t.Fatalf("still unsettled: %v", s.Unsettled)
+	}
+}
