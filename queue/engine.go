@@ -230,7 +230,7 @@ func (e *Engine) command(requestID string, ev Event, needsDisk bool) (Payment, e
 	if err != nil {
 		return Payment{}, err
 	}
-	if err := e.commitLocked(p, q, acts); err != nil && needsDisk {
+	if err := e.commitLocked(p, q, acts, needsDisk); err != nil && needsDisk {
 		return Payment{}, err
 	}
 	e.log.Info("cashier request", "event", ev.Kind, "paymentRequestId", requestID, "state", q.State)
@@ -442,14 +442,16 @@ func (e *Engine) answer(id string, ev Event) {
 		e.poke()
 		return
 	}
-	e.commitLocked(ent.p, q, acts)
+	e.commitLocked(ent.p, q, acts, false)
 }
 
 // commitLocked stores q with the print jobs of acts in one transaction,
 // then updates memory and tells subscribers. If the store refuses the
 // write the change is kept in memory, retried later, and the engine goes
-// on resolving the payment (no new payments start meanwhile).
-func (e *Engine) commitLocked(before, q Payment, acts []Action) error {
+// on resolving the payment (no new payments start meanwhile); unless
+// refusable: a request that moves money (refund, void) the disk refused
+// is dropped, since the caller is told it was refused.
+func (e *Engine) commitLocked(before, q Payment, acts []Action, refusable bool) error {
 	now := e.clock.Now()
 	var jobs []PrintJob
 	for _, a := range acts {
@@ -464,6 +466,10 @@ func (e *Engine) commitLocked(before, q Payment, acts []Action) error {
 		jobs = append(jobs, PrintJob{RequestID: q.RequestID, RefundID: a.RefundID, Kind: a.Receipt, Payload: payload, CreatedAt: now})
 	}
 	saved, err := e.store.Save(q, jobs)
+	if err != nil && refusable {
+		e.degrade(err, now)
+		return err
+	}
 	if err != nil {
 		e.degrade(err, now)
 		e.unsaved[q.RequestID] = q

@@ -560,6 +560,29 @@ func TestEngineDiskFullKeepsResolvingPending(t *testing.T) {
 	}
 }
 
+// A refund the disk refuses to record is refused: it must not be sent
+// from memory while the cashier is told it was refused (section 9.8:
+// the refundRequestId is committed before sending).
+func TestEngineRefundTheDiskRefusesIsNotSent(t *testing.T) {
+	h := newHarness(t)
+	h.opts = queue.Options{MaxSize: 160 << 10}
+	h.start()
+	h.pay(payReq("P1", "S1", queue.PaymentCode, queuetest.CodePaid+"00000000000001", 1000))
+	h.waitFor(queue.ChangeSucceeded, "P1")
+	// This one write would grow the file past its cap, like a disk filling up now.
+	_, err := h.eng.Refund("P1", alipay.Amount{Currency: "USD", Value: 400}, strings.Repeat("r", 200<<10))
+	if !errors.Is(err, queue.ErrUnwritable) {
+		t.Fatalf("refund on a full disk: %v, want ErrUnwritable", err)
+	}
+	p, err := h.eng.Get("P1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.State != queue.Succeeded || len(p.Refunds) != 0 || len(h.eng.Pending()) != 0 {
+		t.Fatalf("refused refund still held to be sent: %s, %d refunds, %d pending", p.State, len(p.Refunds), len(h.eng.Pending()))
+	}
+}
+
 func TestExportCSV(t *testing.T) {
 	h := newHarness(t)
 	h.start()
