@@ -40,10 +40,8 @@ func openChromium(t *testing.T, url string, size image.Point) *chromePage {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+filepath.Join(dir, "profile"), fmt.Sprintf("--window-size=%d,%d", size.X, size.Y),
-		"--hide-scrollbars", "--force-device-scale-factor=1", "--kiosk", "--remote-debugging-pipe", "about:blank")
+	args := append(testenv.ChromiumFlags(filepath.Join(dir, "profile"), size.X, size.Y), "--kiosk", "--remote-debugging-pipe", "about:blank")
+	cmd := exec.CommandContext(ctx, chromium, args...)
 	cmd.ExtraFiles = []*os.File{toChrome, fromChrome}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

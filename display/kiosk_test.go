@@ -10,8 +10,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,31 +36,6 @@ func serveKiosk(t *testing.T, k *Kiosk) string {
 	return "http://" + ln.Addr().String() + "/display/"
 }
 
-// screenshot loads url in headless Chromium with the flags of hardware.md
-// 6(iv) and returns the PNG. extra flags come last.
-func screenshot(t *testing.T, url string, size image.Point, extra ...string) string {
-	t.Helper()
-	chromium := testenv.Tool(t, "chromium")
-	dir := t.TempDir()
-	shot := filepath.Join(dir, "shot.png")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + filepath.Join(dir, "profile"), fmt.Sprintf("--window-size=%d,%d", size.X, size.Y),
-		"--hide-scrollbars", "--force-device-scale-factor=1", "--screenshot=" + shot}, extra...)
-	cmd := exec.CommandContext(ctx, chromium, append(args, url)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("chromium: %v\n%s", err, lastLines(string(out), 10))
-	}
-	return shot
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}
-
 func TestKioskPageShowsScannableCodeInChromium(t *testing.T) {
 	for _, c := range []struct {
 		content string
@@ -76,7 +49,7 @@ func TestKioskPageShowsScannableCodeInChromium(t *testing.T) {
 				t.Fatal(err)
 			}
 			url := serveKiosk(t, k)
-			shot := screenshot(t, url, c.size)
+			shot := testenv.Screenshot(t, url, c.size.X, c.size.Y)
 			got, err := testenv.DecodeQR(t, shot)
 			if err != nil || len(got) != 1 || got[0] != content {
 				t.Fatalf("zbarimg on the screenshot: %q, %v", got, err)

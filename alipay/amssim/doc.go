@@ -3,7 +3,8 @@
 // (under /ams/api and /ams/sandbox/api) and, under /sim/, the customer's
 // wallet page, the ground-truth ledger and fault injection. Tests mount it
 // with httptest.NewTLSServer and talk to it through the alipay client;
-// posd -demo and cmd/amssim serve it on the network.
+// posd -demo and cmd/amssim serve it on the network, over TLS with a
+// SelfSignedCertificate whose fingerprint the client pins.
 //
 // Its behaviour is the one described in ../shared/docs/alipay-ams-instore.md
 // (sections 2 to 10) and on https://docs.antom.com/ac/ams; where the two

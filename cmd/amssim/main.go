@@ -141,7 +141,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	scheme := "http"
 	if o.useTLS {
 		hosts := append([]string{"localhost", "127.0.0.1", "::1", hostOf(ln.Addr().String())}, splitList(o.tlsHosts)...)
-		cert, fingerprint, err := selfSignedCertificate(hosts, time.Now())
+		cert, fingerprint, err := amssim.SelfSignedCertificate(hosts, time.Now())
 		if err != nil {
 			ln.Close()
 			return err

@@ -2,22 +2,16 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -69,34 +63,6 @@ func demoKey(dir string) (*rsa.PrivateKey, error) {
 		return nil, err
 	}
 	return key, os.WriteFile(filepath.Join(dir, "merchant-public-key.txt"), []byte(pub+"\n"), 0o644)
-}
-
-// selfSigned makes the simulator's TLS certificate for 127.0.0.1 and
-// returns it with the SHA-256 of its DER, which the client pins.
-func selfSigned(host string) (tls.Certificate, string, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, "", err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: "amssim (posd demo)"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(30 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	if ip := net.ParseIP(host); ip != nil {
-		tmpl.IPAddresses = []net.IP{ip}
-	} else {
-		tmpl.DNSNames = []string{host}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, "", err
-	}
-	sum := sha256.Sum256(der)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, hex.EncodeToString(sum[:]), nil
 }
 
 // lanIPv4 returns this machine's first non-loopback IPv4 address, or "".
@@ -178,7 +144,7 @@ func runDemo(ctx context.Context, d demoOptions, stdout io.Writer, log *slog.Log
 	if err != nil {
 		return fmt.Errorf("-demo-gateway %q: %w", d.gateway, err)
 	}
-	cert, pin, err := selfSigned(host)
+	cert, pin, err := amssim.SelfSignedCertificate([]string{host}, time.Now())
 	if err != nil {
 		return err
 	}

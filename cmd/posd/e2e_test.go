@@ -266,25 +266,6 @@ func (d *demoProc) stop() {
 	}
 }
 
-// screenshot loads url in headless Chromium (hardware.md 6 (iv)) and
-// returns the PNG's path.
-func screenshot(t *testing.T, url string, width, height int) string {
-	t.Helper()
-	chromium := testenv.Tool(t, "chromium")
-	dir := t.TempDir()
-	shot := filepath.Join(dir, "shot.png")
-	ctx, cancel := context.WithTimeout(context.Background(), e2eDeadline)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+filepath.Join(dir, "profile"), fmt.Sprintf("--window-size=%d,%d", width, height),
-		"--hide-scrollbars", "--force-device-scale-factor=1", "--screenshot="+shot, url)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("chromium: %v\n%s", err, out)
-	}
-	return shot
-}
-
 // decodeOne decodes the single QR code in a PNG file.
 func decodeOne(t *testing.T, path string) string {
 	t.Helper()
@@ -310,11 +291,11 @@ func TestE2EOrderCodePaid(t *testing.T) {
 	id, qr := d.showQR("12.50")
 
 	// What the customer's phone would scan: the display, as Chromium draws it.
-	if got := decodeOne(t, screenshot(t, "http://"+d.http+"/display/", 800, 480)); got != qr {
+	if got := decodeOne(t, testenv.Screenshot(t, "http://"+d.http+"/display/", 800, 480)); got != qr {
 		t.Fatalf("display QR %q, want codeValue %q", got, qr)
 	}
 	// The demo's cashier page embeds the same display beside its keypad.
-	page := screenshot(t, "http://"+d.http+"/", 1240, 860)
+	page := testenv.Screenshot(t, "http://"+d.http+"/", 1240, 860)
 	if got := decodeOne(t, page); got != qr {
 		t.Fatalf("cashier page QR %q, want %q", got, qr)
 	}
