@@ -235,8 +235,21 @@ func TestReopensAfterLinkLoss(t *testing.T) {
 func TestXOFFPacesSmallBuffer(t *testing.T) {
 	r := newRig(t, Paper58, func(c *Config) { c.ChunkBytes = 128; c.Model.NativeQR = false },
 		func(d *virtual.DeviceConfig) { d.BufferSize = 1024; d.XonXoff = true; d.NoNativeQR = true })
+	// The head stands still until the buffer is nearly full, whatever the
+	// relative speed of host and printer (qemu, a loaded CI machine).
+	r.dev.SetStalled(true)
 	r.dev.SetLineDelay(50 * time.Microsecond)
-	if _, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.Model(), false), nil); err != nil {
+	ctx := testCtx(t)
+	printed := make(chan error, 1)
+	go func() {
+		_, err := r.drv.Print(ctx, sampleDoc(t, r.drv.Model(), false), nil)
+		printed <- err
+	}()
+	if err := r.dev.Wait(ctx, func(s virtual.State) bool { return s.XOFF }); err != nil {
+		t.Fatalf("buffer never filled to XOFF: %v", err)
+	}
+	r.dev.SetStalled(false)
+	if err := <-printed; err != nil {
 		t.Fatal(err)
 	}
 	s := r.dev.State()

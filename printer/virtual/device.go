@@ -44,6 +44,7 @@ type Device struct {
 	paperEnd bool
 	nearEnd  bool
 	silent   bool
+	stalled  bool
 	endAtCut int
 	delay    time.Duration
 	requests int
@@ -92,6 +93,12 @@ func (d *Device) SetPaperNearEnd(v bool) { d.set(func() { d.nearEnd = v }) }
 
 // SetSilent makes the printer never answer anything (it still prints).
 func (d *Device) SetSilent(v bool) { d.set(func() { d.silent = v }) }
+
+// SetStalled stops (true) or restarts the print mechanism while the printer
+// stays online and keeps answering status: bytes pile up in the receive
+// buffer as they do behind a slow head, so tests can fill it on purpose
+// instead of racing the host.
+func (d *Device) SetStalled(v bool) { d.set(func() { d.stalled = v }) }
 
 // SetLineDelay makes every printed line, image or cut take d: a slow printer.
 func (d *Device) SetLineDelay(delay time.Duration) { d.set(func() { d.delay = delay }) }
@@ -278,7 +285,7 @@ func (d *Device) execute(ctx context.Context) {
 		d.mu.Lock()
 		var replies []byte
 		var pause time.Duration
-		if d.printingLocked() && len(d.buf) > 0 {
+		if d.printingLocked() && !d.stalled && len(d.buf) > 0 {
 			d.m.paperSensor = 0
 			if d.nearEnd {
 				d.m.paperSensor |= 0x03
