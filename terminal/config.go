@@ -77,7 +77,7 @@ func (c *Config) setDefaults() {
 
 func (c *Config) validate() error {
 	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("%w: %s: %s", ErrConfig, field, fmt.Sprintf(format, args...))
+		return fmt.Errorf("%w: %s: %s", ErrInvalid, field, fmt.Sprintf(format, args...))
 	}
 	if !c.Currency.Valid() {
 		return bad("Currency", "%q is not an ISO 4217 currency", string(c.Currency))

@@ -4,9 +4,9 @@ import "errors"
 
 // Sentinel errors; match them with errors.Is.
 var (
-	// ErrConfig is returned by NewMachine for a configuration it cannot run
+	// ErrInvalid is returned by NewMachine for a configuration it cannot run
 	// with; the message names the field and why.
-	ErrConfig = errors.New("terminal: invalid configuration")
+	ErrInvalid = errors.New("terminal: invalid configuration")
 )
 
 // Errors returned by Run.

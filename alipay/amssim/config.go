@@ -105,21 +105,21 @@ type settings struct {
 func (cfg Config) resolve() (settings, error) {
 	s := settings{Config: cfg, keys: map[string]map[int]*rsa.PublicKey{}}
 	if len(cfg.Merchants) == 0 {
-		return s, fmt.Errorf("%w: at least one merchant public key is required", ErrConfig)
+		return s, fmt.Errorf("%w: at least one merchant public key is required", ErrInvalid)
 	}
 	for _, m := range cfg.Merchants {
 		if m.ClientID == "" || m.PublicKey == nil {
-			return s, fmt.Errorf("%w: merchant key needs a client id and a public key", ErrConfig)
+			return s, fmt.Errorf("%w: merchant key needs a client id and a public key", ErrInvalid)
 		}
 		if bits := m.PublicKey.N.BitLen(); bits < alipay.MinKeyBits {
-			return s, fmt.Errorf("%w: %s: public key has %d bits", ErrConfig, m.ClientID, bits)
+			return s, fmt.Errorf("%w: %s: public key has %d bits", ErrInvalid, m.ClientID, bits)
 		}
 		v := m.KeyVersion
 		if v == 0 {
 			v = 1
 		}
 		if v < 0 {
-			return s, fmt.Errorf("%w: %s: key version %d", ErrConfig, m.ClientID, v)
+			return s, fmt.Errorf("%w: %s: key version %d", ErrInvalid, m.ClientID, v)
 		}
 		if s.keys[m.ClientID] == nil {
 			s.keys[m.ClientID] = map[int]*rsa.PublicKey{}
@@ -133,7 +133,7 @@ func (cfg Config) resolve() (settings, error) {
 		s.TimeScale = 1
 	}
 	if s.TimeScale < 0 || s.TimeScale > 1e6 {
-		return s, fmt.Errorf("%w: time scale %v out of range (0, 1e6]", ErrConfig, s.TimeScale)
+		return s, fmt.Errorf("%w: time scale %v out of range (0, 1e6]", ErrInvalid, s.TimeScale)
 	}
 	for _, d := range []struct {
 		v   *time.Duration
@@ -144,7 +144,7 @@ func (cfg Config) resolve() (settings, error) {
 		{&s.RegistrationDelay, DefaultRegistrationDelay}, {&s.Hang, DefaultHang},
 	} {
 		if *d.v < 0 {
-			return s, fmt.Errorf("%w: negative duration %v", ErrConfig, *d.v)
+			return s, fmt.Errorf("%w: negative duration %v", ErrInvalid, *d.v)
 		}
 		if *d.v == 0 {
 			*d.v = d.def
@@ -153,7 +153,7 @@ func (cfg Config) resolve() (settings, error) {
 	if s.BaseURL != "" {
 		u, err := url.Parse(s.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return s, fmt.Errorf("%w: BaseURL %q must be http(s)://host[:port]", ErrConfig, s.BaseURL)
+			return s, fmt.Errorf("%w: BaseURL %q must be http(s)://host[:port]", ErrInvalid, s.BaseURL)
 		}
 		s.base = u
 	}

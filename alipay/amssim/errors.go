@@ -4,9 +4,9 @@ import "errors"
 
 // Sentinel errors. Match them with errors.Is; returned errors wrap them with detail.
 var (
-	// ErrConfig is returned by New for a configuration that cannot work
+	// ErrInvalid is returned by New for a configuration that cannot work
 	// (no merchant key, a key too small, a negative window).
-	ErrConfig = errors.New("amssim: invalid configuration")
+	ErrInvalid = errors.New("amssim: invalid configuration")
 	// ErrFaultSpec is returned for a fault that names an unknown endpoint or
 	// kind, or has a probability, count or delay out of range.
 	ErrFaultSpec = errors.New("amssim: invalid fault")

@@ -58,7 +58,7 @@ func New(cfg Config) (*Simulator, error) {
 	}
 	signer, err := alipay.NewSigner(key, 1)
 	if err != nil {
-		return nil, fmt.Errorf("%w: gateway key: %w", ErrConfig, err)
+		return nil, fmt.Errorf("%w: gateway key: %w", ErrInvalid, err)
 	}
 	pub, err := alipay.PublicKeyBase64(&key.PublicKey)
 	if err != nil {

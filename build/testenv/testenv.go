@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -74,4 +75,16 @@ func DecodeQR(t testing.TB, pngPath string) ([]string, error) {
 	// --raw separates symbols by newlines; payloads in posd never contain one.
 	text := strings.TrimSuffix(out.String(), "\n")
 	return strings.Split(text, "\n"), nil
+}
+
+// FreeAddr returns a loopback address nobody listens on right now, for a
+// process the test starts to listen on.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }

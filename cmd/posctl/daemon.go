@@ -10,7 +10,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/posd/posd/cmd/internal/posapi"
+	"github.com/posd/posd/internal/posapi"
 )
 
 // defaultSocket is where the packaged posd listens (systemd RuntimeDirectory).

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/posd/posd/cmd/internal/posapi"
+	"github.com/posd/posd/internal/posapi"
 )
 
 // runExport writes the reconciliation CSV (one row per payment and refund)

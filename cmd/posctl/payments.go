@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/posd/posd/cmd/internal/posapi"
+	"github.com/posd/posd/internal/posapi"
 )
 
 // parseSince reads --since: a date, an RFC 3339 time, or a duration back

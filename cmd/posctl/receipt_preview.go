@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/posd/posd/cmd/internal/posapi"
+	"github.com/posd/posd/internal/posapi"
 	"github.com/posd/posd/printer"
 )
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/posd/posd/cmd/internal/posapi"
+	"github.com/posd/posd/internal/posapi"
 )
 
 // runStatus prints what posd is doing.

@@ -20,16 +20,10 @@
 //   - posctl talks to it over a unix socket (default /run/posd/posd.sock,
 //     mode 0660); Prometheus scrapes a loopback address.
 //
-// posd -demo runs the whole product on one machine with no configuration:
-// an in-process gateway simulator (amssim over TLS with a pinned
-// certificate), an on-screen keypad, the customer display page and a
-// virtual printer writing DIR/receipts/<paymentRequestId>.png.
+// posd -demo runs the whole product on one machine with no configuration
+// (package internal/demo).
 //
-// Files, one concern each: config.go (posd.toml), credentials.go (the
-// merchant key), daemon.go (assembly and the stop order), till.go (cashier
-// flow ↔ outbox), gateway.go (call metrics), printer.go and receipts.go
-// (slips), screens.go (customer display), keypads.go, api.go (the unix
-// socket), listeners.go (metrics, display page, notifications),
-// notify.go (sd_notify and watchdog), signals.go, metrics.go, demo.go and
-// cashier.go (the demo).
+// This package is only the command: flags, signals, sd_notify and exit
+// statuses. The configuration is internal/config, the daemon itself
+// internal/daemon (see its Run for the start and stop order).
 package main

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"net/http/httptest"
@@ -16,7 +20,7 @@ import (
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/build/testenv"
-	"github.com/posd/posd/cmd/internal/posapi"
+	"github.com/posd/posd/internal/posapi"
 	"github.com/posd/posd/printer/virtual"
 )
 
@@ -35,11 +39,16 @@ func TestE2EConfiguredDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The configured key file does not exist: the credential must win.
-	key, err := demoKey(creds)
+	key, err := rsa.GenerateKey(rand.Reader, alipay.MinKeyBits)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Rename(filepath.Join(creds, "merchant-key.pem"), filepath.Join(creds, credentialName)); err != nil {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The name systemd/posd.service gives the credential (LoadCredential=).
+	if err := os.WriteFile(filepath.Join(creds, "merchant-key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	const clientID = "SANDBOX_E2E_CONFIG"
@@ -59,7 +68,7 @@ func TestE2EConfiguredDaemon(t *testing.T) {
 	}
 
 	printerAddr, dev := tcpPrinter(t)
-	notify := freeAddr(t)
+	notify := testenv.FreeAddr(t)
 	socket := filepath.Join(dir, "run", "posd.sock")
 	conf := fmt.Sprintf(`
 [merchant]

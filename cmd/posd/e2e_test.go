@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,7 +18,8 @@ import (
 
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/build/testenv"
-	"github.com/posd/posd/cmd/internal/posapi"
+	"github.com/posd/posd/internal/demo"
+	"github.com/posd/posd/internal/posapi"
 )
 
 // End-to-end tests: the real posd and posctl binaries, posd -demo with its
@@ -76,17 +76,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// freeAddr returns a loopback address nobody listens on right now.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 type demoProc struct {
 	t        *testing.T
 	dir      string
@@ -114,7 +103,7 @@ func needBinaries(t testing.TB) {
 func startDemo(t *testing.T, dir string, env ...string) *demoProc {
 	t.Helper()
 	needBinaries(t)
-	d := &demoProc{t: t, dir: dir, http: freeAddr(t), gw: freeAddr(t), metrics: freeAddr(t)}
+	d := &demoProc{t: t, dir: dir, http: testenv.FreeAddr(t), gw: testenv.FreeAddr(t), metrics: testenv.FreeAddr(t)}
 	d.start(filepath.Join(dir, "posd.sock"), env, "-demo", "-demo-dir", dir, "-demo-http", d.http, "-demo-gateway", d.gw, "-demo-metrics", d.metrics)
 	return d
 }
@@ -341,7 +330,7 @@ func TestE2EOrderCodePaid(t *testing.T) {
 	if st.Version != e2eVersion || st.Network != "ok" || st.Printer != "ok" || st.OutboxDepth != 0 {
 		t.Errorf("status %+v", st)
 	}
-	m := scrape(t, "http://"+d.metrics+"/metrics")
+	m := testenv.Scrape(t, "http://"+d.metrics+"/metrics")
 	for k, v := range map[string]float64{
 		`posd_payments_total{outcome="succeeded"}`:             1,
 		`posd_gateway_call_duration_seconds_count{call="pay"}`: 1,
@@ -405,7 +394,7 @@ func TestE2ECashierCancels(t *testing.T) {
 	d := startDemo(t, t.TempDir())
 	id, qr := d.showQR("4.20")
 	// The demo page's view and its Cancel button.
-	var page cashierScreen
+	var page demo.CashierScreen
 	d.sim(http.MethodGet, "/cashier/state", nil, &page)
 	if page.QR != qr || page.Wallet != qr || page.Amount != "USD 4.20" {
 		t.Errorf("cashier page state %+v", page)
@@ -554,7 +543,7 @@ func TestE2EManagerRefundOnKeypad(t *testing.T) {
 	id := st.Current
 	d.waitPayment(id, "SUCCEEDED", func(p posapi.Payment) bool { return p.State == "SUCCEEDED" })
 
-	d.posctl("keys", "<F1>"+demoManagerPIN+"<ENTER>1 1 2.00<ENTER><ENTER>")
+	d.posctl("keys", "<F1>"+demo.ManagerPIN+"<ENTER>1 1 2.00<ENTER><ENTER>")
 	p := d.waitPayment(id, "the refund", func(p posapi.Payment) bool {
 		return len(p.Refunds) == 1 && p.Refunds[0].State == "SUCCEEDED"
 	})
@@ -581,7 +570,7 @@ func TestE2EGatewayUnreachable(t *testing.T) {
 	if !strings.Contains(strings.Join(st.Alerts, "\n"), "Network down") {
 		t.Errorf("alerts %q", st.Alerts)
 	}
-	if m := scrape(t, "http://"+d.metrics+"/metrics"); m["posd_network_up"] != 0 {
+	if m := testenv.Scrape(t, "http://"+d.metrics+"/metrics"); m["posd_network_up"] != 0 {
 		t.Errorf("posd_network_up %v", m["posd_network_up"])
 	}
 	id := st.Current
@@ -631,7 +620,7 @@ func TestE2EGatewayUnreachable(t *testing.T) {
 func TestE2ESecondPosdRefused(t *testing.T) {
 	dir := t.TempDir()
 	d := startDemo(t, dir)
-	cmd := exec.Command(binaries.posd, "-demo", "-demo-dir", dir, "-demo-http", freeAddr(t), "-demo-gateway", freeAddr(t))
+	cmd := exec.Command(binaries.posd, "-demo", "-demo-dir", dir, "-demo-http", testenv.FreeAddr(t), "-demo-gateway", testenv.FreeAddr(t))
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "locked") || !strings.Contains(string(out), "posd.db") {

@@ -9,6 +9,10 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/posd/posd/internal/config"
+	"github.com/posd/posd/internal/daemon"
+	"github.com/posd/posd/internal/demo"
 )
 
 // version is stamped at build time: -ldflags "-X main.version=1.2.3".
@@ -30,15 +34,15 @@ func main() {
 func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("posd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configPath := fs.String("config", DefaultConfigPath, "configuration file")
+	configPath := fs.String("config", config.DefaultPath, "configuration file")
 	check := fs.Bool("check", false, "check the configuration and exit")
 	showVersion := fs.Bool("version", false, "print the version and exit")
-	demo := fs.Bool("demo", false, "run a self-contained demo: simulated gateway, web keypad, virtual printer; no configuration")
-	var d demoOptions
-	fs.StringVar(&d.dir, "demo-dir", "demo", "where -demo keeps its keys, database, socket and receipts")
-	fs.StringVar(&d.http, "demo-http", "127.0.0.1:8080", "address of the demo's cashier and customer pages (0.0.0.0:8080: phones on the LAN can open the wallet page)")
-	fs.StringVar(&d.gateway, "demo-gateway", "127.0.0.1:9443", "address of the demo's simulated gateway (TLS)")
-	fs.StringVar(&d.metrics, "demo-metrics", "", "address of the demo's Prometheus endpoint (default: none)")
+	runDemo := fs.Bool("demo", false, "run a self-contained demo: simulated gateway, web keypad, virtual printer; no configuration")
+	var d demo.Options
+	fs.StringVar(&d.Dir, "demo-dir", "demo", "where -demo keeps its keys, database, socket and receipts")
+	fs.StringVar(&d.HTTP, "demo-http", "127.0.0.1:8080", "address of the demo's cashier and customer pages (0.0.0.0:8080: phones on the LAN can open the wallet page)")
+	fs.StringVar(&d.Gateway, "demo-gateway", "127.0.0.1:9443", "address of the demo's simulated gateway (TLS)")
+	fs.StringVar(&d.Metrics, "demo-metrics", "", "address of the demo's Prometheus endpoint (default: none)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -56,17 +60,21 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 
 	ctx, stop := stopSignals(context.Background())
 	defer stop()
+	note := newNotifier(getenv)
 
-	if *demo {
-		log := newLogger(stdout, LogConfig{Level: "info", Format: "text"})
-		if err := runDemo(ctx, d, stdout, log, nil); err != nil {
+	if *runDemo {
+		log := newLogger(stdout, config.Log{Level: "info", Format: "text"})
+		// The demo makes its own keys: the environment only brings sd_notify.
+		d.Stdout = stdout
+		d.Daemon = supervised(ctx, note, log, daemon.Options{Version: version, Logger: log})
+		if err := demo.Run(ctx, d); err != nil {
 			fmt.Fprintf(stderr, "posd: %v\n", err)
 			return exitFail
 		}
 		return exitOK
 	}
 
-	cfg, err := LoadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "posd: configuration refused:\n%s\nEvery option is documented in /etc/posd/posd.toml.example (cmd/posd/posd.example.toml).\n", indent(err.Error()))
 		return exitFail
@@ -76,7 +84,11 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 		return exitOK
 	}
 	log := newLogger(stdout, cfg.Log)
-	if err := run(ctx, cfg, runOptions{version: version, getenv: getenv, log: log}); err != nil {
+	dm, err := daemon.New(cfg, supervised(ctx, note, log, daemon.Options{Version: version, Logger: log, Getenv: getenv}))
+	if err == nil {
+		err = dm.Run(ctx)
+	}
+	if err != nil {
 		log.Error("posd cannot start", "err", err)
 		fmt.Fprintf(stderr, "posd: %v\n", err)
 		return exitFail
@@ -84,12 +96,29 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 	return exitOK
 }
 
+// supervised adds systemd's notifications to o: READY=1 and the watchdog
+// once posd takes payments, STOPPING=1 as soon as ctx ends.
+func supervised(ctx context.Context, note *notifier, log *slog.Logger, o daemon.Options) daemon.Options {
+	ready := o.Ready
+	o.Ready = func(d *daemon.Daemon) {
+		if err := note.ready("taking payments"); err != nil {
+			log.Warn("sd_notify", "err", err)
+		}
+		context.AfterFunc(ctx, func() { _ = note.stopping() })
+		note.startWatchdog(ctx, d.Alive)
+		if ready != nil {
+			ready(d)
+		}
+	}
+	return o
+}
+
 func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
 
 // newLogger writes slog lines to w (stdout: the journal under systemd).
-func newLogger(w io.Writer, c LogConfig) *slog.Logger {
+func newLogger(w io.Writer, c config.Log) *slog.Logger {
 	var level slog.Level
-	_ = level.UnmarshalText([]byte(c.Level)) // checked by Config.check
+	_ = level.UnmarshalText([]byte(c.Level)) // checked by config.Parse
 	opts := &slog.HandlerOptions{Level: level}
 	if c.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))

@@ -7,8 +7,6 @@ import (
 	"os"
 	"strconv"
 	"time"
-
-	"github.com/posd/posd/queue"
 )
 
 // notifier speaks systemd's sd_notify protocol: one datagram per message on
@@ -99,17 +97,4 @@ func (n *notifier) startWatchdog(ctx context.Context, alive func(context.Context
 			return alive(ctx)
 		})
 	}()
-}
-
-// engineAlive reports whether the engine answers within ctx: a wedged
-// engine holds its lock forever and stops the watchdog pings.
-func engineAlive(ctx context.Context, eng *queue.Engine) bool {
-	done := make(chan struct{})
-	go func() { eng.Pending(); close(done) }()
-	select {
-	case <-done:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

@@ -1,0 +1,451 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/display"
+)
+
+// DefaultPath is where the .deb installs the configuration.
+const DefaultPath = "/etc/posd/posd.toml"
+
+// Config is posd.toml. Every field is documented, with its default, in
+// posd.example.toml; a test checks that the example names each one.
+type Config struct {
+	Merchant Merchant `toml:"merchant"`
+	Till     Till     `toml:"till"`
+	Alipay   Alipay   `toml:"alipay"`
+	Outbox   Outbox   `toml:"outbox"`
+	Keypad   Keypad   `toml:"keypad"`
+	Printer  Printer  `toml:"printer"`
+	Display  Display  `toml:"display"`
+	API      API      `toml:"api"`
+	Metrics  Metrics  `toml:"metrics"`
+	Log      Log      `toml:"log"`
+}
+
+// Merchant is what appears on receipts and screens.
+type Merchant struct {
+	Name       string `toml:"name"`
+	ID         string `toml:"id"`
+	MCC        string `toml:"mcc"`
+	Store      string `toml:"store"`
+	StoreID    string `toml:"store_id"`
+	TerminalID string `toml:"terminal_id"`
+	Footer     string `toml:"footer"`
+}
+
+// Till is the cashier flow.
+type Till struct {
+	Currency       string   `toml:"currency"`
+	MinAmount      string   `toml:"min_amount"`
+	MaxAmount      string   `toml:"max_amount"`
+	Confirm        bool     `toml:"confirm"`
+	ImpliedDecimal bool     `toml:"implied_decimal"`
+	ManagerPIN     string   `toml:"manager_pin"`
+	ResultHold     Duration `toml:"result_hold"`
+	OrderTitle     string   `toml:"order_title"`
+	PaymentExpiry  Duration `toml:"payment_expiry"`
+}
+
+// Alipay is the gateway and the keys.
+type Alipay struct {
+	ClientID            string   `toml:"client_id"`
+	PrivateKeyFile      string   `toml:"private_key_file"`
+	AlipayPublicKeyFile string   `toml:"alipay_public_key_file"`
+	KeyVersion          int      `toml:"key_version"`
+	Gateway             string   `toml:"gateway"`
+	PathPrefix          string   `toml:"path_prefix"`
+	AgentToken          string   `toml:"agent_token"`
+	PinSHA256           string   `toml:"pin_sha256"`
+	PayTimeout          Duration `toml:"pay_timeout"`
+	CallTimeout         Duration `toml:"call_timeout"`
+	ConnectTimeout      Duration `toml:"connect_timeout"`
+	NotifyURL           string   `toml:"notify_url"`
+	NotifyListen        string   `toml:"notify_listen"`
+}
+
+// Outbox is the bbolt file.
+type Outbox struct {
+	Path      string   `toml:"path"`
+	Retention Duration `toml:"retention"`
+}
+
+// Keypad lists the key sources merged into one stream.
+type Keypad struct {
+	TTY    bool     `toml:"tty"`
+	Evdev  []string `toml:"evdev"`
+	Matrix Matrix   `toml:"matrix"`
+}
+
+// Matrix is a GPIO row/column keypad; empty rows means none.
+type Matrix struct {
+	Layout string   `toml:"layout"`
+	Rows   []string `toml:"rows"`
+	Cols   []string `toml:"cols"`
+}
+
+// Printer is the receipt printer.
+type Printer struct {
+	Kind     string `toml:"kind"`
+	Device   string `toml:"device"`
+	Address  string `toml:"address"`
+	Baud     int    `toml:"baud"`
+	Parity   string `toml:"parity"`
+	DataBits int    `toml:"data_bits"`
+	StopBits int    `toml:"stop_bits"`
+	Flow     string `toml:"flow"`
+	Paper    string `toml:"paper"`
+	CodePage string `toml:"code_page"`
+	Chinese  bool   `toml:"chinese"`
+	NativeQR bool   `toml:"native_qr"`
+	Dir      string `toml:"dir"`
+}
+
+// Display is the customer display.
+type Display struct {
+	Kind         string `toml:"kind"`
+	Device       string `toml:"device"`
+	Listen       string `toml:"listen"`
+	Width        int    `toml:"width"`
+	Height       int    `toml:"height"`
+	I2CBus       int    `toml:"i2c_bus"`
+	I2CAddr      int    `toml:"i2c_addr"`
+	SPIBus       int    `toml:"spi_bus"`
+	SPIChip      int    `toml:"spi_chip"`
+	SPIHz        int64  `toml:"spi_hz"`
+	DC           string `toml:"dc"`
+	Reset        string `toml:"reset"`
+	Backlight    string `toml:"backlight"`
+	ColumnOffset int    `toml:"column_offset"`
+	RowOffset    int    `toml:"row_offset"`
+	MADCTL       int    `toml:"madctl"`
+	Font         string `toml:"font"`
+}
+
+// API is the local control socket posctl talks to.
+type API struct {
+	Socket string `toml:"socket"`
+}
+
+// Metrics is the Prometheus endpoint.
+type Metrics struct {
+	Listen string `toml:"listen"`
+}
+
+// Log is the slog handler on stdout.
+type Log struct {
+	Level  string `toml:"level"`
+	Format string `toml:"format"`
+}
+
+// Duration is a time.Duration written as "15s" or "3m" in TOML.
+type Duration struct{ time.Duration }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration like \"15s\" or \"3m\"", string(b))
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Default holds every default; decoding overwrites what the file sets.
+func Default() Config {
+	return Config{
+		Merchant: Merchant{TerminalID: "T01", MCC: "5812", StoreID: "S01"},
+		Till: Till{
+			ResultHold:    Duration{10 * time.Second},
+			OrderTitle:    "In-store purchase",
+			PaymentExpiry: Duration{3 * time.Minute},
+		},
+		Alipay: Alipay{
+			PrivateKeyFile: "/etc/posd/merchant-key.pem",
+			KeyVersion:     1,
+			Gateway:        alipay.HostAsia,
+			PayTimeout:     Duration{alipay.DefaultPayTimeout},
+			CallTimeout:    Duration{alipay.DefaultCallTimeout},
+			ConnectTimeout: Duration{alipay.DefaultConnectTimeout},
+		},
+		Outbox:  Outbox{Path: "/var/lib/posd/posd.db", Retention: Duration{90 * 24 * time.Hour}},
+		Keypad:  Keypad{Matrix: Matrix{Layout: "4x4"}},
+		Printer: Printer{Kind: "none", Baud: 9600, Parity: "none", DataBits: 8, StopBits: 1, Flow: "status", Paper: "80", CodePage: "PC858", NativeQR: true},
+		Display: Display{Kind: "kiosk", Listen: "127.0.0.1:8080", Width: 800, Height: 480, I2CBus: 1, I2CAddr: 0x3C, SPIHz: 32_000_000},
+		API:     API{Socket: "/run/posd/posd.sock"},
+		Metrics: Metrics{Listen: "127.0.0.1:9464"},
+		Log:     Log{Level: "info", Format: "text"},
+	}
+}
+
+// Load reads and validates the file at path. Every problem is
+// reported, one per line, as "FILE: [section] key: why".
+func Load(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, &Error{File: path, Why: err.Error()}
+	}
+	return Parse(filepath.Base(path), data)
+}
+
+// Parse decodes data (named name in errors) over the defaults and
+// validates the result. Unknown keys are errors: a typo must not silently
+// leave a default in place.
+func Parse(name string, data []byte) (Config, error) {
+	cfg := Default()
+	md, err := toml.Decode(string(data), &cfg)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return Config{}, &Error{File: name, Where: fmt.Sprintf("line %d", pe.Position.Line), Why: pe.Message}
+		}
+		// Type mismatches name the key in the message itself.
+		return Config{}, &Error{File: name, Why: err.Error()}
+	}
+	var problems []error
+	for _, k := range md.Undecoded() {
+		problems = append(problems, &Error{File: name, Where: keyName(k), Why: "unknown key"})
+	}
+	if err := cfg.Validate(name); err != nil {
+		problems = append(problems, err)
+	}
+	if len(problems) > 0 {
+		return Config{}, errors.Join(problems...)
+	}
+	return cfg, nil
+}
+
+// Validate reports every problem in c as an *Error naming the file name,
+// joined; nil when c can run.
+func (c *Config) Validate(name string) error {
+	var problems []error
+	for _, p := range c.check() {
+		problems = append(problems, &Error{File: name, Where: p.where, Why: p.why})
+	}
+	return errors.Join(problems...)
+}
+
+// keyName writes a key as "[section] key", the way the file shows it.
+func keyName(k toml.Key) string {
+	if len(k) == 1 {
+		return k[0]
+	}
+	return "[" + strings.Join(k[:len(k)-1], ".") + "] " + k[len(k)-1]
+}
+
+// standardBauds are the rates serial printers and Linux termios accept.
+var standardBauds = []int{1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400}
+
+// Error is one problem in posd.toml. It prints as
+// "posd.toml: [printer] baud: 9601 is not a standard rate" and matches
+// ErrInvalid.
+type Error struct {
+	File  string
+	Where string // "[section] key", "line N", or empty
+	Why   string
+}
+
+func (e *Error) Error() string {
+	if e.Where == "" {
+		return e.File + ": " + e.Why
+	}
+	return e.File + ": " + e.Where + ": " + e.Why
+}
+
+// Unwrap lets errors.Is(err, ErrInvalid) match.
+func (e *Error) Unwrap() error { return ErrInvalid }
+
+type problem struct{ where, why string }
+
+// check returns every problem found in c.
+func (c *Config) check() []problem {
+	var out []problem
+	bad := func(section, key, format string, args ...any) {
+		out = append(out, problem{"[" + section + "] " + key, fmt.Sprintf(format, args...)})
+	}
+	oneOf := func(section, key, v string, allowed ...string) {
+		if !slices.Contains(allowed, v) {
+			bad(section, key, "%q is not one of %s", v, strings.Join(allowed, ", "))
+		}
+	}
+
+	if c.Merchant.Name == "" {
+		bad("merchant", "name", "required: it is printed on every receipt")
+	}
+	if c.Merchant.ID == "" || len(c.Merchant.ID) > 64 {
+		bad("merchant", "id", "%q must be 1 to 64 characters: the referenceMerchantId registered with Alipay", c.Merchant.ID)
+	}
+	if len(c.Merchant.MCC) != 4 || strings.Trim(c.Merchant.MCC, "0123456789") != "" {
+		bad("merchant", "mcc", "%q is not a 4-digit merchant category code", c.Merchant.MCC)
+	}
+	if c.Merchant.StoreID == "" || len(c.Merchant.StoreID) > 32 {
+		bad("merchant", "store_id", "%q must be 1 to 32 characters: the referenceStoreId", c.Merchant.StoreID)
+	}
+	if c.Merchant.TerminalID == "" || len(c.Merchant.TerminalID) > 32 {
+		bad("merchant", "terminal_id", "%q must be 1 to 32 characters", c.Merchant.TerminalID)
+	}
+
+	cur, err := alipay.LookupCurrency(c.Till.Currency)
+	if err != nil {
+		bad("till", "currency", "%q is not an ISO 4217 currency code", c.Till.Currency)
+	} else {
+		for _, a := range []struct{ key, v string }{{"min_amount", c.Till.MinAmount}, {"max_amount", c.Till.MaxAmount}} {
+			if a.v == "" {
+				continue
+			}
+			if amt, err := alipay.ParseAmount(cur, a.v); err != nil || amt.Value <= 0 {
+				bad("till", a.key, "%q is not a positive %s amount", a.v, cur)
+			}
+		}
+	}
+	if p := c.Till.ManagerPIN; p != "" && (len(p) < 4 || len(p) > 12 || strings.Trim(p, "0123456789") != "") {
+		bad("till", "manager_pin", "must be 4 to 12 digits")
+	}
+	if c.Till.OrderTitle == "" || len(c.Till.OrderTitle) > 256 {
+		bad("till", "order_title", "must be 1 to 256 characters (sent as order.orderDescription)")
+	}
+	if d := c.Till.PaymentExpiry.Duration; d < time.Minute || d > 24*time.Hour {
+		bad("till", "payment_expiry", "%v must be between 1m and 24h", d)
+	}
+
+	if c.Alipay.ClientID == "" {
+		bad("alipay", "client_id", "required: the client id from the Antom dashboard")
+	}
+	if c.Alipay.PrivateKeyFile == "" {
+		bad("alipay", "private_key_file", "required (or a systemd credential named merchant-key)")
+	}
+	if c.Alipay.AlipayPublicKeyFile == "" {
+		bad("alipay", "alipay_public_key_file", "required: Antom's public key from the dashboard")
+	}
+	if c.Alipay.KeyVersion < 1 {
+		bad("alipay", "key_version", "%d must be 1 or more", c.Alipay.KeyVersion)
+	}
+	if u, err := url.Parse(c.Alipay.Gateway); err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		bad("alipay", "gateway", "%q must be https://host[:port], e.g. %s", c.Alipay.Gateway, alipay.HostAsia)
+	}
+	if p := c.Alipay.PathPrefix; p != "" && p != alipay.PrefixProduction && p != alipay.PrefixSandbox {
+		bad("alipay", "path_prefix", "%q is not one of \"\", %s, %s", p, alipay.PrefixProduction, alipay.PrefixSandbox)
+	}
+	if pin := strings.ReplaceAll(c.Alipay.PinSHA256, ":", ""); pin != "" && (len(pin) != 64 || strings.Trim(strings.ToLower(pin), "0123456789abcdef") != "") {
+		bad("alipay", "pin_sha256", "must be 64 hex digits (colons allowed)")
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"pay_timeout", c.Alipay.PayTimeout.Duration}, {"call_timeout", c.Alipay.CallTimeout.Duration}, {"connect_timeout", c.Alipay.ConnectTimeout.Duration}} {
+		if d.v <= 0 || d.v > 2*time.Minute {
+			bad("alipay", d.key, "%v must be between 1ms and 2m", d.v)
+		}
+	}
+	// paymentNotifyUrl is required in every pay (https://docs.antom.com/ac/ams/oc).
+	if u, err := url.Parse(c.Alipay.NotifyURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
+		bad("alipay", "notify_url", "%q must be an absolute http(s) URL without a query: AMS requires paymentNotifyUrl in every pay", c.Alipay.NotifyURL)
+	}
+	if c.Alipay.NotifyListen != "" {
+		if _, _, err := net.SplitHostPort(c.Alipay.NotifyListen); err != nil {
+			bad("alipay", "notify_listen", "%q is not host:port", c.Alipay.NotifyListen)
+		}
+	}
+
+	if c.Outbox.Path == "" {
+		bad("outbox", "path", "required")
+	}
+	if c.Outbox.Retention.Duration < 24*time.Hour {
+		bad("outbox", "retention", "%v is less than 24h: settlement reconciliation needs the records", c.Outbox.Retention.Duration)
+	}
+
+	oneOf("keypad.matrix", "layout", c.Keypad.Matrix.Layout, "4x4", "4x3")
+	if m := c.Keypad.Matrix; len(m.Rows) > 0 || len(m.Cols) > 0 {
+		wantCols := 4
+		if m.Layout == "4x3" {
+			wantCols = 3
+		}
+		if len(m.Rows) != 4 {
+			bad("keypad.matrix", "rows", "%d pins given, a %s pad has 4 rows", len(m.Rows), m.Layout)
+		}
+		if len(m.Cols) != wantCols {
+			bad("keypad.matrix", "cols", "%d pins given, a %s pad has %d columns", len(m.Cols), m.Layout, wantCols)
+		}
+	}
+
+	p := c.Printer
+	oneOf("printer", "kind", p.Kind, "none", "serial", "usb", "tcp", "virtual")
+	switch p.Kind {
+	case "serial", "usb":
+		if p.Device == "" {
+			bad("printer", "device", "required for a %s printer, e.g. %s", p.Kind, map[string]string{"serial": "/dev/ttyUSB0", "usb": "/dev/usb/lp0"}[p.Kind])
+		}
+	case "tcp":
+		if _, _, err := net.SplitHostPort(p.Address); err != nil {
+			bad("printer", "address", "%q is not host:port (usually port 9100)", p.Address)
+		}
+	case "virtual":
+		if p.Dir == "" {
+			bad("printer", "dir", "required for the virtual printer: where receipt PNGs go")
+		}
+	}
+	if !slices.Contains(standardBauds, p.Baud) {
+		bad("printer", "baud", "%d is not a standard rate", p.Baud)
+	}
+	oneOf("printer", "parity", p.Parity, "none", "even", "odd")
+	if p.DataBits != 7 && p.DataBits != 8 {
+		bad("printer", "data_bits", "%d must be 7 or 8", p.DataBits)
+	}
+	if p.StopBits != 1 && p.StopBits != 2 {
+		bad("printer", "stop_bits", "%d must be 1 or 2", p.StopBits)
+	}
+	oneOf("printer", "flow", p.Flow, "status", "cts", "dsr")
+	oneOf("printer", "paper", p.Paper, "58", "80", "tm-t88")
+
+	d := c.Display
+	oneOf("display", "kind", d.Kind, append([]string{"none"}, display.Drivers()...)...)
+	if (d.Kind == "st7789" || d.Kind == "ili9341") && d.DC == "" {
+		bad("display", "dc", "required for an SPI panel: the GPIO of its data/command line, e.g. GPIO25")
+	}
+	if d.Kind == "png" && d.Device == "" {
+		bad("display", "device", "required for png: the file to write")
+	}
+	if d.I2CAddr < 0 || d.I2CAddr > 0x7F {
+		bad("display", "i2c_addr", "%#x is not a 7-bit I2C address", d.I2CAddr)
+	}
+	if d.MADCTL < 0 || d.MADCTL > 0xFF {
+		bad("display", "madctl", "%#x does not fit a byte", d.MADCTL)
+	}
+	if d.Kind == "kiosk" {
+		if _, _, err := net.SplitHostPort(d.Listen); err != nil {
+			bad("display", "listen", "%q is not host:port", d.Listen)
+		}
+	}
+	if d.Width < 64 || d.Width > 4096 || d.Height < 64 || d.Height > 4096 {
+		bad("display", "width", "%dx%d is outside 64x64 to 4096x4096", d.Width, d.Height)
+	}
+
+	if c.API.Socket == "" || !filepath.IsAbs(c.API.Socket) {
+		bad("api", "socket", "%q must be an absolute path", c.API.Socket)
+	}
+	if c.Metrics.Listen != "" {
+		if host, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			bad("metrics", "listen", "%q is not host:port", c.Metrics.Listen)
+		} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			bad("metrics", "listen", "%q is not a loopback address: metrics stay on the box", c.Metrics.Listen)
+		}
+	}
+	oneOf("log", "level", c.Log.Level, "debug", "info", "warn", "error")
+	oneOf("log", "format", c.Log.Format, "text", "json")
+	return out
+}

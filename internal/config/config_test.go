@@ -1,0 +1,169 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+)
+
+// examplePath is the documented example, installed by the package as
+// /etc/posd/posd.toml.example.
+const examplePath = "../../cmd/posd/posd.example.toml"
+
+func readExample(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile(examplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestExampleConfigIsValid(t *testing.T) {
+	cfg, err := Parse("posd.example.toml", readExample(t))
+	if err != nil {
+		t.Fatalf("the example does not load:\n%v", err)
+	}
+	if cfg.Merchant.Name != "Golden Noodle Bar" || cfg.Till.Currency != "USD" || cfg.Printer.Baud != 9600 {
+		t.Errorf("example decoded to %+v", cfg)
+	}
+}
+
+// tomlPaths lists every key of Config as the file spells it.
+func tomlPaths(t reflect.Type, prefix []string) [][]string {
+	var out [][]string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("toml")
+		if tag == "" {
+			continue
+		}
+		path := append(append([]string(nil), prefix...), tag)
+		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[Duration]() {
+			out = append(out, tomlPaths(f.Type, path)...)
+			continue
+		}
+		out = append(out, path)
+	}
+	return out
+}
+
+func TestExampleDocumentsEveryOption(t *testing.T) {
+	var cfg Config
+	md, err := toml.Decode(string(readExample(t)), &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := tomlPaths(reflect.TypeFor[Config](), nil)
+	if len(paths) < 40 {
+		t.Fatalf("found only %d options: the walk is broken", len(paths))
+	}
+	for _, p := range paths {
+		if !md.IsDefined(p...) {
+			t.Errorf("posd.example.toml does not set %s", strings.Join(p, "."))
+		}
+	}
+	// Every key in the example carries a comment line somewhere above it in
+	// its section; a bare key is undocumented.
+	lines := strings.Split(string(readExample(t)), "\n")
+	for i, line := range lines {
+		key, _, ok := strings.Cut(line, " = ")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.Contains(line, "#") {
+			continue // documented inline
+		}
+		if i == 0 || !strings.HasPrefix(lines[i-1], "#") && !strings.Contains(lines[i-1], "=") {
+			t.Errorf("line %d: key %s has no comment", i+1, key)
+		}
+	}
+}
+
+func TestConfigErrorsArePrecise(t *testing.T) {
+	base := string(readExample(t))
+	cases := []struct {
+		name, from, to, want string
+	}{
+		{"baud", "baud = 9600", "baud = 9601", "posd.toml: [printer] baud: 9601 is not a standard rate"},
+		{"unknown key", "baud = 9600", "baudrate = 9600", "posd.toml: [printer] baudrate: unknown key"},
+		{"currency", `currency = "USD"`, `currency = "XYZ"`, `posd.toml: [till] currency: "XYZ" is not an ISO 4217 currency code`},
+		{"amount", `max_amount = "5000.00"`, `max_amount = "50.001"`, `posd.toml: [till] max_amount: "50.001" is not a positive USD amount`},
+		{"duration", `pay_timeout = "15s"`, `pay_timeout = "fifteen"`, `fifteen`},
+		{"syntax", `kind = "none"`, `kind = "none`, "posd.toml: line "},
+		{"metrics off the box", `listen = "127.0.0.1:9464"`, `listen = "0.0.0.0:9464"`, `posd.toml: [metrics] listen: "0.0.0.0:9464" is not a loopback address`},
+		{"gateway", `gateway = "https://open-sea-global.alipay.com"`, `gateway = "http://example.com"`, `posd.toml: [alipay] gateway: "http://example.com" must be https`},
+		{"pin", `manager_pin = ""`, `manager_pin = "12a4"`, "posd.toml: [till] manager_pin: must be 4 to 12 digits"},
+		{"matrix", "rows = []", `rows = ["GPIO5"]`, "posd.toml: [keypad.matrix] rows: 1 pins given, a 4x4 pad has 4 rows"},
+		{"notify", `notify_url = "https://pos.example.com/alipay/notify"`, `notify_url = "/alipay/notify"`, "posd.toml: [alipay] notify_url: \"/alipay/notify\" must be an absolute http(s) URL"},
+		{"printer device", `kind = "none"`, `kind = "serial"`, "posd.toml: [printer] device: required for a serial printer"},
+		{"wrong type", "baud = 9600", `baud = "fast"`, "baud"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !strings.Contains(base, c.from) {
+				t.Fatalf("example lacks %q", c.from)
+			}
+			_, err := Parse("posd.toml", []byte(strings.Replace(base, c.from, c.to, 1)))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("%v does not match ErrInvalid", err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got\n%v\nwant it to contain\n%s", err, c.want)
+			}
+		})
+	}
+}
+
+func TestConfigReportsEveryProblem(t *testing.T) {
+	_, err := Parse("posd.toml", []byte("[printer]\nbaud = 1\n"))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{"[merchant] name: required", "[till] currency", "[alipay] client_id: required", "[printer] baud: 1 is not a standard rate"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in\n%v", want, err)
+		}
+	}
+}
+
+func TestLoadConfigNamesTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing.toml")
+	_, err := Load(path)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(readExampleF(f))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse("fuzz.toml", data)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error %v does not match ErrInvalid", err)
+			}
+			return
+		}
+		// Whatever was accepted must pass validation again.
+		if p := cfg.check(); len(p) != 0 {
+			t.Fatalf("accepted a config with problems: %v", p)
+		}
+	})
+}
+
+func readExampleF(f *testing.F) []byte {
+	data, err := os.ReadFile(examplePath)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return data
+}

@@ -1,0 +1,155 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/internal/posapi"
+	"github.com/posd/posd/queue"
+	"github.com/posd/posd/terminal"
+	"github.com/posd/posd/terminal/keypad"
+)
+
+// daemonBackend answers the local API from the till and the outbox.
+type daemonBackend struct {
+	t       *till
+	script  *keypad.Script
+	version string
+	printer func() string // the printer's state in words
+}
+
+var _ backend = (*daemonBackend)(nil)
+
+func paymentView(p queue.Payment, receipts int) posapi.Payment {
+	v := posapi.Payment{
+		PaymentRequestID: p.RequestID, SaleID: p.SaleID, Scenario: string(p.Scenario), State: string(p.State),
+		Final: p.State.IsFinal(), Amount: p.Amount, PaymentID: p.PaymentID, ResultCode: p.ResultCode, QR: p.QR,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, ExpiresAt: p.ExpiresAt, Attention: p.Attention, Receipts: receipts,
+	}
+	for _, r := range p.Refunds {
+		v.Refunds = append(v.Refunds, posapi.Refund{RefundRequestID: r.RequestID, Amount: r.Amount, State: string(r.State),
+			RefundID: r.RefundID, ResultCode: r.ResultCode})
+	}
+	return v
+}
+
+func (b *daemonBackend) Status(context.Context) posapi.Status {
+	s, view := b.t.snapshot()
+	st := posapi.Status{
+		Version: b.version, Accepting: !b.t.closing.Load() && b.t.eng.WriteError() == nil,
+		Till: s.Phase.String(), Screen: view.Title, Amount: view.Amount, Notice: view.Notice,
+		Current: s.Payment.ID, Alerts: view.Alerts, OutboxDepth: len(b.t.eng.Pending()),
+		Network: "unknown", Printer: b.printer(),
+	}
+	if view.Customer.Kind == terminal.CustomerQR {
+		st.QR = view.Customer.CodeValue
+	}
+	switch {
+	case s.Trouble[terminal.Network] != "":
+		st.Network = "trouble: " + s.Trouble[terminal.Network]
+	case b.t.metrics.networkUp.Load():
+		st.Network = "ok"
+	}
+	return st
+}
+
+func (b *daemonBackend) List(_ context.Context, since time.Time) ([]posapi.Payment, error) {
+	ps, err := b.t.payments(since)
+	out := make([]posapi.Payment, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, paymentView(p, -1))
+	}
+	return out, err
+}
+
+func (b *daemonBackend) Show(_ context.Context, id string) (posapi.Payment, error) {
+	p, err := b.t.eng.Get(id)
+	if err != nil {
+		return posapi.Payment{}, apiErr(err)
+	}
+	jobs, err := b.t.store.Jobs(id)
+	return paymentView(p, len(jobs)), err
+}
+
+func (b *daemonBackend) Keys(ctx context.Context, text string) error {
+	if b.t.closing.Load() {
+		return ErrClosing
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := b.script.Send(ctx, text); err != nil {
+		if errors.Is(err, keypad.ErrScript) {
+			return fmt.Errorf("%w: %w", ErrBadRequest, err)
+		}
+		return err
+	}
+	return nil
+}
+
+// Cancel closes an unpaid payment, or reverses a paid one in full (cancel
+// of a paid payment refunds it: https://docs.antom.com/ac/ams/paymentc).
+func (b *daemonBackend) Cancel(ctx context.Context, id string) (posapi.Payment, error) {
+	p, err := b.t.eng.Get(id)
+	if err != nil {
+		return posapi.Payment{}, apiErr(err)
+	}
+	if p.State.Paid() {
+		err = b.t.eng.Void(id)
+	} else {
+		err = b.t.eng.Abort(id)
+	}
+	if err != nil {
+		return posapi.Payment{}, apiErr(err)
+	}
+	return b.Show(ctx, id)
+}
+
+func (b *daemonBackend) Refund(ctx context.Context, id, amount string) (posapi.Payment, error) {
+	p, err := b.t.eng.Get(id)
+	if err != nil {
+		return posapi.Payment{}, apiErr(err)
+	}
+	a, err := alipay.ParseAmount(p.Amount.Currency, amount)
+	if err != nil {
+		return posapi.Payment{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	if _, err := b.t.eng.Refund(id, a, "refund by posctl"); err != nil {
+		return posapi.Payment{}, apiErr(err)
+	}
+	return b.Show(ctx, id)
+}
+
+func (b *daemonBackend) Reprint(_ context.Context, id string) (posapi.Reprint, error) {
+	if _, err := b.t.eng.Get(id); err != nil {
+		return posapi.Reprint{}, apiErr(err)
+	}
+	j, err := b.t.reprint(id)
+	if err != nil {
+		return posapi.Reprint{}, apiErr(err)
+	}
+	return posapi.Reprint{PaymentRequestID: id, Job: fmt.Sprint(j.ID)}, nil
+}
+
+func (b *daemonBackend) Export(_ context.Context, w io.Writer, from, to time.Time) error {
+	return queue.ExportCSV(w, b.t.store, from, to)
+}
+
+// Receipt returns the payment's first slip as stored for the printer.
+func (b *daemonBackend) Receipt(_ context.Context, id string) (json.RawMessage, error) {
+	if _, err := b.t.eng.Get(id); err != nil {
+		return nil, apiErr(err)
+	}
+	jobs, err := b.t.store.Jobs(id)
+	if err != nil {
+		return nil, err
+	}
+	if len(jobs) == 0 {
+		return nil, fmt.Errorf("%w: %s has no receipt (only paid, voided or refunded payments do)", ErrConflict, id)
+	}
+	return jobs[0].Payload, nil
+}

@@ -1,0 +1,294 @@
+package daemon
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/display"
+	"github.com/posd/posd/internal/config"
+	"github.com/posd/posd/queue"
+	"github.com/posd/posd/terminal"
+	"github.com/posd/posd/terminal/keypad"
+)
+
+// Options are what differs between a packaged posd, posd -demo and tests.
+type Options struct {
+	Version string
+	Logger  *slog.Logger // nil: discard
+	// Getenv reads $CREDENTIALS_DIRECTORY (systemd's LoadCredential=);
+	// nil means os.Getenv.
+	Getenv func(string) string
+	// MerchantKey and PlatformKey, when set, replace the key files (the
+	// demo generates its own).
+	MerchantKey *rsa.PrivateKey
+	PlatformKey *rsa.PublicKey
+	// Extra is mounted on the display listener beside /display/ (the
+	// demo's cashier page); it gets the desk to drive.
+	Extra func(Desk) http.Handler
+	// Policy replaces the outbox's timing (the demo inquires faster).
+	Policy *queue.Policy
+	// Shown is told about every customer frame (the benchmark's clock).
+	Shown func(display.Screen)
+	// Ready is called once posd takes payments (sd_notify READY=1); the
+	// daemon it gets answers Alive for the watchdog.
+	Ready func(*Daemon)
+}
+
+// Daemon is posd: every part built from one configuration. New builds the
+// parts; Run starts them in order, takes payments until its context ends
+// and stops them in reverse order.
+type Daemon struct {
+	cfg config.Config
+	o   Options
+	log *slog.Logger
+
+	// Built by New, in this order; each takes what the earlier ones made.
+	client   *alipay.Client
+	store    *queue.Store
+	net      *netState
+	metrics  *metrics
+	eng      *queue.Engine
+	events   chan terminal.Input
+	printer  receiptPrinter
+	till     *till
+	device   display.Display // nil: no customer display
+	kiosk    http.Handler    // the kiosk page, or nil
+	screens  *screens
+	script   *keypad.Script
+	sources  []keypad.Source
+	machine  *terminal.Machine
+	notifyFn http.Handler // Alipay's notifications, or nil
+
+	closers []func() error // release what New opened, last first
+	ran     bool
+}
+
+// New builds every part of posd from cfg. It opens the outbox database,
+// the keys and the devices, but starts nothing: no goroutine runs and no
+// port or socket is open until Run. Errors are start-up refusals; what
+// was opened is closed again. A Daemon that is never run is released by
+// Close.
+func New(cfg config.Config, o Options) (_ *Daemon, err error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	d := &Daemon{cfg: cfg, o: o, log: o.Logger}
+	defer func() {
+		if err != nil {
+			_ = d.Close()
+		}
+	}()
+	log := d.log
+
+	priv, pub := o.MerchantKey, o.PlatformKey
+	if priv == nil {
+		if priv, pub, err = config.LoadKeys(cfg.Alipay, o.Getenv); err != nil {
+			return nil, err
+		}
+	}
+	d.o.PlatformKey = pub
+	d.client, err = alipay.NewClient(alipay.Config{
+		ClientID: cfg.Alipay.ClientID, PrivateKey: priv, PlatformPublicKey: pub, KeyVersion: cfg.Alipay.KeyVersion,
+		BaseURL: cfg.Alipay.Gateway, PathPrefix: cfg.Alipay.PathPrefix, AgentToken: cfg.Alipay.AgentToken,
+		PayTimeout: cfg.Alipay.PayTimeout.Duration, CallTimeout: cfg.Alipay.CallTimeout.Duration,
+		ConnectTimeout: cfg.Alipay.ConnectTimeout.Duration, PinSHA256: cfg.Alipay.PinSHA256,
+		Logger: log.With("component", "alipay"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.closers = append(d.closers, func() error { d.client.Close(); return nil })
+
+	if err := os.MkdirAll(filepath.Dir(cfg.Outbox.Path), 0o700); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	if d.store, err = queue.Open(cfg.Outbox.Path, queue.Options{}); err != nil {
+		return nil, err
+	}
+	d.closers = append(d.closers, d.store.Close)
+
+	d.net = newNetState()
+	d.metrics = newMetrics(o.Version, d.outboxDepth)
+	gw := &measured{gw: queue.NewAMS(d.client), m: d.metrics, network: d.net.changed}
+	d.eng, err = queue.NewEngine(queue.Config{Store: d.store, Gateway: gw, Policy: o.Policy,
+		Receipt: receiptFunc(cfg.Merchant), Retention: cfg.Outbox.Retention.Duration, Logger: log.With("component", "outbox")})
+	if err != nil {
+		return nil, err
+	}
+
+	// The flow's inputs: outbox changes, the printer's and the network's
+	// health. The printer exists before the till that wakes it.
+	d.events = make(chan terminal.Input, 64)
+	d.printer, err = newPrinter(cfg.Printer, d.store, d.events, d.metrics, log)
+	if err != nil {
+		return nil, err
+	}
+	d.till = &till{eng: d.eng, store: d.store, cfg: &d.cfg, now: time.Now, printer: d.printer, metrics: d.metrics,
+		log: log.With("component", "till"), events: d.events, notifyURL: cfg.Alipay.NotifyURL, net: d.net}
+
+	if cfg.Display.Kind != "none" {
+		// Opening a panel is a few bus writes: no context of Run's to bound.
+		if d.device, d.kiosk, err = openDisplay(context.Background(), cfg.Display, log); err != nil {
+			return nil, err
+		}
+		d.closers = append(d.closers, d.device.Close)
+	}
+	d.screens = &screens{merchant: cfg.Merchant.Name, t: d.till, shown: o.Shown}
+
+	d.script = keypad.NewScript(keypad.MaxScriptKeys)
+	if d.sources, err = keySources(cfg.Keypad, d.script, log); err != nil {
+		return nil, err
+	}
+	if d.machine, err = terminal.NewMachine(tillConfig(cfg.Till)); err != nil {
+		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
+	}
+	if cfg.Alipay.NotifyListen != "" {
+		if d.notifyFn, err = notificationHandler(cfg.Alipay, pub, d.eng.Notified, log); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// Close releases what New opened. Run does it itself on return.
+func (d *Daemon) Close() error {
+	var errs []error
+	for i := len(d.closers) - 1; i >= 0; i-- {
+		errs = append(errs, d.closers[i]())
+	}
+	d.closers = nil
+	return errors.Join(errs...)
+}
+
+func (d *Daemon) outboxDepth() int { return len(d.eng.Pending()) }
+
+// Alive reports whether the outbox engine answers within ctx: a wedged
+// engine holds its lock forever, and the watchdog stops its pings.
+func (d *Daemon) Alive(ctx context.Context) bool {
+	done := make(chan struct{})
+	go func() { d.eng.Pending(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Run starts the parts in this order, each one's inputs before it:
+//
+//  1. the outbox engine, subscribed first so no change is missed;
+//  2. the relay of outbox changes to the cashier flow, and of the
+//     network's health (the printer it wakes already exists);
+//  3. the printer loop;
+//  4. the customer display;
+//  5. the cashier flow on the merged keypads;
+//  6. the TCP endpoints (metrics, display page, notifications);
+//  7. the API socket, last: once posctl gets an answer, all is up.
+//
+// Then Options.Ready is called. When ctx ends, no new payment or key is
+// accepted, the engine finishes the step it is in (every state was
+// committed before its action) and stops, and the rest stops in reverse
+// order; Run then closes what New opened and returns nil. Errors are
+// start-up refusals. Run may be called once.
+func (d *Daemon) Run(ctx context.Context) (err error) {
+	if d.ran {
+		return errors.New("posd: Run called twice")
+	}
+	d.ran = true
+	defer d.Close()
+	log, cfg := d.log, d.cfg
+
+	// Everything below stops through these contexts, in reverse order:
+	// the till (no new keys, no new payments) before the engine.
+	engineCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopEngine()
+	tillCtx, stopTill := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopTill()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stopTill()
+
+	// 1. The engine.
+	sub := d.eng.Subscribe(256)
+	defer sub.Close()
+	if err := d.eng.Start(engineCtx); err != nil {
+		return err
+	}
+	// On a start-up error below, the engine stops before the store closes.
+	defer func() { stopEngine(); d.eng.Wait() }()
+
+	// 2. The relays into the cashier flow.
+	t := d.till
+	wg.Go(func() { t.announceRecovered(tillCtx); t.forward(tillCtx, sub) })
+	wg.Go(func() { t.tellNetwork(tillCtx) })
+
+	// 3. The printer.
+	wg.Go(func() { _ = d.printer.Run(tillCtx) })
+
+	// 4. The customer display: one that hangs or fails never holds up a
+	// payment; the countdown is redrawn every second.
+	if d.device != nil {
+		safe := display.NewFailSafe(d.device, display.FailSafeConfig{Logger: log.With("component", "display")})
+		d.screens.customer = safe
+		wg.Go(func() {
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			safe.Run(tillCtx, tick.C)
+		})
+	}
+
+	// 5. The cashier flow.
+	wg.Go(func() {
+		err := terminal.Run(tillCtx, terminal.Options{Machine: d.machine, Keys: keypad.Merge(tillCtx, d.sources...),
+			Events: d.events, Outbox: t, Display: d.screens, Observe: t.observe, Logger: log.With("component", "till")})
+		if err != nil {
+			log.Error("till stopped", "err", err)
+		}
+	})
+
+	// 6. The TCP endpoints.
+	web := &listeners{wg: &wg, log: log}
+	defer web.shutdown()
+	if err := web.start(cfg, webParts{metrics: d.metrics, printerState: d.printer.State, kiosk: d.kiosk, notify: d.notifyFn,
+		extra: d.o.Extra, desk: deskOf{t: t, script: d.script}}); err != nil {
+		return err
+	}
+
+	// 7. The API socket.
+	back := &daemonBackend{t: t, script: d.script, version: d.o.Version, printer: d.printer.State}
+	if err := os.MkdirAll(filepath.Dir(cfg.API.Socket), 0o750); err != nil {
+		return fmt.Errorf("api socket: %w", err)
+	}
+	apiListener, err := listenSocket(cfg.API.Socket, 0o660)
+	if err != nil {
+		return err
+	}
+	wg.Go(func() { serveAPI(tillCtx, apiListener, apiHandler(back, log.With("component", "api")), log) })
+
+	log.Info("posd ready", "version", d.o.Version, "socket", cfg.API.Socket, "pending", len(d.eng.Pending()))
+	if d.o.Ready != nil {
+		d.o.Ready(d)
+	}
+
+	<-ctx.Done()
+	log.Info("stopping")
+	t.closing.Store(true)
+	stopTill()
+	stopEngine()
+	d.eng.Wait()
+	log.Info("stopped", "pending", len(d.eng.Pending()))
+	return nil
+}

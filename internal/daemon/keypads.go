@@ -1,0 +1,64 @@
+package daemon
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpioreg"
+	"periph.io/x/host/v3"
+
+	"github.com/posd/posd/internal/config"
+	"github.com/posd/posd/terminal/keypad"
+)
+
+// keySources opens every configured keypad; the script (the API's keys)
+// is always there.
+func keySources(c config.Keypad, script *keypad.Script, log *slog.Logger) ([]keypad.Source, error) {
+	sources := []keypad.Source{script}
+	if c.TTY {
+		sources = append(sources, keypad.NewTTY(os.Stdin, keypad.ScanDetector{}))
+	}
+	for _, dev := range c.Evdev {
+		e, err := keypad.OpenEvdev(dev, keypad.EvdevConfig{Logger: log.With("component", "keypad", "device", dev)})
+		if err != nil {
+			return nil, err
+		}
+		sources = append(sources, e)
+	}
+	if len(c.Matrix.Rows) > 0 {
+		if _, err := host.Init(); err != nil {
+			return nil, fmt.Errorf("keypad matrix: %w", err)
+		}
+		pins := func(names []string) ([]gpio.PinIO, error) {
+			var out []gpio.PinIO
+			for _, n := range names {
+				p := gpioreg.ByName(n)
+				if p == nil {
+					return nil, fmt.Errorf("keypad matrix: no GPIO line %q (is the posd user in group gpio?)", n)
+				}
+				out = append(out, p)
+			}
+			return out, nil
+		}
+		rows, err := pins(c.Matrix.Rows)
+		if err != nil {
+			return nil, err
+		}
+		cols, err := pins(c.Matrix.Cols)
+		if err != nil {
+			return nil, err
+		}
+		layout := keypad.Layout4x4()
+		if c.Matrix.Layout == "4x3" {
+			layout = keypad.Layout4x3()
+		}
+		mx, err := keypad.NewMatrix(keypad.MatrixConfig{Rows: rows, Cols: cols, Layout: layout})
+		if err != nil {
+			return nil, err
+		}
+		sources = append(sources, mx)
+	}
+	return sources, nil
+}

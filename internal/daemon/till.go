@@ -1,0 +1,372 @@
+package daemon
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/internal/config"
+	"github.com/posd/posd/queue"
+	"github.com/posd/posd/terminal"
+)
+
+// till connects the cashier flow to the outbox: it turns the flow's
+// requests into committed outbox records and the outbox's changes into
+// the flow's inputs.
+type till struct {
+	eng       *queue.Engine
+	store     *queue.Store
+	cfg       *config.Config
+	now       func() time.Time
+	printer   interface{ Wake() }
+	metrics   *metrics
+	log       *slog.Logger
+	events    chan terminal.Input
+	closing   atomic.Bool // set at SIGTERM: no new payment starts
+	notifyURL string
+	net       *netState
+
+	mu    sync.Mutex
+	state terminal.State // the flow's latest state, for status and the demo page
+	view  terminal.Screen
+}
+
+var _ terminal.Outbox = (*till)(nil)
+
+// newRequestID makes a paymentRequestId: the terminal, the time and 48
+// random bits, so two tills of one merchant never collide (<= 64 chars).
+func (t *till) newRequestID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return fmt.Sprintf("%s-%s-%s", t.cfg.Merchant.TerminalID, t.now().UTC().Format("20060102T150405"), hex.EncodeToString(b[:]))
+}
+
+// StartPayment encodes the pay request once and commits it; the outbox
+// sends those exact bytes (https://docs.antom.com/ac/ams/oc,
+// https://docs.antom.com/ac/ams/upm).
+func (t *till) StartPayment(_ context.Context, req terminal.PaymentRequest) (string, error) {
+	if t.closing.Load() {
+		return "", ErrClosing
+	}
+	m := t.cfg.Merchant
+	id := t.newRequestID()
+	now := t.now()
+	expires := now.Add(t.cfg.Till.PaymentExpiry.Duration).Truncate(time.Second)
+	scenario, aScenario := queue.OrderCode, alipay.ScenarioOrderCode
+	if req.Scenario == alipay.ScenarioPaymentCode {
+		scenario, aScenario = queue.PaymentCode, alipay.ScenarioPaymentCode
+	}
+	body, err := alipay.EncodePay(alipay.PayRequest{
+		PaymentRequestID: id,
+		Order: alipay.Order{
+			ReferenceOrderID: id,
+			OrderDescription: t.cfg.Till.OrderTitle,
+			Merchant: alipay.Merchant{
+				ReferenceMerchantID: m.ID, MerchantName: m.Name, MerchantMCC: m.MCC,
+				Store: alipay.Store{ReferenceStoreID: m.StoreID, StoreName: cmp.Or(m.Store, m.Name), StoreMCC: m.MCC},
+			},
+			Env: alipay.Env{StoreTerminalID: m.TerminalID, StoreTerminalRequestTime: alipay.NewTime(now)},
+		},
+		PaymentAmount:     req.Amount,
+		PaymentMethod:     alipay.PaymentMethod{PaymentMethodType: alipay.PaymentMethodConnectWallet, PaymentMethodID: req.CustomerCode},
+		PaymentFactor:     alipay.PaymentFactor{InStorePaymentScenario: aScenario},
+		PaymentExpiryTime: alipay.NewTime(expires),
+		PaymentNotifyURL:  t.notifyURL,
+	})
+	if err != nil {
+		return "", err
+	}
+	p, err := t.eng.Pay(queue.PaymentRequest{RequestID: id, SaleID: id, Scenario: scenario, Amount: req.Amount, Body: body, ExpiresAt: expires})
+	if err != nil {
+		return "", err
+	}
+	return p.RequestID, nil
+}
+
+// CancelPayment commits the cashier's decision to cancel a live payment.
+func (t *till) CancelPayment(_ context.Context, id string) error { return t.eng.Abort(id) }
+
+// Refund commits a refund; the outbox sends it with a refundRequestId
+// derived from the payment, so it can never be made twice.
+func (t *till) Refund(_ context.Context, id string, amount alipay.Amount) (string, error) {
+	r, err := t.eng.Refund(id, amount, "refund at the till")
+	return r.RequestID, err
+}
+
+// Reprint queues a COPY of the payment's sale receipt.
+func (t *till) Reprint(_ context.Context, id string) error {
+	_, err := t.reprint(id)
+	return err
+}
+
+func (t *till) reprint(id string) (queue.PrintJob, error) {
+	jobs, err := t.store.Jobs(id)
+	if err != nil {
+		return queue.PrintJob{}, err
+	}
+	for _, j := range jobs {
+		if !j.Copy {
+			c, err := t.store.Reprint(j.ID, t.now())
+			if err == nil {
+				t.printer.Wake()
+			}
+			return c, err
+		}
+	}
+	return queue.PrintJob{}, fmt.Errorf("%w: %s has no receipt (only paid, voided or refunded payments do)", ErrConflict, id)
+}
+
+// payments returns every stored payment created at or after since, newest first.
+func (t *till) payments(since time.Time) ([]queue.Payment, error) {
+	var out []queue.Payment
+	err := t.store.ForEach(func(p queue.Payment) error {
+		if !p.CreatedAt.Before(since) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	// Records the engine holds in memory (the disk refused them) are newer.
+	for _, live := range t.eng.Pending() {
+		i := slices.IndexFunc(out, func(p queue.Payment) bool { return p.RequestID == live.RequestID })
+		if i >= 0 {
+			out[i] = live
+		} else if !live.CreatedAt.Before(since) {
+			out = append(out, live)
+		}
+	}
+	slices.SortFunc(out, func(a, b queue.Payment) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return out, err
+}
+
+func summaryStatus(s queue.State) terminal.Status {
+	switch s {
+	case queue.Succeeded, queue.Refunding:
+		return terminal.StatusSucceeded
+	case queue.PartiallyRefunded, queue.Refunded:
+		return terminal.StatusRefunded
+	case queue.Failed:
+		return terminal.StatusFailed
+	case queue.Cancelled:
+		return terminal.StatusCancelled
+	case queue.NeedsAttention:
+		return terminal.StatusAttention
+	}
+	return terminal.StatusPending
+}
+
+// Recent lists the newest n payments for the manager menu.
+func (t *till) Recent(_ context.Context, n int) ([]terminal.Summary, error) {
+	ps, err := t.payments(time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]terminal.Summary, 0, min(n, len(ps)))
+	for _, p := range ps[:min(n, len(ps))] {
+		s := terminal.Summary{PaymentID: p.RequestID, Amount: p.Amount, Status: summaryStatus(p.State), Time: p.CreatedAt}
+		// Pending refunds count too: the manager may refund only what no
+		// refund can still take.
+		if v := p.RefundedTotal(); v > 0 {
+			s.Refunded = alipay.Amount{Currency: p.Amount.Currency, Value: v}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// observe is terminal.Options.Observe: it keeps the flow's state for the
+// API and the demo page.
+func (t *till) observe(s terminal.State) {
+	t.mu.Lock()
+	t.state = s
+	t.mu.Unlock()
+}
+
+// showing keeps the screen the flow last drew.
+func (t *till) showing(v terminal.Screen) {
+	t.mu.Lock()
+	t.view = v
+	t.mu.Unlock()
+}
+
+func (t *till) snapshot() (terminal.State, terminal.Screen) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.state, t.view
+}
+
+// announceRecovered runs once, before forward: the flow starts on a blank
+// sale, so payments still unresolved from before a restart are listed as
+// alerts until their outcome comes, and nobody charges that sale again
+// meanwhile.
+func (t *till) announceRecovered(ctx context.Context) {
+	for _, p := range t.eng.Pending() {
+		if p.State.Paid() {
+			continue
+		}
+		select {
+		case t.events <- terminal.NeedsAttention{PaymentID: p.RequestID, Reason: "from before the restart: outcome not known yet"}:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// forward turns outbox changes into the flow's inputs until ctx ends.
+func (t *till) forward(ctx context.Context, sub *queue.Subscription) {
+	send := func(in terminal.Input) {
+		select {
+		case t.events <- in:
+		case <-ctx.Done():
+		}
+	}
+	for {
+		var c queue.Change
+		select {
+		case <-ctx.Done():
+			return
+		case ch, ok := <-sub.C:
+			if !ok {
+				return
+			}
+			c = ch
+		}
+		switch c.Kind {
+		case queue.ChangeQRReady:
+			var expires time.Time
+			if p, err := t.eng.Get(c.RequestID); err == nil {
+				expires = p.ExpiresAt
+			}
+			send(terminal.QRReady{PaymentID: c.RequestID, CodeValue: c.QR, Expires: expires})
+		case queue.ChangeSucceeded:
+			t.metrics.payment("succeeded")
+			send(terminal.Succeeded{PaymentID: c.RequestID, Amount: c.Amount})
+		case queue.ChangeFailed:
+			t.metrics.payment("failed")
+			send(terminal.Failed{PaymentID: c.RequestID, Reason: c.Code})
+		case queue.ChangeCancelled:
+			t.metrics.payment("cancelled")
+			send(terminal.Cancelled{PaymentID: c.RequestID})
+		case queue.ChangeNeedsAttention:
+			t.metrics.payment("needs_attention")
+			send(terminal.NeedsAttention{PaymentID: c.RequestID, Reason: c.Attention})
+		case queue.ChangeReceiptReady:
+			t.printer.Wake()
+		case queue.ChangeRefunding:
+			// Paid after the cancel was decided: the outbox refunds it on
+			// its own. The flow hears no other outcome for it, so it must
+			// hear this one, or it stays on "cancelling" for ever.
+			if t.refundsUnwantedPayment(c.RequestID) {
+				send(terminal.NeedsAttention{PaymentID: c.RequestID, Reason: "paid after the cancel: refunding it in full"})
+			}
+		case queue.ChangeRefunded:
+			t.metrics.payment("refunded")
+			if c.State == queue.Refunded && t.refundsUnwantedPayment(c.RequestID) {
+				send(terminal.Cancelled{PaymentID: c.RequestID}) // given back in full: settled
+			}
+		case queue.ChangeUnwritable:
+			t.log.Error("database refuses writes: no new payments", "err", c.Err)
+		}
+	}
+}
+
+// refundsUnwantedPayment reports whether a payment's refund is the
+// outbox's own, for money taken after the cashier or the deadline
+// cancelled it (not a void or a refund someone asked for).
+func (t *till) refundsUnwantedPayment(id string) bool {
+	p, err := t.eng.Get(id)
+	return err == nil && p.CancelReason != "" && !p.Reversal
+}
+
+// tellPrinted tells the flow how a payment's receipt went.
+func tellPrinted(ctx context.Context, events chan<- terminal.Input, m *metrics, paymentRequestID string, err error) {
+	in := terminal.Receipt{PaymentID: paymentRequestID, Printed: err == nil}
+	h := terminal.Health{Part: terminal.Printer, OK: err == nil}
+	if err != nil {
+		in.Reason, h.Detail = err.Error(), err.Error()
+	}
+	m.printerUp.Store(err == nil)
+	for _, v := range []terminal.Input{h, in} {
+		select {
+		case events <- v:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// netState is whether the gateway answers, as the last call found.
+type netState struct {
+	ok   atomic.Bool
+	wake chan struct{}
+}
+
+func newNetState() *netState { return &netState{wake: make(chan struct{}, 1)} }
+
+// changed records that the gateway link came or went; it never blocks
+// the engine worker that noticed. tellNetwork passes it on.
+func (n *netState) changed(ok bool) {
+	n.ok.Store(ok)
+	select {
+	case n.wake <- struct{}{}:
+	default: // a report is pending already; it will read the latest state
+	}
+}
+
+// tellNetwork gives the flow the network's latest state after each change.
+func (t *till) tellNetwork(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.net.wake:
+		}
+		h := terminal.Health{Part: terminal.Network, OK: t.net.ok.Load()}
+		if !h.OK {
+			h.Detail = "the Alipay gateway cannot be reached; retrying"
+		}
+		select {
+		case t.events <- h:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// apiErr maps the outbox's errors onto the API's.
+func apiErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, queue.ErrNotFound):
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	case errors.Is(err, queue.ErrFinal), errors.Is(err, queue.ErrNotVoidable), errors.Is(err, queue.ErrNotRefundable),
+		errors.Is(err, queue.ErrRefundExceeds), errors.Is(err, queue.ErrRefused), errors.Is(err, queue.ErrUnwritable):
+		return fmt.Errorf("%w: %w", ErrConflict, err)
+	case errors.Is(err, queue.ErrInvalid), errors.Is(err, alipay.ErrInvalidRequest):
+		return fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	return err
+}
+
+func tillConfig(c config.Till) terminal.Config {
+	cur := alipay.Currency(c.Currency)
+	tc := terminal.Config{Currency: cur, Confirm: c.Confirm, ImpliedDecimal: c.ImpliedDecimal,
+		ManagerPIN: c.ManagerPIN, ResultHold: c.ResultHold.Duration}
+	// Both amounts were checked by config.Config.check.
+	if c.MinAmount != "" {
+		tc.MinAmount, _ = alipay.ParseAmount(cur, c.MinAmount)
+	}
+	if c.MaxAmount != "" {
+		tc.MaxAmount, _ = alipay.ParseAmount(cur, c.MaxAmount)
+	}
+	return tc
+}

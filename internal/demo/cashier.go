@@ -1,0 +1,155 @@
+package demo
+
+import (
+	"cmp"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/posd/posd/internal/daemon"
+	"github.com/posd/posd/internal/posapi"
+	"github.com/posd/posd/terminal"
+)
+
+// cashierPage is the demo's on-screen keypad and cashier screen.
+//
+//go:embed cashier.html
+var cashierPage []byte
+
+// CashierScreen is what the cashier page draws: GET /cashier/state.
+type CashierScreen struct {
+	Phase    string   `json:"phase"`
+	Title    string   `json:"title"`
+	Amount   string   `json:"amount,omitempty"`
+	Lines    []string `json:"lines,omitempty"`
+	Hint     string   `json:"hint,omitempty"`
+	Notice   string   `json:"notice,omitempty"`
+	Alerts   []string `json:"alerts,omitempty"`
+	QR       string   `json:"qr,omitempty"`
+	Wallet   string   `json:"wallet,omitempty"` // the QR's wallet page, when it is a web link
+	Receipts []string `json:"receipts,omitempty"`
+}
+
+// walletLink returns codeValue when a browser can open it: the simulator's
+// wallet page. A real Alipay code is not a page to open, so no link.
+func walletLink(codeValue string) string {
+	u, err := url.Parse(codeValue)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return codeValue
+}
+
+// receiptNames lists the receipt PNGs in dir, newest first.
+func receiptNames(dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	type named struct {
+		name string
+		mod  int64
+	}
+	var files []named
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".png") {
+			continue
+		}
+		if fi, err := e.Info(); err == nil {
+			files = append(files, named{e.Name(), fi.ModTime().UnixNano()})
+		}
+	}
+	slices.SortFunc(files, func(a, b named) int { return cmp.Compare(b.mod, a.mod) })
+	out := make([]string, 0, min(len(files), 10))
+	for i := 0; i < len(files) && i < 10; i++ {
+		out = append(out, files[i].name)
+	}
+	return out
+}
+
+// cashierHandler serves the cashier page at /, its state and keys under
+// /cashier/, and the receipt PNGs of receiptsDir under /receipts/.
+func cashierHandler(d daemon.Desk, receiptsDir string, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(cashierPage)
+	})
+	mux.HandleFunc("GET /cashier/state", func(w http.ResponseWriter, r *http.Request) {
+		s := screenOf(d.Screen())
+		s.Wallet = walletLink(s.QR)
+		s.Receipts = receiptNames(receiptsDir)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_ = json.NewEncoder(w).Encode(s)
+	})
+	mux.HandleFunc("POST /cashier/keys", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Keys string `json:"keys"`
+		}
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxKeysBody))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			writeError(w, log, fmt.Errorf("%w: body: %w", daemon.ErrBadRequest, err))
+			return
+		}
+		if err := d.Keys(r.Context(), req.Keys); err != nil {
+			writeError(w, log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	files := http.FileServer(http.Dir(receiptsDir))
+	mux.HandleFunc("GET /receipts/{name}", func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		if filepath.Base(name) != name || !strings.HasSuffix(name, ".png") {
+			http.NotFound(w, r)
+			return
+		}
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/" + name
+		files.ServeHTTP(w, r2)
+	})
+	return mux
+}
+
+// screenOf is the cashier page's view of the flow's screen.
+func screenOf(v terminal.Screen) CashierScreen {
+	s := CashierScreen{Phase: v.Phase.String(), Title: v.Title, Amount: v.Amount, Lines: v.Lines, Hint: v.Hint, Notice: v.Notice, Alerts: v.Alerts}
+	if v.Customer.Kind == terminal.CustomerQR {
+		s.QR = v.Customer.CodeValue
+	}
+	return s
+}
+
+// maxKeysBody bounds a key script's request, as the API does.
+const maxKeysBody = 64 << 10
+
+// writeError answers as the API does: a posapi.Error with the status the
+// error's kind calls for.
+func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
+	code := http.StatusInternalServerError
+	switch {
+	case errors.Is(err, daemon.ErrBadRequest):
+		code = http.StatusBadRequest
+	case errors.Is(err, daemon.ErrClosing):
+		code = http.StatusServiceUnavailable
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		code = http.StatusGatewayTimeout
+	default:
+		log.Error("cashier page", "err", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(posapi.Error{Error: err.Error()})
+}
