@@ -138,7 +138,7 @@ func (sim *Simulator) handleAMS(w http.ResponseWriter, r *http.Request, ex *exch
 	op.count(sim.b)
 	f, hit := sim.faults.pick(api.Name())
 	if hit {
-		ex.fault = &f
+		ex.fault, op.fault = &f, &f
 	}
 	if !hit || f.Kind.processes() && f.Kind != FaultDelay {
 		sim.processLocked(op, ex)
@@ -176,7 +176,41 @@ func (sim *Simulator) handleAMS(w http.ResponseWriter, r *http.Request, ex *exch
 		resetConnection(w)
 		return 0, nil
 	}
+	if hit && f.Kind == FaultWrongAmount {
+		return http.StatusOK, wrongAmount(op.reply)
+	}
 	return http.StatusOK, op.reply
+}
+
+// wrongAmount returns a copy of a reply whose amount is one minor unit off.
+func wrongAmount(reply any) any {
+	off := func(a *alipay.Amount) *alipay.Amount {
+		if a == nil {
+			return nil
+		}
+		w := *a
+		if w.Value < alipay.MaxValue {
+			w.Value++
+		} else {
+			w.Value--
+		}
+		return &w
+	}
+	switch r := reply.(type) {
+	case payReply:
+		r.PaymentAmount = off(r.PaymentAmount)
+		return r
+	case inquiryPaymentReply:
+		r.PaymentAmount = off(r.PaymentAmount)
+		return r
+	case refundReply:
+		r.RefundAmount = off(r.RefundAmount)
+		return r
+	case inquiryRefundReply:
+		r.RefundAmount = off(r.RefundAmount)
+		return r
+	}
+	return reply
 }
 
 // pickKey selects the merchant key for keyVersion, or the newest when absent.
@@ -236,6 +270,19 @@ func (sim *Simulator) writeReply(w http.ResponseWriter, r *http.Request, ex *exc
 		if kind == FaultBadSignature {
 			sig = corrupt(sig)
 		}
+		if ro, ok := reply.(resultOnly); ok && kind == "" && status == http.StatusOK && ro.Result.ResultStatus == alipay.StatusFailure {
+			sim.keepForReplay(ex, signedReply{body: body, responseTime: responseTime, signature: sig})
+		}
+		if kind == FaultReplayError {
+			old, err := sim.replayFor(ex, now)
+			if err != nil {
+				sim.s.Logger.Error("sign replayed reply", "error", err.Error())
+				resetConnection(w)
+				return
+			}
+			body, responseTime, sig = old.body, old.responseTime, old.signature
+			ex.res = old.res
+		}
 		h.Set("Client-Id", ex.clientID)
 		h.Set("Response-Time", responseTime)
 		h.Set("Signature", sig)
@@ -253,6 +300,47 @@ func (sim *Simulator) writeReply(w http.ResponseWriter, r *http.Request, ex *exc
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// signedReply is a reply as it went out, kept for the replay-error fault.
+type signedReply struct {
+	body                    []byte
+	responseTime, signature string
+	res                     alipay.Result
+}
+
+// maxReplays bounds the replies kept for replay (one per client and path).
+const maxReplays = 256
+
+func (sim *Simulator) keepForReplay(ex *exchange, r signedReply) {
+	r.res = ex.res
+	sim.mu.Lock()
+	defer sim.mu.Unlock()
+	k := key(ex.clientID, ex.path)
+	if _, ok := sim.replays[k]; ok || len(sim.replays) < maxReplays {
+		sim.replays[k] = r
+	}
+}
+
+// replayFor is the earlier F reply to replay on this path: the last one
+// this client really received there or, when none was sent yet, the
+// PARAM_ILLEGAL answer the gateway gives a malformed request, signed a
+// minute ago as though it had been captured then.
+func (sim *Simulator) replayFor(ex *exchange, now time.Time) (signedReply, error) {
+	sim.mu.Lock()
+	r, ok := sim.replays[key(ex.clientID, ex.path)]
+	sim.mu.Unlock()
+	if ok {
+		return r, nil
+	}
+	res := fail(alipay.CodeParamIllegal, "illegal parameter")
+	body := mustEncode(resultOnly{res})
+	at := now.Add(-time.Minute).Format(responseTimeLayout)
+	sig, err := sim.signer.Sign(http.MethodPost, ex.path, ex.clientID, at, body)
+	if err != nil {
+		return r, err
+	}
+	return signedReply{body: body, responseTime: at, signature: sig, res: res}, nil
 }
 
 // corrupt flips one bit of a signature so it no longer verifies.

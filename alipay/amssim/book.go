@@ -62,9 +62,10 @@ type Refund struct {
 	PaymentRequestID  string        `json:"paymentRequestId"`
 	ReferenceRefundID string        `json:"referenceRefundId,omitempty"`
 	Amount            alipay.Amount `json:"amount"`
-	Status            string        `json:"status"` // SUCCESS
+	Status            string        `json:"status"` // PROCESSING (see Config.RefundDelay), then SUCCESS
 	CreatedAt         time.Time     `json:"createdAt"`
-	RefundTime        time.Time     `json:"refundTime"`
+	CompleteAt        time.Time     `json:"completeAt,omitzero"` // when a PROCESSING refund becomes SUCCESS
+	RefundTime        time.Time     `json:"refundTime,omitzero"` // when it became SUCCESS
 	Calls             RefundCalls   `json:"calls"`
 }
 
@@ -242,7 +243,19 @@ func (b *book) advanceAll(now time.Time) bool {
 	for _, r := range b.Registrations {
 		changed = b.advanceRegistration(r, now) || changed
 	}
+	for _, r := range b.Refunds {
+		changed = advanceRefund(r, now) || changed
+	}
 	return changed
+}
+
+// advanceRefund completes a PROCESSING refund whose time has come.
+func advanceRefund(r *Refund, now time.Time) bool {
+	if r.Status != alipay.RefundStatusProcessing || now.Before(r.CompleteAt) {
+		return false
+	}
+	r.Status, r.RefundTime = alipay.RefundStatusSuccess, r.CompleteAt
+	return true
 }
 
 // nextEvent is the earliest future moment at which something happens on
@@ -273,6 +286,11 @@ func (b *book) nextEvent() time.Time {
 			consider(d.NextAt)
 		}
 	}
+	for _, r := range b.Refunds {
+		if r.Status == alipay.RefundStatusProcessing {
+			consider(r.CompleteAt)
+		}
+	}
 	return next
 }
 
@@ -284,6 +302,10 @@ var (
 	resultSuccess   = result(alipay.StatusSuccess, alipay.CodeSuccess, "success")
 	resultInProcess = result(alipay.StatusUnknown, alipay.CodePaymentInProcess, "payment in process")
 	resultNotExist  = result(alipay.StatusFailure, alipay.CodeOrderNotExist, "order does not exist")
+	// resultRefundInProcess answers a refund accepted but not yet done;
+	// the refund pages send U for "retry or inquire"
+	// (https://docs.antom.com/ac/ams/refund).
+	resultRefundInProcess = result(alipay.StatusUnknown, codeRefundInProcess, "refund is being processed")
 )
 
 func fail(code, message string) alipay.Result { return result(alipay.StatusFailure, code, message) }

@@ -81,4 +81,8 @@ const (
 // failure codes the simulator reports in paymentResultCode.
 const (
 	codeCustomerDeclined = alipay.CodeUserPaymentVerificationFailed
+	// codeRefundInProcess is the U code of a refund accepted but not yet
+	// done, as the online refund page names it
+	// (https://docs.antom.com/ac/ams/refund_online).
+	codeRefundInProcess = "REFUND_IN_PROCESS"
 )

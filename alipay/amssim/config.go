@@ -28,6 +28,9 @@ const (
 	DefaultPasswordDelay = 5 * time.Second
 	// DefaultRegistrationDelay is how long a registration takes to complete.
 	DefaultRegistrationDelay = 10 * time.Second
+	// DefaultRefundProcessing is how long the refund-processing fault keeps
+	// a refund PROCESSING when neither its delayMs nor RefundDelay say.
+	DefaultRefundProcessing = 5 * time.Second
 	// DefaultHang is how long a sandbox "timeout" amount holds a reply
 	// before dropping the connection, unless the client gives up first.
 	DefaultHang = 60 * time.Second
@@ -71,6 +74,10 @@ type Config struct {
 	PasswordDelay time.Duration
 	// RegistrationDelay is how long a registration stays PROCESSING (scaled).
 	RegistrationDelay time.Duration
+	// RefundDelay is how long an accepted refund stays PROCESSING before
+	// it succeeds (scaled): refund answers U REFUND_IN_PROCESS meanwhile,
+	// so the merchant's inquiryRefund path runs. 0: refunds complete at once.
+	RefundDelay time.Duration
 	// Hang bounds how long a sandbox timeout amount holds its reply.
 	Hang time.Duration
 	// BaseURL is the scheme and host put in codeValue and redirectUrl
@@ -134,6 +141,9 @@ func (cfg Config) resolve() (settings, error) {
 	}
 	if s.TimeScale < 0 || s.TimeScale > 1e6 {
 		return s, fmt.Errorf("%w: time scale %v out of range (0, 1e6]", ErrInvalid, s.TimeScale)
+	}
+	if s.RefundDelay < 0 {
+		return s, fmt.Errorf("%w: negative refund delay %v", ErrConfig, s.RefundDelay)
 	}
 	for _, d := range []struct {
 		v   *time.Duration

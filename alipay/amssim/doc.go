@@ -91,7 +91,12 @@
 // (answer 503 without processing), unknown (a signed U/UNKNOWN_EXCEPTION
 // without processing), unsigned and bad-signature (process, then answer
 // without a valid signature), truncate (process, then send half the body
-// and close). Resets are TCP resets on HTTP/1.1 connections.
+// and close), replay-error (process, then answer with an earlier genuine
+// signed F reply to the same path that names no payment, as an attacker on
+// the path would), wrong-amount (process, then answer with a correctly
+// signed reply whose paymentAmount or refundAmount is one minor unit off)
+// and refund-processing (refund only: the refund is accepted but stays
+// PROCESSING for delayMs). Resets are TCP resets on HTTP/1.1 connections.
 //
 // # Decisions where the reference leaves a choice [X]
 //
@@ -111,13 +116,21 @@
 //   - A customer's Decline makes the payment FAIL with
 //     USER_PAYMENT_VERIFICATION_FAILED.
 //   - cancel: a repeated cancel answers SUCCESS again; the cancel window
-//     (default 24 h, §12 item 12) runs from creation; a paid payment that
+//     (default 24 h, §12 item 12; any positive value, down to a
+//     nanosecond) runs from creation and bounds reversing a paid (or
+//     failed) payment: past it cancel answers CANCEL_WINDOW_EXCEED and a
+//     refund is the way back; an unpaid PROCESSING payment can always be
+//     closed, as its expiry would close it anyway; a paid payment that
 //     was partly refunded cannot be reversed (ORDER_STATUS_INVALID); a
 //     FAIL payment is closed (CANCELLED).
 //   - refund: only SUCCESS payments (ORDER_IS_CANCELED after a cancel,
 //     ORDER_STATUS_INVALID otherwise); another currency is
 //     CURRENCY_NOT_SUPPORT; the window (default 365 days) runs from
-//     payment; refunds complete synchronously; refused refunds are not
+//     payment; refunds complete synchronously unless Config.RefundDelay
+//     (-refund-delay) or the refund-processing fault says otherwise: then
+//     refund answers U REFUND_IN_PROCESS (the online refund page's code),
+//     inquiryRefund says PROCESSING, and the amount already counts against
+//     the payment until the refund turns SUCCESS; refused refunds are not
 //     recorded; inquiryRefund of an unknown refund answers F ORDER_NOT_EXIST.
 //   - notifyPayment is posted when a payment becomes SUCCESS (result S) or
 //     FAIL (result F with the code), not on cancel or expiry (§12 item 6);

@@ -35,12 +35,28 @@ const (
 	// FaultTruncate processes the request and sends half the body, then
 	// closes the connection.
 	FaultTruncate FaultKind = "truncate"
+	// FaultReplayError processes the request, then answers with an earlier
+	// genuine, correctly signed F reply to the same path that names no
+	// payment (a PARAM_ILLEGAL answer to a malformed request), as someone
+	// on the network path replaying it would. The reply verifies; only
+	// its missing paymentRequestId betrays it.
+	FaultReplayError FaultKind = "replay-error"
+	// FaultWrongAmount processes the request and answers with a correctly
+	// signed reply whose paymentAmount or refundAmount is one minor unit
+	// off. Replies without an amount are sent as they are.
+	FaultWrongAmount FaultKind = "wrong-amount"
+	// FaultRefundProcessing (refund only) accepts the refund but leaves it
+	// PROCESSING for delayMs of simulator time (Config.RefundDelay when
+	// 0): refund answers U REFUND_IN_PROCESS and inquiryRefund reports
+	// PROCESSING until then. On other endpoints it changes nothing.
+	FaultRefundProcessing FaultKind = "refund-processing"
 )
 
 // FaultKinds lists every kind.
 func FaultKinds() []FaultKind {
 	return []FaultKind{FaultDropRequest, FaultDropResponse, FaultDelay, FaultHTTP500, FaultHTTP503,
-		FaultUnknown, FaultUnsigned, FaultBadSignature, FaultTruncate}
+		FaultUnknown, FaultUnsigned, FaultBadSignature, FaultTruncate, FaultReplayError, FaultWrongAmount,
+		FaultRefundProcessing}
 }
 
 // processes reports whether the request is carried out before the fault hits.
@@ -105,6 +121,8 @@ func (f Fault) check() error {
 		return fmt.Errorf("%w: delayMs %d not in [0, %d]", ErrFaultSpec, f.DelayMs, maxDelayMs)
 	case f.Kind == FaultDelay && f.DelayMs == 0:
 		return fmt.Errorf("%w: delay needs delayMs", ErrFaultSpec)
+	case f.Kind == FaultRefundProcessing && f.Endpoint != AnyEndpoint && f.Endpoint != alipay.APIRefund.Name():
+		return fmt.Errorf("%w: refund-processing applies to refund only", ErrFaultSpec)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package amssim
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -16,7 +17,8 @@ type operation struct {
 	exec  func(time.Time) (alipay.Result, any, bool)
 	res   alipay.Result
 	reply any
-	hang  bool // a sandbox timeout amount: never answer
+	hang  bool   // a sandbox timeout amount: never answer
+	fault *Fault // the fault hitting this request, set before run
 }
 
 func (op *operation) run(now time.Time) { op.res, op.reply, op.hang = op.exec(now) }
@@ -115,17 +117,25 @@ func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, reque
 		if err != nil {
 			return nil, err
 		}
-		return &operation{
+		op := &operation{
 			ids: "refundRequestId=" + req.RefundRequestID + " paymentId=" + req.PaymentID,
 			count: func(b *book) {
 				b.count(clientID, "", req.PaymentID, countRefund)
 				b.countRefund(clientID, req.RefundRequestID, "", func(c *RefundCalls) { c.Refund++ })
 			},
-			exec: func(now time.Time) (alipay.Result, any, bool) {
-				res, r := b().refund(refundInput{ClientID: clientID, Req: req, Window: sim.s.RefundWindow}, now)
-				return res, refundReplyOf(res, r, req), false
-			},
-		}, nil
+		}
+		op.exec = func(now time.Time) (alipay.Result, any, bool) {
+			in := refundInput{ClientID: clientID, Req: req, Window: sim.s.RefundWindow, Delay: sim.s.scaled(sim.s.RefundDelay)}
+			if op.fault != nil && op.fault.Kind == FaultRefundProcessing {
+				in.Delay = time.Duration(op.fault.DelayMs) * time.Millisecond
+				if in.Delay == 0 {
+					in.Delay = cmp.Or(in.Delay, sim.s.scaled(sim.s.RefundDelay), sim.s.scaled(DefaultRefundProcessing))
+				}
+			}
+			res, r := b().refund(in, now)
+			return res, refundReplyOf(res, r, req), false
+		}
+		return op, nil
 	case alipay.APIInquiryRefund:
 		req, err := decodeAs(body, alipay.EncodeInquiryRefund)
 		if err != nil {
@@ -136,8 +146,11 @@ func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, reque
 			count: func(b *book) {
 				b.countRefund(clientID, req.RefundRequestID, req.RefundID, func(c *RefundCalls) { c.InquiryRefund++ })
 			},
-			exec: func(time.Time) (alipay.Result, any, bool) {
+			exec: func(now time.Time) (alipay.Result, any, bool) {
 				r := b().findRefund(clientID, req.RefundRequestID, req.RefundID)
+				if r != nil {
+					advanceRefund(r, now)
+				}
 				reply := inquiryRefundReplyOf(r)
 				return reply.Result, reply, false
 			},

@@ -145,7 +145,9 @@ func (b *book) cancel(clientID, requestID, paymentID string, window time.Duratio
 	if p.Status == StatusCancelled {
 		return resultSuccess, p // idempotent: already closed or cancelled
 	}
-	if now.After(p.CreatedAt.Add(window)) {
+	// The window bounds reversing money; an unpaid payment can always be
+	// closed, as its expiry would close it anyway.
+	if p.Status != StatusProcessing && now.After(p.CreatedAt.Add(window)) {
 		return fail(alipay.CodeCancelWindowExceed, "outside the cancel window: refund instead"), p
 	}
 	if p.Status == StatusSuccess && p.Refunded.Value > 0 {
@@ -162,6 +164,7 @@ type refundInput struct {
 	ClientID string
 	Req      alipay.RefundRequest
 	Window   time.Duration
+	Delay    time.Duration // how long the refund stays PROCESSING; 0: done at once
 }
 
 // refund returns part or all of a successful payment; the total never
@@ -172,6 +175,10 @@ func (b *book) refund(in refundInput, now time.Time) (alipay.Result, *Refund) {
 	if r := b.Refunds[k]; r != nil {
 		if r.PaymentID != req.PaymentID || r.Amount != req.RefundAmount {
 			return fail(alipay.CodeRepeatReqInconsistent, "refundRequestId reused with different data"), nil
+		}
+		advanceRefund(r, now)
+		if r.Status == alipay.RefundStatusProcessing {
+			return resultRefundInProcess, r
 		}
 		return resultSuccess, r
 	}
@@ -207,13 +214,20 @@ func (b *book) refund(in refundInput, now time.Time) (alipay.Result, *Refund) {
 		CreatedAt:         now,
 		RefundTime:        now,
 	}
+	res := resultSuccess
+	if in.Delay > 0 {
+		// The money is committed to the refund (the total stays bounded)
+		// but it completes later.
+		r.Status, r.RefundTime, r.CompleteAt = alipay.RefundStatusProcessing, time.Time{}, now.Add(in.Delay)
+		res = resultRefundInProcess
+	}
 	if c := b.PendingRefunds[k]; c != nil {
 		r.Calls = *c
 		delete(b.PendingRefunds, k)
 	}
 	b.Refunds[k] = r
 	b.byRefundID[key(in.ClientID, r.RefundID)] = k
-	return resultSuccess, r
+	return res, r
 }
 
 // findRefund looks a refund up by refundId (which wins) or refundRequestId.

@@ -150,7 +150,11 @@ func statusMessage(p *payment) string {
 
 func refundReplyOf(res alipay.Result, r *Refund, req alipay.RefundRequest) refundReply {
 	out := refundReply{Result: res, RefundRequestID: req.RefundRequestID, PaymentID: req.PaymentID}
-	if r == nil || res.ResultStatus != alipay.StatusSuccess {
+	if r == nil || res.ResultStatus == alipay.StatusFailure {
+		return out
+	}
+	if r.Status != alipay.RefundStatusSuccess {
+		out.RefundID = r.RefundID // accepted: its id is known, its time is not
 		return out
 	}
 	amount := r.Amount
@@ -163,8 +167,12 @@ func inquiryRefundReplyOf(r *Refund) inquiryRefundReply {
 		return inquiryRefundReply{Result: resultNotExist}
 	}
 	amount := r.Amount
-	return inquiryRefundReply{
+	reply := inquiryRefundReply{
 		Result: resultSuccess, RefundID: r.RefundID, RefundRequestID: r.RefundRequestID,
-		RefundAmount: &amount, RefundStatus: r.Status, RefundTime: alipay.NewTime(r.RefundTime),
+		RefundAmount: &amount, RefundStatus: r.Status,
 	}
+	if !r.RefundTime.IsZero() {
+		reply.RefundTime = alipay.NewTime(r.RefundTime)
+	}
+	return reply
 }

@@ -28,6 +28,7 @@ type Simulator struct {
 	faults  faultSet
 	rng     *rand.Rand // wallet tokens
 	traceID uint64
+	replays map[string]signedReply // client+path -> last F reply naming no payment
 }
 
 // New builds a simulator from cfg, loading cfg.StatePath if it exists.
@@ -73,6 +74,7 @@ func New(cfg Config) (*Simulator, error) {
 		b:         b,
 		faults:    faultSet{seed: s.Seed},
 		rng:       rand.New(rand.NewPCG(s.Seed, 0x77616c6c6574)), // "wallet"
+		replays:   map[string]signedReply{},
 	}
 	for _, f := range s.Faults {
 		sim.faults.add(f)

@@ -51,7 +51,7 @@ type options struct {
 	keyVersion                                                                     int
 	seed                                                                           uint64
 	timeScale                                                                      float64
-	cancelWindow, refundWindow, paymentExpiry                                      time.Duration
+	cancelWindow, refundWindow, paymentExpiry, refundDelay                         time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -72,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.baseURL, "base-url", "", "scheme://host:port for wallet links (default: the Host of each pay request)")
 	fs.DurationVar(&o.cancelWindow, "cancel-window", amssim.DefaultCancelWindow, "how long after creation a payment may be cancelled")
 	fs.DurationVar(&o.refundWindow, "refund-window", amssim.DefaultRefundWindow, "how long after payment a refund is accepted")
+	fs.DurationVar(&o.refundDelay, "refund-delay", 0, "how long a refund stays PROCESSING (refund answers U, inquiryRefund says PROCESSING); 0: at once")
 	fs.DurationVar(&o.paymentExpiry, "payment-expiry", amssim.DefaultPaymentExpiry, "life of a payment without paymentExpiryTime")
 	fs.BoolVar(&o.sandboxAmounts, "sandbox-amounts", false, "honour the ams-java-sdk sandbox amounts 9901-9904")
 	fs.BoolVar(&o.requireRegistration, "require-registration", false, "refuse pay for merchants not registered through registration")
@@ -83,6 +84,19 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.clientID == "" || o.merchantPubKey == "" {
 		return o, fmt.Errorf("%w: -client-id and -merchant-pubkey are required", errUsage)
+	}
+	// Zero would mean "the default" to the simulator; a flag of 0 asks for
+	// something else, so it is refused rather than silently widened.
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"cancel-window", o.cancelWindow}, {"refund-window", o.refundWindow}, {"payment-expiry", o.paymentExpiry}} {
+		if d.v <= 0 {
+			return o, fmt.Errorf("%w: -%s must be positive (1ns for \"at once\"), got %v", errUsage, d.name, d.v)
+		}
+	}
+	if o.refundDelay < 0 {
+		return o, fmt.Errorf("%w: -refund-delay must not be negative", errUsage)
 	}
 	return o, nil
 }
@@ -103,6 +117,7 @@ func (o options) config(logger *slog.Logger) (amssim.Config, error) {
 		CancelWindow:        o.cancelWindow,
 		RefundWindow:        o.refundWindow,
 		PaymentExpiry:       o.paymentExpiry,
+		RefundDelay:         o.refundDelay,
 		BaseURL:             o.baseURL,
 		SandboxAmounts:      o.sandboxAmounts,
 		RequireRegistration: o.requireRegistration,

@@ -203,10 +203,79 @@ func TestUsageErrors(t *testing.T) {
 		"missing key":    {"-client-id", "C1", "-merchant-pubkey", filepath.Join(dir, "nope")},
 		"bad time scale": {"-client-id", "C1", "-merchant-pubkey", pub, "-time-scale", "-1"},
 		"extra argument": {"-client-id", "C1", "-merchant-pubkey", pub, "now"},
+		"zero window":    {"-client-id", "C1", "-merchant-pubkey", pub, "-cancel-window", "0"},
+		"negative delay": {"-client-id", "C1", "-merchant-pubkey", pub, "-refund-delay", "-1s"},
 	} {
 		err := run(t.Context(), append([]string{"-listen", "127.0.0.1:0"}, args...), io.Discard, io.Discard)
 		if err == nil {
 			t.Errorf("%s: started", name)
 		}
+	}
+}
+
+// pinnedClient is an alipay client for a started amssim.
+func pinnedClient(t *testing.T, s started, clientID string, merchant *rsa.PrivateKey) *alipay.Client {
+	t.Helper()
+	gw, err := alipay.ParsePublicKey([]byte(s.pubkey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := alipay.NewClient(alipay.Config{
+		ClientID: clientID, PrivateKey: merchant, PlatformPublicKey: gw, BaseURL: s.url, PinSHA256: s.fingerprint,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(client.Close)
+	return client
+}
+
+func paidRequest(id string) alipay.PayRequest {
+	return alipay.PayRequest{
+		PaymentRequestID: id,
+		Order: alipay.Order{OrderDescription: "Tea", Merchant: alipay.Merchant{ReferenceMerchantID: "M1", MerchantName: "Cafe", MerchantMCC: "5814",
+			Store: alipay.Store{ReferenceStoreID: "S1", StoreName: "Main", StoreMCC: "5814"}},
+			Env: alipay.Env{StoreTerminalID: "T1", StoreTerminalRequestTime: alipay.NewTime(time.Now())}},
+		PaymentAmount:    alipay.Amount{Currency: "JPY", Value: 450},
+		PaymentMethod:    alipay.PaymentMethod{PaymentMethodID: amssim.CodePaid},
+		PaymentFactor:    alipay.PaymentFactor{InStorePaymentScenario: alipay.ScenarioPaymentCode},
+		PaymentNotifyURL: "https://127.0.0.1:1/notify",
+	}
+}
+
+// -cancel-window with a short value, on the real clock: paid, cancelled
+// too late, refunded instead; -refund-delay keeps that refund PROCESSING
+// for a while.
+func TestShortCancelWindowAndRefundDelay(t *testing.T) {
+	dir, merchant := writeKeys(t)
+	const window, delay = 100 * time.Millisecond, 300 * time.Millisecond
+	s := start(t, "-client-id", "C1", "-merchant-pubkey", filepath.Join(dir, "merchant.pub"),
+		"-cancel-window", window.String(), "-refund-delay", delay.String())
+	client := pinnedClient(t, s, "C1", merchant)
+	ctx := t.Context()
+	before := time.Now()
+	resp, r, _ := client.Pay(ctx, paidRequest("W1"))
+	if r.Outcome != alipay.OutcomeSuccess {
+		t.Fatalf("pay: %v %v", r.Outcome, r.Err)
+	}
+	time.Sleep(time.Until(before.Add(window + 10*time.Millisecond))) // past the window, whatever the load
+	_, r, _ = client.Cancel(ctx, alipay.CancelRequest{PaymentRequestID: "W1"})
+	if r.Outcome != alipay.OutcomeFailure || r.Result.ResultCode != alipay.CodeCancelWindowExceed {
+		t.Fatalf("late cancel: %v %+v", r.Outcome, r.Result)
+	}
+	refund := alipay.RefundRequest{RefundRequestID: "W1-R1", PaymentID: resp.PaymentID, RefundAmount: alipay.Amount{Currency: "JPY", Value: 450}}
+	refunded := time.Now()
+	_, r, _ = client.Refund(ctx, refund)
+	if r.Outcome != alipay.OutcomeInProcess {
+		t.Fatalf("delayed refund: %v %+v %v", r.Outcome, r.Result, r.Err)
+	}
+	ir, _, _ := client.InquiryRefund(ctx, alipay.InquiryRefundRequest{RefundRequestID: "W1-R1"})
+	if time.Since(refunded) < delay && (ir == nil || ir.RefundStatus != alipay.RefundStatusProcessing) {
+		t.Fatalf("inquiry inside the delay: %+v", ir)
+	}
+	time.Sleep(time.Until(refunded.Add(delay + 10*time.Millisecond)))
+	ir, r, _ = client.InquiryRefund(ctx, alipay.InquiryRefundRequest{RefundRequestID: "W1-R1"})
+	if r.Outcome != alipay.OutcomeSuccess || ir.RefundStatus != alipay.RefundStatusSuccess {
+		t.Fatalf("inquiry after the delay: %v %+v", r.Outcome, ir)
 	}
 }

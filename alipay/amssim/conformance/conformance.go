@@ -45,6 +45,9 @@ type Gateway interface {
 	Notifications() <-chan alipay.Notification
 	// PasswordDelay is how long a PasswordThenPaid code takes to settle.
 	PasswordDelay() time.Duration
+	// CancelWindow is how long after creation a paid payment can still be
+	// cancelled; 0 when unknown (the contract sets it).
+	CancelWindow() time.Duration
 }
 
 // suite holds what the scenarios share.
@@ -72,7 +75,7 @@ func Run(t *testing.T, g Gateway) {
 		{"InquiryUnknownID", s.inquiryUnknown},
 		{"CancelUnknownID", s.cancelUnknown},
 		{"CancelPaidReverses", s.cancelPaid},
-		{"CancelWindow", s.cancelWindow},
+		{"PaidTooLateIsRefunded", s.cancelWindow},
 		{"RefundsPartialRepeatedBounded", s.refunds},
 		{"RefundOfCancelledPayment", s.refundCancelled},
 		{"NotificationOnSuccess", s.notification},
@@ -299,15 +302,33 @@ func (s *suite) cancelPaid(t *testing.T) {
 	s.status(t, id, alipay.PaymentStatusCancelled)
 }
 
+// cancelWindow: paid, then cancelled too late: CANCEL_WINDOW_EXCEED, the
+// payment stays paid, and a refund of the whole amount is how the money
+// goes back (reference §8.7, §9.5).
 func (s *suite) cancelWindow(t *testing.T) {
-	id, _ := s.paid(t, s.amount(1000))
-	s.advance(t, 25*time.Hour)
+	window := s.g.CancelWindow()
+	if window == 0 {
+		t.Skip("the gateway's cancel window is not known")
+	}
+	id, paymentID := s.paid(t, s.amount(1000))
+	s.advance(t, window+time.Second)
 	_, r, _ := s.c.Cancel(t.Context(), alipay.CancelRequest{PaymentRequestID: id})
 	want(t, "late cancel", r, alipay.OutcomeFailure, alipay.CodeCancelWindowExceed)
 	if r.Action() != alipay.ActionRefundInstead {
 		t.Fatalf("action %v", r.Action())
 	}
 	s.status(t, id, alipay.PaymentStatusSuccess)
+	refund := alipay.RefundRequest{RefundRequestID: id + "-R1", PaymentID: paymentID, RefundAmount: s.amount(1000)}
+	resp, r, _ := s.c.Refund(t.Context(), refund)
+	want(t, "refund instead", r, alipay.OutcomeSuccess, alipay.CodeSuccess)
+	if resp.RefundID == "" || *resp.RefundAmount != s.amount(1000) {
+		t.Fatalf("refund %+v", resp)
+	}
+	inq, r, _ := s.c.InquiryRefund(t.Context(), alipay.InquiryRefundRequest{RefundRequestID: refund.RefundRequestID})
+	want(t, "inquiryRefund", r, alipay.OutcomeSuccess, alipay.CodeSuccess)
+	if inq.RefundStatus != alipay.RefundStatusSuccess || inq.RefundID != resp.RefundID {
+		t.Fatalf("inquiryRefund %+v", inq)
+	}
 }
 
 // refunds: partial and repeated, idempotent on refundRequestId, never above the payment (§8.8).

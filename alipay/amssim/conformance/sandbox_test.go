@@ -40,6 +40,7 @@ func (g *sandboxGateway) Advance(_ context.Context, d time.Duration) bool       
 func (g *sandboxGateway) NotifyURL() string                                      { return "" }
 func (g *sandboxGateway) Notifications() <-chan alipay.Notification              { return nil }
 func (g *sandboxGateway) PasswordDelay() time.Duration                           { return 0 }
+func (g *sandboxGateway) CancelWindow() time.Duration                            { return 0 }
 
 func TestConformanceSandbox(t *testing.T) {
 	clientID := os.Getenv("POSD_SANDBOX_CLIENT_ID")
