@@ -253,12 +253,12 @@ func TestShortCancelWindowAndRefundDelay(t *testing.T) {
 		"-cancel-window", window.String(), "-refund-delay", delay.String())
 	client := pinnedClient(t, s, "C1", merchant)
 	ctx := t.Context()
-	before := time.Now()
 	resp, r, _ := client.Pay(ctx, paidRequest("W1"))
 	if r.Outcome != alipay.OutcomeSuccess {
 		t.Fatalf("pay: %v %v", r.Outcome, r.Err)
 	}
-	time.Sleep(time.Until(before.Add(window + 10*time.Millisecond))) // past the window, whatever the load
+	paid := time.Now() // the payment was created before this
+	time.Sleep(time.Until(paid.Add(window + 10*time.Millisecond)))
 	_, r, _ = client.Cancel(ctx, alipay.CancelRequest{PaymentRequestID: "W1"})
 	if r.Outcome != alipay.OutcomeFailure || r.Result.ResultCode != alipay.CodeCancelWindowExceed {
 		t.Fatalf("late cancel: %v %+v", r.Outcome, r.Result)
@@ -269,11 +269,12 @@ func TestShortCancelWindowAndRefundDelay(t *testing.T) {
 	if r.Outcome != alipay.OutcomeInProcess {
 		t.Fatalf("delayed refund: %v %+v %v", r.Outcome, r.Result, r.Err)
 	}
+	accepted := time.Now() // the refund was accepted before this
 	ir, _, _ := client.InquiryRefund(ctx, alipay.InquiryRefundRequest{RefundRequestID: "W1-R1"})
 	if time.Since(refunded) < delay && (ir == nil || ir.RefundStatus != alipay.RefundStatusProcessing) {
 		t.Fatalf("inquiry inside the delay: %+v", ir)
 	}
-	time.Sleep(time.Until(refunded.Add(delay + 10*time.Millisecond)))
+	time.Sleep(time.Until(accepted.Add(delay + 10*time.Millisecond)))
 	ir, r, _ = client.InquiryRefund(ctx, alipay.InquiryRefundRequest{RefundRequestID: "W1-R1"})
 	if r.Outcome != alipay.OutcomeSuccess || ir.RefundStatus != alipay.RefundStatusSuccess {
 		t.Fatalf("inquiry after the delay: %v %+v", r.Outcome, ir)
