@@ -143,7 +143,7 @@ func (cfg Config) resolve() (settings, error) {
 		return s, fmt.Errorf("%w: time scale %v out of range (0, 1e6]", ErrInvalid, s.TimeScale)
 	}
 	if s.RefundDelay < 0 {
-		return s, fmt.Errorf("%w: negative refund delay %v", ErrConfig, s.RefundDelay)
+		return s, fmt.Errorf("%w: negative refund delay %v", ErrInvalid, s.RefundDelay)
 	}
 	for _, d := range []struct {
 		v   *time.Duration
