@@ -6,13 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/posd/posd/build/testenv"
 )
 
 // TestDebPackage builds the arm64 package and inspects it as dpkg would see it.
 func TestDebPackage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("cross-compiles three binaries; skipped with -short")
-	}
+	testenv.Slow(t, "TestDebPackage cross-compiles three binaries and packs them (minutes)")
 	if _, err := exec.LookPath("dpkg-deb"); err != nil {
 		t.Skip("dpkg-deb not available (not a Debian system)")
 	}

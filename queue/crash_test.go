@@ -26,6 +26,7 @@ import (
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/alipay/amssim"
+	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
 )
@@ -416,12 +417,10 @@ func TestCrashKillNineLedger(t *testing.T) {
 }
 
 func skipCrash(t *testing.T) {
-	if testing.Short() {
-		t.Skip("crash test takes about a minute; skipped with -short")
-	}
 	if os.Getenv(envCrashDB) != "" {
 		t.Skip("inside a crash child")
 	}
+	testenv.Slow(t, t.Name()+" kills hundreds of child processes (about a minute)")
 }
 
 func crashSeed() uint64 {

@@ -88,3 +88,42 @@ func FreeAddr(t testing.TB) string {
 	defer l.Close()
 	return l.Addr().String()
 }
+
+// SlowEnv is the environment variable that lets the slow suites run: the
+// cross-compiling package build, the process-level crash and end-to-end
+// suites. `go test ./...` leaves them out so a newcomer's first run is short;
+// .ci/run sets POSD_SLOW_TESTS=1 and runs them all.
+const SlowEnv = "POSD_SLOW_TESTS"
+
+// Slow runs the rest of the test only when POSD_SLOW_TESTS=1, and never
+// with -short (the qemu ARM runs). Otherwise the test is skipped with a
+// message naming the variable; under CI (CI=true) a missing variable is a
+// failure, so a green CI run means the slow suites ran.
+func Slow(t testing.TB, what string) {
+	t.Helper()
+	switch skip, fail := slowDecision(os.Getenv, testing.Short(), what); {
+	case fail != "":
+		t.Fatal(fail)
+	case skip != "":
+		t.Skip(skip)
+	}
+}
+
+// slowDecision is Slow's choice, apart from the test it acts on.
+func slowDecision(getenv func(string) string, short bool, what string) (skip, fail string) {
+	if short {
+		return what + ": skipped with -short", ""
+	}
+	switch v := getenv(SlowEnv); v {
+	case "1":
+		return "", ""
+	case "", "0":
+		msg := fmt.Sprintf("%s: slow suite, skipped; run it with %s=1 go test ...", what, SlowEnv)
+		if getenv("CI") == "true" {
+			return "", msg + " (CI=true, so this is a failure: .ci/run sets " + SlowEnv + "=1)"
+		}
+		return msg, ""
+	default:
+		return "", fmt.Sprintf("%s: %s=%q: want 1 (run the slow suites) or 0/unset (skip them)", what, SlowEnv, v)
+	}
+}
