@@ -41,5 +41,7 @@
 //
 // Text uses GNU Unifont (DefaultHexFontPath, Debian package unifont) when it
 // is installed, for CJK merchant names; otherwise an ASCII font compiled in,
-// and other characters show as empty boxes.
+// and other characters show as empty boxes. Only displays that draw pixels
+// open it, and they read a glyph from the sorted file when it is first
+// drawn (OpenHexFont), so start-up never parses its 57,000 glyphs.
 package display

@@ -31,6 +31,7 @@ type glyph struct {
 // script the font does not cover is visibly "unknown" rather than dropped.
 type Font struct {
 	glyphs   map[rune]glyph
+	hex      *hexFile // glyphs read on demand (OpenHexFont); nil for parsed fonts
 	fallback *Font
 }
 
@@ -47,7 +48,8 @@ var builtinFont = sync.OnceValue(func() *Font {
 })
 
 // BuiltinFont returns the ASCII font compiled into posd (Inconsolata 8x16).
-// It is immutable and safe to share.
+// It is immutable and safe to share, as are the fonts LoadHexFont and
+// OpenHexFont return.
 func BuiltinFont() *Font { return builtinFont() }
 
 func rasterize(face font.Face, r rune) glyph {
@@ -65,8 +67,9 @@ func rasterize(face font.Face, r rune) glyph {
 	return g
 }
 
-// LoadHexFont reads a GNU Unifont .hex file such as DefaultHexFontPath. The
-// built-in ASCII font backs it up.
+// LoadHexFont reads a whole GNU Unifont .hex file such as
+// DefaultHexFontPath. The built-in ASCII font backs it up. OpenHexFont is
+// the cheap way for a display: it reads only the glyphs drawn.
 func LoadHexFont(path string) (*Font, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -153,6 +156,11 @@ func (f *Font) lookup(r rune) (glyph, bool) {
 	for ; f != nil; f = f.fallback {
 		if g, ok := f.glyphs[r]; ok {
 			return g, true
+		}
+		if f.hex != nil {
+			if g, ok := f.hex.glyph(r); ok {
+				return g, true
+			}
 		}
 	}
 	return tofu, false

@@ -34,6 +34,56 @@ func FuzzParseHexFont(f *testing.F) {
 	})
 }
 
+// FuzzLazyHexFont: whatever the file holds, the lazy font never panics, and
+// for a file ParseHexFont accepts whose code points rise line by line it
+// finds exactly the glyphs the whole parse finds.
+func FuzzLazyHexFont(f *testing.F) {
+	f.Add([]byte("0041:0000000018242442427E424242420000\n"), int32(0x41))
+	f.Add([]byte("# c\n\n0041:0000000018242442427E424242420000\r\n91D1:0100010002800440082837D801000100FFFE01001110091005201FF80000"), int32(0x91D1))
+	f.Add([]byte("0042:0000000018242442427E424242420000\n0041:0000000018242442427E424242420000\n"), int32(0x41))
+	f.Add([]byte("0041:0000000018242442427E424242420000\n0042:00\n"), int32(0x42))
+	f.Fuzz(func(t *testing.T, data []byte, probe int32) {
+		lazy, err := newLazyHexFont("fuzz", bytes.NewReader(data), int64(len(data)), nil)
+		if err != nil {
+			if !errors.Is(err, ErrBadFont) {
+				t.Fatalf("error %v is not ErrBadFont", err)
+			}
+			return
+		}
+		lazy.lookup(rune(probe))
+		whole, err := ParseHexFont(bytes.NewReader(data))
+		if err != nil || !risingCodePoints(data) {
+			return
+		}
+		for r := range whole.glyphs {
+			for _, q := range []rune{r - 1, r, r + 1, rune(probe)} {
+				lg, lok := lazy.lookup(q)
+				wg, wok := whole.lookup(q)
+				if lg != wg || lok != wok {
+					t.Fatalf("U+%04X: lazy %v %v, whole %v %v", q, lok, lg, wok, wg)
+				}
+			}
+		}
+	})
+}
+
+// risingCodePoints reports whether the glyph lines' code points rise strictly.
+func risingCodePoints(data []byte) bool {
+	prev := rune(-1)
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		r, _, err := parseHexGlyph(line)
+		if err != nil || r <= prev {
+			return false
+		}
+		prev = r
+	}
+	return true
+}
+
 // FuzzRenderScreen: whatever a caller puts in a screen, Validate rejects it
 // or every renderer draws it without panicking, and a drawn code scans as
 // the content (checked by structure here; zbarimg runs in the driver tests).

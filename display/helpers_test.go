@@ -25,7 +25,8 @@ var testNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 // A realistic order-code URL (62 bytes).
 const shortCode = "https://qr.alipay.com/281002040092rDrbN1ijPfPJK7QAc1Ol0V9w3Hc1"
 
-var loadUnifont = sync.OnceValues(func() (*Font, error) { return LoadHexFont(DefaultHexFontPath) })
+// The fonts posd draws with: read lazily, glyph by glyph.
+var loadUnifont = sync.OnceValues(func() (*Font, error) { return OpenHexFont(DefaultHexFontPath, nil) })
 
 // unifont returns GNU Unifont for CJK text. Like testenv.Tool it skips
 // outside CI and fails under CI when the unifont package is missing.

@@ -78,7 +78,7 @@ func Open(ctx context.Context, cfg Config) (Display, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	font, err := openFont(cfg)
+	font, err := openFont(cfg, cfg.Driver != "kiosk" && cfg.Driver != "terminal")
 	if err != nil {
 		return nil, err
 	}
@@ -107,19 +107,30 @@ func Open(ctx context.Context, cfg Config) (Display, error) {
 	return nil, fmt.Errorf("%w: %q (want one of %v)", ErrUnknownDriver, cfg.Driver, Drivers())
 }
 
-func openFont(cfg Config) (*Font, error) {
-	switch cfg.Font {
-	case "builtin":
+// openFont opens the configured font for a display that draws pixels; the
+// kiosk page and the terminal draw none, so for them a configured file is
+// only checked (a typo is still an error) and the default is not opened.
+func openFont(cfg Config, pixels bool) (*Font, error) {
+	switch {
+	case cfg.Font == "builtin" || cfg.Font == "" && !pixels:
 		return BuiltinFont(), nil
-	case "":
-		f, err := LoadHexFont(DefaultHexFontPath)
+	case cfg.Font == "":
+		f, err := OpenHexFont(DefaultHexFontPath, cfg.Logger)
 		if err != nil {
 			cfg.Logger.Warn("no Unifont: non-ASCII merchant names show as boxes (apt-get install unifont)", "err", err)
 			return BuiltinFont(), nil
 		}
 		return f, nil
 	}
-	return LoadHexFont(cfg.Font)
+	f, err := OpenHexFont(cfg.Font, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	if !pixels {
+		f.hex.close()
+		return BuiltinFont(), nil
+	}
+	return f, nil
 }
 
 func or(s, otherwise string) string {
