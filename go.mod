@@ -14,4 +14,7 @@ require (
 	periph.io/x/host/v3 v3.8.5
 )
 
-require github.com/jonboulle/clockwork v0.5.0 // indirect
+require (
+	github.com/eclipse/paho.golang v0.23.0 // indirect
+	github.com/jonboulle/clockwork v0.5.0 // indirect
+)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/internal/events"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -70,6 +71,9 @@ func putNewJob(tx *bolt.Tx, j *PrintJob) error {
 		return err
 	}
 	if err := b.Put(jobKey(id), v); err != nil {
+		return err
+	}
+	if err := jobEvent(tx, j, events.ReceiptQueued, j.CreatedAt); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketUnprinted).Put(jobKey(id), nil)
@@ -161,6 +165,13 @@ func (s *Store) updateJob(id uint64, change func(*PrintJob) bool) error {
 			return err
 		}
 		if err := tx.Bucket(bucketJobs).Put(jobKey(id), v); err != nil {
+			return err
+		}
+		status, at := events.ReceiptAttempted, time.Now()
+		if j.Printed {
+			status, at = events.ReceiptPrinted, j.PrintedAt
+		}
+		if err := jobEvent(tx, &j, status, at); err != nil {
 			return err
 		}
 		if j.Printed {

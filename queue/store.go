@@ -44,6 +44,9 @@ type Options struct {
 	// ReadOnly opens the file without writing to it (shared lock). The
 	// store then refuses every change with ErrUnwritable.
 	ReadOnly bool
+	// Events, when set, turns the events outbox on (docs/events.md);
+	// when nil a backlog left from before is deleted.
+	Events *EventOptions
 }
 
 // Store is the outbox file: payments with their refunds, and print jobs.
@@ -53,6 +56,11 @@ type Store struct {
 	db      *bolt.DB
 	path    string
 	commits atomic.Uint64
+
+	ev        *EventOptions // nil: events off
+	evReady   chan struct{}
+	evAcked   atomic.Uint64 // the broker acknowledged every event up to this seq
+	evDropped atomic.Uint64
 }
 
 // Open opens or creates the outbox at path. It refuses, and leaves the
@@ -96,6 +104,10 @@ func Open(path string, opts Options) (s *Store, err error) {
 	}
 	s = &Store{db: db, path: path}
 	if err := s.check(exists); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.setupEvents(opts.Events); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -192,8 +204,13 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
 		}
 	}()
 	var fnErr error
+	var dropped uint64
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		fnErr = fn(tx)
+		if fnErr = fn(tx); fnErr != nil {
+			return fnErr
+		}
+		// The events hook: delivered events go, the backlog stays bounded.
+		dropped, fnErr = s.finishEvents(tx)
 		return fnErr
 	})
 	if fnErr != nil && refusal(fnErr) {
@@ -203,6 +220,13 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
 		return fmt.Errorf("%w: %s: %w", ErrUnwritable, s.path, err)
 	}
 	s.commits.Add(1)
+	if s.ev != nil {
+		s.evDropped.Add(dropped)
+		select {
+		case s.evReady <- struct{}{}:
+		default:
+		}
+	}
 	return nil
 }
 
@@ -267,6 +291,9 @@ func putPayment(tx *bolt.Tx, p *Payment) error {
 		return err
 	}
 	id := []byte(p.RequestID)
+	if err := paymentEvents(tx, tx.Bucket(bucketPayments).Get(id), p); err != nil {
+		return err
+	}
 	if err := tx.Bucket(bucketPayments).Put(id, v); err != nil {
 		return err
 	}
