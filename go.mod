@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/BurntSushi/toml v1.6.0
+	github.com/eclipse/paho.golang v0.23.0
 	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 	go.bug.st/serial v1.8.0
 	go.etcd.io/bbolt v1.5.0
@@ -14,7 +15,4 @@ require (
 	periph.io/x/host/v3 v3.8.5
 )
 
-require (
-	github.com/eclipse/paho.golang v0.23.0 // indirect
-	github.com/jonboulle/clockwork v0.5.0 // indirect
-)
+require github.com/jonboulle/clockwork v0.5.0 // indirect

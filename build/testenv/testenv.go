@@ -1,5 +1,6 @@
 // Package testenv lets tests find the external tools they drive (socat,
-// zbarimg, chromium, qemu-user-static, systemd-analyze) and decode QR codes
+// zbarimg, chromium, qemu-user-static, systemd-analyze, mosquitto), start
+// a real MQTT broker (Mosquitto), and decode QR codes
 // from images the way a person's phone would see them.
 //
 // Outside CI a test whose tool is missing is skipped with a message saying
@@ -28,6 +29,7 @@ var packages = map[string]string{
 	"qemu-arm-static":     "qemu-user-static",
 	"qemu-aarch64-static": "qemu-user-static",
 	"systemd-analyze":     "systemd",
+	"mosquitto":           "mosquitto",
 }
 
 // InCI reports whether the tests run under CI, where missing tools are failures.
@@ -39,6 +41,10 @@ func Tool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err == nil {
+		return p
+	}
+	// Daemons such as mosquitto live in /usr/sbin, off a user's PATH.
+	if p, err := exec.LookPath("/usr/sbin/" + name); err == nil {
 		return p
 	}
 	msg := fmt.Sprintf("%s not found on PATH (apt-get install %s)", name, packages[name])

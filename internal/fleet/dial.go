@@ -1,0 +1,142 @@
+package fleet
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"time"
+)
+
+// ErrConfig is wrapped by every refusal of a configuration.
+var ErrConfig = errors.New("fleet: bad configuration")
+
+// Broker is where and how to connect.
+type Broker struct {
+	// URL is mqtt://host[:1883] or mqtts://host[:8883] (tcp:// and ssl://,
+	// tls:// are accepted as the same).
+	URL      string
+	ClientID string
+	Username string
+	Password []byte // never logged
+	// CAFile verifies the broker (default: the system roots); CertFile and
+	// KeyFile are a client certificate, for brokers that authenticate by it.
+	CAFile, CertFile, KeyFile string
+	// DialTimeout bounds the TCP and TLS handshake and the CONNACK wait
+	// (default 10 s).
+	DialTimeout time.Duration
+}
+
+// endpoint is a checked broker address.
+type endpoint struct {
+	addr string
+	tls  *tls.Config // nil: plain TCP
+}
+
+// ParseURL checks a broker URL and returns host:port and whether it uses TLS.
+func ParseURL(raw string) (addr string, secure bool, err error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", false, fmt.Errorf("%w: broker url: %w", ErrConfig, err)
+	}
+	port := "1883"
+	switch u.Scheme {
+	case "mqtt", "tcp":
+	case "mqtts", "ssl", "tls":
+		secure, port = true, "8883"
+	default:
+		return "", false, fmt.Errorf("%w: broker url %q: scheme must be mqtt:// or mqtts://", ErrConfig, raw)
+	}
+	if u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		return "", false, fmt.Errorf("%w: broker url %q: want scheme://host[:port] (credentials go in their own keys)", ErrConfig, raw)
+	}
+	if p := u.Port(); p != "" {
+		port = p
+	}
+	return net.JoinHostPort(u.Hostname(), port), secure, nil
+}
+
+// resolve checks the broker settings and loads the TLS material.
+func (b *Broker) resolve() (endpoint, error) {
+	addr, secure, err := ParseURL(b.URL)
+	if err != nil {
+		return endpoint{}, err
+	}
+	ep := endpoint{addr: addr}
+	if (b.CertFile == "") != (b.KeyFile == "") {
+		return endpoint{}, fmt.Errorf("%w: a client certificate needs both the certificate and the key file", ErrConfig)
+	}
+	if !secure {
+		if b.CAFile != "" || b.CertFile != "" {
+			return endpoint{}, fmt.Errorf("%w: broker url %q is not mqtts:// but a CA or client certificate is set", ErrConfig, b.URL)
+		}
+		return ep, nil
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	ep.tls = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	if b.CAFile != "" {
+		pem, err := os.ReadFile(b.CAFile)
+		if err != nil {
+			return endpoint{}, fmt.Errorf("%w: CA file: %w", ErrConfig, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return endpoint{}, fmt.Errorf("%w: CA file %s holds no PEM certificate", ErrConfig, b.CAFile)
+		}
+		ep.tls.RootCAs = pool
+	}
+	if b.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(b.CertFile, b.KeyFile)
+		if err != nil {
+			return endpoint{}, fmt.Errorf("%w: client certificate: %w", ErrConfig, err)
+		}
+		ep.tls.Certificates = []tls.Certificate{cert}
+	}
+	return ep, nil
+}
+
+// Check validates the broker settings and reads the files they name.
+func (b *Broker) Check() error {
+	if b.ClientID == "" {
+		return fmt.Errorf("%w: a client id is needed", ErrConfig)
+	}
+	if len(b.ClientID) > 128 {
+		return fmt.Errorf("%w: client id longer than 128 bytes", ErrConfig)
+	}
+	if len(b.Password) > 0 && b.Username == "" {
+		return fmt.Errorf("%w: a password needs a username", ErrConfig)
+	}
+	_, err := b.resolve()
+	return err
+}
+
+func (b *Broker) dialTimeout() time.Duration {
+	if b.DialTimeout > 0 {
+		return b.DialTimeout
+	}
+	return 10 * time.Second
+}
+
+// dial opens the network connection, TLS verified when asked.
+func (ep endpoint) dial(ctx context.Context, timeout time.Duration) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", ep.addr)
+	if err != nil {
+		return nil, err
+	}
+	if ep.tls == nil {
+		return conn, nil
+	}
+	tc := tls.Client(conn, ep.tls)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return tc, nil
+}
