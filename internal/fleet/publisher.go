@@ -171,7 +171,9 @@ func (p *Publisher) status(online bool) []byte {
 	return data
 }
 
-func (p *Publisher) topic(ch events.Channel) string { return events.Topic(p.cfg.Prefix, p.cfg.Source, ch) }
+func (p *Publisher) topic(ch events.Channel) string {
+	return events.Topic(p.cfg.Prefix, p.cfg.Source, ch)
+}
 
 // session is one connection: connect with the last will, announce online,
 // then publish every event after *acked in order until the connection or
