@@ -37,6 +37,10 @@ type Mosquitto struct {
 // stopped when the test ends.
 func StartMosquitto(t testing.TB, extra ...string) *Mosquitto {
 	t.Helper()
+	if testing.Short() {
+		// The emulated ARM runs (-short) leave out tests that start daemons.
+		t.Skip("starts a Mosquitto broker; not with -short")
+	}
 	bin := Tool(t, "mosquitto")
 	dir := t.TempDir()
 	m := &Mosquitto{t: t, bin: bin, dir: dir, Port: FreePort(t), conf: filepath.Join(dir, "mosquitto.conf")}
