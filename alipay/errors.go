@@ -1,17 +1,19 @@
 package alipay
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/posd/posd/money"
+)
 
 // Sentinel errors. Match them with errors.Is; the returned errors wrap them
 // with the detail (never key material, never a payment code).
 var (
-	// ErrUnknownCurrency is returned for a code that is not an active ISO 4217 currency.
-	ErrUnknownCurrency = errors.New("alipay: unknown currency")
-	// ErrInvalidAmount is returned for an amount that is not a positive whole
-	// number of minor units of at most 16 digits, or text that does not parse as one.
-	ErrInvalidAmount = errors.New("alipay: invalid amount")
-	// ErrCurrencyMismatch is returned when two amounts in different currencies meet.
-	ErrCurrencyMismatch = errors.New("alipay: currency mismatch")
+	// ErrUnknownCurrency, ErrInvalidAmount and ErrCurrencyMismatch are
+	// package money's.
+	ErrUnknownCurrency  = money.ErrUnknownCurrency
+	ErrInvalidAmount    = money.ErrInvalidAmount
+	ErrCurrencyMismatch = money.ErrCurrencyMismatch
 
 	// ErrKeyFormat is returned for key material that is not one of the accepted forms.
 	ErrKeyFormat = errors.New("alipay: unusable key")

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -143,7 +144,7 @@ func (h *NotificationHandler) receive(w http.ResponseWriter, r *http.Request) (i
 // ("1685599933871") or ISO 8601 with offset and optional fraction
 // ("2019-07-12T12:08:56.253+05:30").
 func ParseRequestTime(v string) (time.Time, error) {
-	if v != "" && allDigits(v) && len(v) <= 16 {
+	if v != "" && strings.Trim(v, "0123456789") == "" && len(v) <= 16 {
 		ms, err := strconv.ParseInt(v, 10, 64)
 		if err == nil {
 			return time.UnixMilli(ms), nil

@@ -110,7 +110,7 @@ func TestNotificationAcceptedAndDuplicatesAcked(t *testing.T) {
 	}
 	n := sink.got[0]
 	if n.Kind != NotificationPayment || n.Payment.PaymentRequestID != "POS001-20240529-000002" || n.Payment.Outcome() != OutcomeSuccess ||
-		*n.Payment.PaymentAmount != (Amount{"CNY", 3200}) || n.RequestTime != m.requestTime || string(n.Body) != m.body {
+		*n.Payment.PaymentAmount != (Amount{Currency: "CNY", Value: 3200}) || n.RequestTime != m.requestTime || string(n.Body) != m.body {
 		t.Errorf("notification %+v", n)
 	}
 }

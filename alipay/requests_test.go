@@ -91,8 +91,8 @@ func TestEncodePayRejects(t *testing.T) {
 		{"paymentAmount", func(r *PayRequest) { r.PaymentAmount = Amount{} }},
 		{"paymentAmount", func(r *PayRequest) { r.PaymentAmount = usd(0) }},
 		{"paymentAmount", func(r *PayRequest) { r.PaymentAmount = usd(-5) }},
-		{"paymentAmount", func(r *PayRequest) { r.PaymentAmount = Amount{"XYZ", 5} }},
-		{"order.orderAmount", func(r *PayRequest) { r.Order.OrderAmount = Amount{"EUR", 1000} }},
+		{"paymentAmount", func(r *PayRequest) { r.PaymentAmount = Amount{Currency: "XYZ", Value: 5} }},
+		{"order.orderAmount", func(r *PayRequest) { r.Order.OrderAmount = Amount{Currency: "EUR", Value: 1000} }},
 		{"order.orderAmount", func(r *PayRequest) { r.Order.OrderAmount = usd(999) }},
 		{"order.orderDescription", func(r *PayRequest) { r.Order.OrderDescription = "" }},
 		{"order.orderDescription", func(r *PayRequest) { r.Order.OrderDescription = strings.Repeat("咖", 257) }},
@@ -207,7 +207,7 @@ func TestDecodeReplies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Result.ResultCode != CodeSuccess || r.PaymentID == "" || *r.PaymentAmount != (Amount{"MOP", 100}) || *r.ActualPaymentAmount != (Amount{"CNY", 88}) {
+	if r.Result.ResultCode != CodeSuccess || r.PaymentID == "" || *r.PaymentAmount != (Amount{Currency: "MOP", Value: 100}) || *r.ActualPaymentAmount != (Amount{Currency: "CNY", Value: 88}) {
 		t.Errorf("decoded %+v", r)
 	}
 	if r.PaymentQuote.QuotePrice != "0.88156063" || r.PaymentQuote.Guaranteed != "false" || r.PaymentQuote.QuoteExpiryTime.Raw != "garbage" {

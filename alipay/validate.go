@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -61,7 +62,7 @@ func (c *check) amount(field string, a Amount) {
 }
 
 func (c *check) mcc(field, v string) {
-	if len(v) != 4 || !allDigits(v) {
+	if len(v) != 4 || strings.Trim(v, "0123456789") != "" {
 		c.fail(field, "merchant category code must be 4 digits, got %q", truncate(v, 16))
 	}
 }

@@ -19,7 +19,7 @@
 //     read (ErrQRTooLarge from PlanQR tells why).
 //   - A 128x64 OLED never shows the payment QR: it is a cashier-facing amount
 //     and status display.
-//   - Money is shown from alipay.Amount (integer minor units); no floating
+//   - Money is shown from money.Amount (integer minor units); no floating
 //     point is involved.
 //   - A waiting screen whose code has expired no longer shows the code.
 //   - FailSafe wraps any Display so that a broken display never stops a
@@ -32,8 +32,8 @@
 // Wiring in the daemon:
 //
 //	d, err := display.Open(ctx, cfg)              // cfg.Driver: "framebuffer", "st7789", "kiosk", ...
-//	if k, ok := d.(http.Handler); ok {            // the kiosk page
-//		mux.Handle("/display/", http.StripPrefix("/display", k))
+//	if k, ok := d.(*display.Kiosk); ok {          // the kiosk page (package display/kiosk)
+//		mux.Handle("/display/", http.StripPrefix("/display", kiosk.Handler(k, kiosk.Config{})))
 //	}
 //	safe := display.NewFailSafe(d, display.FailSafeConfig{Logger: log, OnHealth: tellCashier})
 //	go safe.Run(ctx, time.NewTicker(time.Second).C) // countdown and recovery

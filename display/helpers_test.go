@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
-	"github.com/posd/posd/build/testenv"
 	"periph.io/x/conn/v3/gpio/gpiotest"
+
+	"github.com/posd/posd/build/testenv"
+	"github.com/posd/posd/money"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden PNGs in testdata/golden")
@@ -42,9 +43,9 @@ func unifont(t testing.TB) *Font {
 	return f
 }
 
-func usd(t testing.TB, v int64) alipay.Amount {
+func usd(t testing.TB, v int64) money.Amount {
 	t.Helper()
-	a, err := alipay.NewAmount("USD", v)
+	a, err := money.New("USD", v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +148,7 @@ func containsAll(s string, parts ...string) bool {
 	return true
 }
 
-func alipayUSD(v int64) alipay.Amount { return alipay.Amount{Currency: "USD", Value: v} }
+func alipayUSD(v int64) money.Amount { return money.Amount{Currency: "USD", Value: v} }
 
 // gpiotestPin is a gpiotest pin for benchmarks that only need a DC line.
 type gpiotestPin = gpiotest.Pin

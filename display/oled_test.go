@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/build/testenv"
 	"periph.io/x/conn/v3/i2c/i2ctest"
+
+	"github.com/posd/posd/build/testenv"
 )
 
 // oledGlass replays recorded I2C writes into an SSD1306/SH1106 RAM and

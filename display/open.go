@@ -98,7 +98,7 @@ func Open(ctx context.Context, cfg Config) (Display, error) {
 		}
 		return NewTerminal(out, cfg.Now), nil
 	case "kiosk":
-		return NewKiosk(KioskConfig{Size: image.Pt(orInt(cfg.Width, 800), orInt(cfg.Height, 480)), Now: cfg.Now, Logger: cfg.Logger}), nil
+		return NewKiosk(KioskConfig{Size: image.Pt(orInt(cfg.Width, 800), orInt(cfg.Height, 480)), Now: cfg.Now}), nil
 	case "ssd1306", "sh1106":
 		return openOLED(ctx, cfg, opts)
 	case "st7789", "ili9341":

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,8 +37,8 @@ func TestOpenByName(t *testing.T) {
 			if err := d.Show(ctx, Screen{Kind: Idle}); err != nil {
 				t.Errorf("%s: show: %v", c.cfg.Driver, err)
 			}
-			if _, ok := d.(http.Handler); ok != (c.cfg.Driver == "kiosk") {
-				t.Errorf("%s: http.Handler = %v", c.cfg.Driver, ok)
+			if _, ok := d.(*Kiosk); ok != (c.cfg.Driver == "kiosk") {
+				t.Errorf("%s: *Kiosk = %v", c.cfg.Driver, ok)
 			}
 			d.Close()
 			continue

@@ -5,7 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // Kind says which screen to show.
@@ -71,7 +71,7 @@ type Screen struct {
 	// Amount is the sale amount. AmountEntry accepts a zero value while the
 	// cashier has typed nothing yet; Waiting, Paid and Declined need a valid
 	// amount; other screens show it when it is set.
-	Amount alipay.Amount
+	Amount money.Amount
 
 	// QR is the codeValue from the pay response; Waiting only.
 	QR string
@@ -98,10 +98,10 @@ func (s Screen) Validate() error {
 			return fmt.Errorf("%w: %s longer than %d bytes", ErrInvalidScreen, name, maxText)
 		}
 	}
-	hasAmount := s.Amount != alipay.Amount{}
+	hasAmount := s.Amount != money.Amount{}
 	switch s.Kind {
 	case AmountEntry:
-		if hasAmount && (!s.Amount.Currency.Valid() || s.Amount.Value < 0 || s.Amount.Value > alipay.MaxValue) {
+		if hasAmount && (!s.Amount.Currency.Valid() || s.Amount.Value < 0 || s.Amount.Value > money.MaxValue) {
 			return fmt.Errorf("%w: amount entry %s", ErrInvalidScreen, s.Amount)
 		}
 	case Waiting, Paid, Declined:

@@ -12,7 +12,7 @@
 //     does not answer DLE EOT, gets no bytes: the job stays in the outbox
 //     (ErrNotReady, ErrNoReply). Paper running out mid-slip stops sending
 //     until the printer is back; what was sent prints when paper is loaded.
-//   - Money on paper is exact: amounts are alipay.Amount, formatted by the
+//   - Money on paper is exact: amounts are money.Amount, formatted by the
 //     currency's exponent.
 //   - Bytes that a printer would misread are never sent: text the configured
 //     code page (or GB18030, on Chinese-capable printers) cannot print

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 var papers = []Paper{Paper58, Paper80, PaperTMT88}
@@ -43,12 +43,12 @@ func variants() []Receipt {
 		r.Items = append(r.Items, Item{Description: "拿铁 Latte grande with oat milk and an extra shot", Quantity: 12})
 	})
 	add(func(r *Receipt) {
-		r.Amount = alipay.Amount{Currency: "JPY", Value: 9_999_999_999_999_999}
+		r.Amount = money.Amount{Currency: "JPY", Value: 9_999_999_999_999_999}
 		r.Items = []Item{{Description: "x"}}
-		p := alipay.Amount{Currency: "CNY", Value: 88}
+		p := money.Amount{Currency: "CNY", Value: 88}
 		r.PaidAmount = &p
 	})
-	add(func(r *Receipt) { r.Amount = alipay.Amount{Currency: "KWD", Value: 1005}; r.Items = nil })
+	add(func(r *Receipt) { r.Amount = money.Amount{Currency: "KWD", Value: 1005}; r.Items = nil })
 	add(func(r *Receipt) { r.PaymentID = strings.Repeat("9", 64); r.PaymentRequestID = strings.Repeat("R", 64) })
 	add(func(r *Receipt) { r.CustomerID = "2088123412341234"; r.Footer = "\x10\x04\x01 bell\a tab\t end" })
 	return out
@@ -145,7 +145,7 @@ func TestLayoutRejectsBadReceipts(t *testing.T) {
 		"sale without id": func(r *Receipt) { r.PaymentID = "" },
 		"id too long":     func(r *Receipt) { r.PaymentID = strings.Repeat("1", 65) },
 		"id with space":   func(r *Receipt) { r.PaymentRequestID = "A B" },
-		"item currency":   func(r *Receipt) { r.Items[0].Amount = &alipay.Amount{Currency: "EUR", Value: 1} },
+		"item currency":   func(r *Receipt) { r.Items[0].Amount = &money.Amount{Currency: "EUR", Value: 1} },
 		"negative qty":    func(r *Receipt) { r.Items[0].Quantity = -1 },
 	}
 	for name, mutate := range cases {

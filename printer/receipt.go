@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // Kind says which slip a receipt is.
@@ -43,9 +43,9 @@ var resultOf = map[Kind]Result{
 // Item is one line of what was sold. Amount, the line total, is optional:
 // a terminal that only knows the total prints descriptions alone.
 type Item struct {
-	Description string         `json:"description"`
-	Quantity    int            `json:"quantity,omitempty"`
-	Amount      *alipay.Amount `json:"amount,omitempty"`
+	Description string        `json:"description"`
+	Quantity    int           `json:"quantity,omitempty"`
+	Amount      *money.Amount `json:"amount,omitempty"`
 }
 
 // Receipt is everything printed on a slip. Its JSON encoding (the field tags
@@ -61,10 +61,10 @@ type Receipt struct {
 	Items []Item    `json:"items,omitempty"`
 	// Amount is the payment amount for a sale or void, the refunded amount
 	// for a refund.
-	Amount alipay.Amount `json:"amount"`
+	Amount money.Amount `json:"amount"`
 	// PaidAmount is what the customer's wallet charged when it differs from
 	// Amount (AMS actualPaymentAmount, e.g. CNY for a MOP price).
-	PaidAmount *alipay.Amount `json:"paidAmount,omitempty"`
+	PaidAmount *money.Amount `json:"paidAmount,omitempty"`
 	// PaymentMethod is the wallet name the gateway reported (pspName).
 	PaymentMethod string `json:"paymentMethod,omitempty"`
 	// CustomerID is the gateway's displayCustomerId; it is masked again
@@ -170,7 +170,7 @@ func MaskCustomerID(id string) string {
 
 // SampleReceipt is a realistic sale used by previews and the demo.
 func SampleReceipt() Receipt {
-	amount := func(v int64) *alipay.Amount { a := alipay.Amount{Currency: "USD", Value: v}; return &a }
+	amount := func(v int64) *money.Amount { a := money.Amount{Currency: "USD", Value: v}; return &a }
 	return Receipt{
 		Kind:         KindSale,
 		MerchantName: "Harbour Coffee",
@@ -181,7 +181,7 @@ func SampleReceipt() Receipt {
 			{Description: "Flat white", Quantity: 2, Amount: amount(900)},
 			{Description: "Almond croissant", Quantity: 1, Amount: amount(350)},
 		},
-		Amount:           alipay.Amount{Currency: "USD", Value: 1250},
+		Amount:           money.Amount{Currency: "USD", Value: 1250},
 		PaymentMethod:    "ALIPAYCN",
 		CustomerID:       "2088****1234",
 		PaymentID:        "202611231400001234567890",

@@ -4,18 +4,18 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // Config is what a merchant sets about the cashier flow. Zero durations
 // and counts take the defaults named on each field.
 type Config struct {
-	Currency alipay.Currency // the till's currency; required
+	Currency money.Currency // the till's currency; required
 
 	// MinAmount and MaxAmount bound what a cashier may charge. Zero values
-	// mean one minor unit and alipay.MaxValue. Digits that would pass
+	// mean one minor unit and money.MaxValue. Digits that would pass
 	// MaxAmount are refused as they are typed.
-	MinAmount, MaxAmount alipay.Amount
+	MinAmount, MaxAmount money.Amount
 
 	// Confirm adds a step after Enter that shows the amount and waits for a
 	// second Enter before the customer is asked to pay.
@@ -49,11 +49,11 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.MinAmount == (alipay.Amount{}) {
-		c.MinAmount = alipay.Amount{Currency: c.Currency, Value: 1}
+	if c.MinAmount == (money.Amount{}) {
+		c.MinAmount = money.Amount{Currency: c.Currency, Value: 1}
 	}
-	if c.MaxAmount == (alipay.Amount{}) {
-		c.MaxAmount = alipay.Amount{Currency: c.Currency, Value: alipay.MaxValue}
+	if c.MaxAmount == (money.Amount{}) {
+		c.MaxAmount = money.Amount{Currency: c.Currency, Value: money.MaxValue}
 	}
 	if c.ManagerKey == 0 {
 		c.ManagerKey = 1
@@ -84,7 +84,7 @@ func (c *Config) validate() error {
 	}
 	for _, a := range []struct {
 		field string
-		v     alipay.Amount
+		v     money.Amount
 	}{{"MinAmount", c.MinAmount}, {"MaxAmount", c.MaxAmount}} {
 		if a.v.Currency != c.Currency {
 			return bad(a.field, "currency %s differs from the till's %s", a.v.Currency, c.Currency)

@@ -11,7 +11,7 @@
 //
 // What the flow promises:
 //
-//   - Money is exact: amounts are alipay.Amount, typed digit by digit in the
+//   - Money is exact: amounts are money.Amount, typed digit by digit in the
 //     currency's decimals; a digit that would pass the configured maximum is
 //     refused as it is typed, and nothing outside [MinAmount, MaxAmount] is
 //     ever sent.

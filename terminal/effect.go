@@ -3,7 +3,7 @@ package terminal
 import (
 	"fmt"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // Effect is something the flow asks the world to do. Run carries them out;
@@ -13,9 +13,9 @@ type Effect interface{ effect() }
 // StartPayment asks the outbox to take a payment. Reply: PaymentStarted or StartRefused.
 type StartPayment struct {
 	Attempt      int // echoed in the reply
-	Amount       alipay.Amount
-	Scenario     alipay.Scenario // ScenarioOrderCode or ScenarioPaymentCode
-	CustomerCode string          // the scanned code, for ScenarioPaymentCode
+	Amount       money.Amount
+	Scenario     Scenario // OrderCode or PaymentCode
+	CustomerCode string   // the scanned code, for PaymentCode
 }
 
 // String hides the customer's code, which is a bearer token while it is valid.
@@ -35,7 +35,7 @@ type CancelPayment struct{ PaymentID string }
 // Reply: RefundAccepted or RefundRefused.
 type Refund struct {
 	PaymentID string
-	Amount    alipay.Amount
+	Amount    money.Amount
 }
 
 // Reprint asks for another copy of a receipt. Reply: Reprinted.

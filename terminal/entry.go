@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/terminal/keypad"
 )
 
@@ -100,10 +100,10 @@ func entryValue(entry string, exp int, implied bool) (minor int64, ok bool) {
 // entryText shows typed amount text the way it will be charged, with the
 // decimals typed so far ("12.5", "0.") or, with implied decimals, all of
 // them ("12.50").
-func entryText(entry string, c alipay.Currency, implied bool) string {
+func entryText(entry string, c money.Currency, implied bool) string {
 	if implied || entry == "" {
 		v, _ := entryValue(entry, c.Exponent(), true)
-		return alipay.Amount{Currency: c, Value: v}.Decimal()
+		return money.Amount{Currency: c, Value: v}.Decimal()
 	}
 	return entry
 }

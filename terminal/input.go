@@ -3,7 +3,7 @@ package terminal
 import (
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/terminal/keypad"
 )
 
@@ -46,7 +46,7 @@ type QRReady struct {
 // S answer or inquiry SUCCESS). Amount is what was paid.
 type Succeeded struct {
 	PaymentID string
-	Amount    alipay.Amount
+	Amount    money.Amount
 }
 
 // Failed says the payment failed for good; nobody was charged.
@@ -145,8 +145,8 @@ const (
 // Summary is one payment in the manager's list.
 type Summary struct {
 	PaymentID string
-	Amount    alipay.Amount
-	Refunded  alipay.Amount // total refunded so far; zero value for none
+	Amount    money.Amount
+	Refunded  money.Amount // total refunded so far; zero value for none
 	Status    Status
 	Time      time.Time
 }

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/terminal/keypad"
 )
 
@@ -91,7 +91,7 @@ func (t *transition) apply(in Input) {
 		}
 	case QRReady:
 		p := &t.s.Payment
-		if t.current(in.PaymentID) && p.Scenario == alipay.ScenarioOrderCode && (t.s.Phase == Waiting || t.s.Phase == ShowingQR) && in.CodeValue != "" {
+		if t.current(in.PaymentID) && p.Scenario == OrderCode && (t.s.Phase == Waiting || t.s.Phase == ShowingQR) && in.CodeValue != "" {
 			t.s.Phase = ShowingQR
 			p.CodeValue, p.Expires = in.CodeValue, in.Expires
 			p.Expired = !in.Expires.IsZero() && !t.s.Now.Before(in.Expires)
@@ -210,7 +210,7 @@ func (t *transition) press(k keypad.Key) {
 	case (t.s.Phase == Declined || t.s.Phase == Voided) && k.Kind == keypad.Scan:
 		// The customer offers a code after a failed or cancelled try: charge
 		// the same amount to it, as a new payment.
-		t.start(t.s.Payment.Amount, alipay.ScenarioPaymentCode, k.Code)
+		t.start(t.s.Payment.Amount, PaymentCode, k.Code)
 	case t.s.Phase.outcome():
 		// Any key moves on; a digit also starts the next amount.
 		t.newSale()
@@ -222,9 +222,9 @@ func (t *transition) press(k keypad.Key) {
 	case t.s.Phase == Confirming:
 		switch k.Kind {
 		case keypad.Enter:
-			t.start(t.s.Payment.Amount, alipay.ScenarioOrderCode, "")
+			t.start(t.s.Payment.Amount, OrderCode, "")
 		case keypad.Scan:
-			t.start(t.s.Payment.Amount, alipay.ScenarioPaymentCode, k.Code)
+			t.start(t.s.Payment.Amount, PaymentCode, k.Code)
 		case keypad.Cancel, keypad.Back, keypad.Clear:
 			t.s.Phase = Ready
 		}
@@ -253,12 +253,12 @@ func (t *transition) pressReady(k keypad.Key) {
 			return
 		}
 		if k.Kind == keypad.Scan {
-			t.start(amount, alipay.ScenarioPaymentCode, k.Code)
+			t.start(amount, PaymentCode, k.Code)
 		} else if cfg.Confirm {
 			t.s.Phase = Confirming
 			t.s.Payment = Payment{Amount: amount}
 		} else {
-			t.start(amount, alipay.ScenarioOrderCode, "")
+			t.start(amount, OrderCode, "")
 		}
 	case keypad.Function:
 		if k.F == cfg.ManagerKey {
@@ -269,7 +269,7 @@ func (t *transition) pressReady(k keypad.Key) {
 
 // entryAmount reads the typed amount and checks the limits; problem says
 // what is wrong with it for the cashier.
-func (t *transition) entryAmount() (a alipay.Amount, problem string) {
+func (t *transition) entryAmount() (a money.Amount, problem string) {
 	cfg := t.m.cfg
 	v, ok := entryValue(t.s.Entry, cfg.Currency.Exponent(), cfg.ImpliedDecimal)
 	switch {
@@ -280,10 +280,10 @@ func (t *transition) entryAmount() (a alipay.Amount, problem string) {
 	case v > cfg.MaxAmount.Value:
 		return a, "The most you can charge is " + cfg.MaxAmount.String()
 	}
-	return alipay.Amount{Currency: cfg.Currency, Value: v}, ""
+	return money.Amount{Currency: cfg.Currency, Value: v}, ""
 }
 
-func (t *transition) start(amount alipay.Amount, scenario alipay.Scenario, code string) {
+func (t *transition) start(amount money.Amount, scenario Scenario, code string) {
 	t.s.Attempt++
 	t.s.Phase = Starting
 	t.s.Payment = Payment{Amount: amount, Scenario: scenario}
@@ -313,7 +313,7 @@ func (t *transition) edit(k keypad.Key, limit int64) {
 	next, problem := editAmount(t.s.Entry, k, exp, cfg.ImpliedDecimal)
 	if problem == "" {
 		if v, _ := entryValue(next, exp, cfg.ImpliedDecimal); v > limit {
-			problem = fmt.Sprintf("At most %s", alipay.Amount{Currency: cfg.Currency, Value: limit})
+			problem = fmt.Sprintf("At most %s", money.Amount{Currency: cfg.Currency, Value: limit})
 		}
 	}
 	if problem != "" {

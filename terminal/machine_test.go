@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/terminal/keypad"
 )
 
 var t0 = time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
 
-func usd(v int64) alipay.Amount { return alipay.Amount{Currency: "USD", Value: v} }
+func usd(v int64) money.Amount { return money.Amount{Currency: "USD", Value: v} }
 
 func baseConfig() Config {
 	return Config{Currency: "USD", MaxAmount: usd(50000), ManagerPIN: "2468"}
@@ -133,21 +133,21 @@ func TestTransitions(t *testing.T) {
 
 		// Enter and scan.
 		{"enter starts an order code payment", baseConfig(), keys("12.50<ENTER>"), Starting,
-			[]Effect{StartPayment{Attempt: 1, Amount: usd(1250), Scenario: alipay.ScenarioOrderCode}}, "12.50", ""},
+			[]Effect{StartPayment{Attempt: 1, Amount: usd(1250), Scenario: OrderCode}}, "12.50", ""},
 		{"implied amount", implied, keys("1250<ENTER>"), Starting,
-			[]Effect{StartPayment{Attempt: 1, Amount: usd(1250), Scenario: alipay.ScenarioOrderCode}}, "1250", ""},
+			[]Effect{StartPayment{Attempt: 1, Amount: usd(1250), Scenario: OrderCode}}, "1250", ""},
 		{"enter on nothing", baseConfig(), keys("<ENTER>"), Ready, []Effect{beepErr}, "", "Type an amount"},
 		{"enter on zero", baseConfig(), keys("0.00<ENTER>"), Ready, []Effect{beepErr}, "0.00", "Type an amount"},
 		{"below the minimum", min, keys("0.99<ENTER>"), Ready, []Effect{beepErr}, "0.99", "least"},
 		{"scan starts a payment code payment", baseConfig(), keys("8<SCAN:281234567890123456>"), Starting,
-			[]Effect{StartPayment{Attempt: 1, Amount: usd(800), Scenario: alipay.ScenarioPaymentCode, CustomerCode: "281234567890123456"}}, "8", ""},
+			[]Effect{StartPayment{Attempt: 1, Amount: usd(800), Scenario: PaymentCode, CustomerCode: "281234567890123456"}}, "8", ""},
 		{"scan without an amount", baseConfig(), keys("<SCAN:281234567890123456>"), Ready, []Effect{beepErr}, "", "Type the amount, then scan"},
 
 		// Confirmation.
 		{"confirm step", confirm, keys("12.50<ENTER>"), Confirming, nil, "12.50", ""},
-		{"confirmed", confirm, keys("12.50<ENTER><ENTER>"), Starting, []Effect{StartPayment{Attempt: 1, Amount: usd(1250), Scenario: alipay.ScenarioOrderCode}}, "12.50", ""},
+		{"confirmed", confirm, keys("12.50<ENTER><ENTER>"), Starting, []Effect{StartPayment{Attempt: 1, Amount: usd(1250), Scenario: OrderCode}}, "12.50", ""},
 		{"confirm then scan", confirm, keys("12.50<ENTER><SCAN:281234567890123456>"), Starting,
-			[]Effect{StartPayment{Attempt: 1, Amount: usd(1250), Scenario: alipay.ScenarioPaymentCode, CustomerCode: "281234567890123456"}}, "12.50", ""},
+			[]Effect{StartPayment{Attempt: 1, Amount: usd(1250), Scenario: PaymentCode, CustomerCode: "281234567890123456"}}, "12.50", ""},
 		{"confirm cancelled keeps the amount", confirm, keys("12.50<ENTER><CANCEL>"), Ready, nil, "12.50", ""},
 		{"digits ignored while confirming", confirm, keys("12.50<ENTER>7"), Confirming, nil, "12.50", ""},
 
@@ -189,9 +189,9 @@ func TestTransitions(t *testing.T) {
 		{"digit after paid starts the next sale", baseConfig(), seq(toPaid, "7"), Ready, nil, "7", ""},
 		{"manager key after paid", baseConfig(), seq(toPaid, "<F1>"), PIN, nil, "", ""},
 		{"scan after a decline retries the amount", baseConfig(), seq(toQR, Failed{"P1", "x"}, "<SCAN:281234567890123456>"), Starting,
-			[]Effect{StartPayment{Attempt: 2, Amount: usd(1250), Scenario: alipay.ScenarioPaymentCode, CustomerCode: "281234567890123456"}}, "12.50", ""},
+			[]Effect{StartPayment{Attempt: 2, Amount: usd(1250), Scenario: PaymentCode, CustomerCode: "281234567890123456"}}, "12.50", ""},
 		{"scan after a cancel charges the code instead", baseConfig(), seq(toQR, "<CANCEL>", Cancelled{"P1"}, "<SCAN:281234567890123456>"), Starting,
-			[]Effect{StartPayment{Attempt: 2, Amount: usd(1250), Scenario: alipay.ScenarioPaymentCode, CustomerCode: "281234567890123456"}}, "12.50", ""},
+			[]Effect{StartPayment{Attempt: 2, Amount: usd(1250), Scenario: PaymentCode, CustomerCode: "281234567890123456"}}, "12.50", ""},
 		{"scan after paid does not charge again", baseConfig(), seq(toPaid, "<SCAN:281234567890123456>"), Ready, []Effect{beepErr}, "", "Type the amount"},
 		{"scan on attention does not charge again", baseConfig(), seq(toQR, NeedsAttention{"P1", "?"}, "<SCAN:281234567890123456>"), Ready, []Effect{beepErr}, "", "Type the amount"},
 		{"acknowledge attention", baseConfig(), seq(toQR, NeedsAttention{"P1", "?"}, "<ENTER>"), Ready, nil, "", ""},

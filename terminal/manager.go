@@ -3,7 +3,7 @@ package terminal
 import (
 	"fmt"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/terminal/keypad"
 )
 
@@ -63,7 +63,7 @@ func (t *transition) pressManager(k keypad.Key) {
 		case keypad.Enter:
 			p := s.Recent[s.Selected]
 			s.Phase = ManagerWait
-			t.emit(Refund{PaymentID: p.PaymentID, Amount: alipay.Amount{Currency: p.Amount.Currency, Value: s.RefundValue}})
+			t.emit(Refund{PaymentID: p.PaymentID, Amount: money.Amount{Currency: p.Amount.Currency, Value: s.RefundValue}})
 		case keypad.Cancel:
 			s.Phase = RefundAmount
 		}
@@ -113,7 +113,7 @@ func (t *transition) refundAmountTyped() {
 		v, _ = entryValue(s.Entry, cfg.Currency.Exponent(), cfg.ImpliedDecimal)
 	}
 	if v <= 0 || v > left {
-		t.refuse("Refund between 0 and " + alipay.Amount{Currency: t.m.cfg.Currency, Value: left}.String())
+		t.refuse("Refund between 0 and " + money.Amount{Currency: t.m.cfg.Currency, Value: left}.String())
 		return
 	}
 	s.RefundValue = v
@@ -150,7 +150,7 @@ func (t *transition) managerReply(in Input) {
 	case RefundAccepted:
 		if t.waitingFor(in.PaymentID) {
 			s.Phase = Menu
-			s.Notice = "Refund of " + alipay.Amount{Currency: t.m.cfg.Currency, Value: s.RefundValue}.String() + " requested"
+			s.Notice = "Refund of " + money.Amount{Currency: t.m.cfg.Currency, Value: s.RefundValue}.String() + " requested"
 		}
 	case RefundRefused:
 		if t.waitingFor(in.PaymentID) {

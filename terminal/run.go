@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/terminal/keypad"
 )
 
@@ -19,7 +19,7 @@ type Outbox interface {
 	// CancelPayment commits the decision to cancel a live payment.
 	CancelPayment(ctx context.Context, paymentID string) error
 	// Refund commits a refund of a succeeded payment.
-	Refund(ctx context.Context, paymentID string, amount alipay.Amount) (refundID string, err error)
+	Refund(ctx context.Context, paymentID string, amount money.Amount) (refundID string, err error)
 	// Reprint queues another copy of a payment's receipt.
 	Reprint(ctx context.Context, paymentID string) error
 	// Recent returns the newest n payments, newest first.
@@ -28,9 +28,9 @@ type Outbox interface {
 
 // PaymentRequest is a payment the cashier asked for.
 type PaymentRequest struct {
-	Amount       alipay.Amount
-	Scenario     alipay.Scenario // ScenarioOrderCode or ScenarioPaymentCode
-	CustomerCode string          // ScenarioPaymentCode only; never log it
+	Amount       money.Amount
+	Scenario     Scenario // OrderCode or PaymentCode
+	CustomerCode string   // PaymentCode only; never log it
 }
 
 // Display shows screens to the cashier and the customer.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/terminal"
 	"github.com/posd/posd/terminal/keypad"
 	"github.com/posd/posd/terminal/terminaltest"
@@ -119,14 +119,14 @@ func (r *rig) beep(t *testing.T, want terminal.Sound) {
 	}
 }
 
-func usd(v int64) alipay.Amount { return alipay.Amount{Currency: "USD", Value: v} }
+func usd(v int64) money.Amount { return money.Amount{Currency: "USD", Value: v} }
 
 func TestRunOrderCodePayment(t *testing.T) {
 	r := newRig(t, terminal.Config{Currency: "USD"})
 	r.screen(t, terminal.Ready)
 	r.press(t, "12.50<ENTER>")
 	c := r.call(t, "start")
-	if c.Request != (terminal.PaymentRequest{Amount: usd(1250), Scenario: alipay.ScenarioOrderCode}) {
+	if c.Request != (terminal.PaymentRequest{Amount: usd(1250), Scenario: terminal.OrderCode}) {
 		t.Fatalf("start request %+v", c.Request)
 	}
 	r.screen(t, terminal.Waiting)
@@ -150,7 +150,7 @@ func TestRunScannedCodeNeverLogged(t *testing.T) {
 	code := "281234567890123456"
 	r.press(t, "8<SCAN:"+code+">")
 	c := r.call(t, "start")
-	if c.Request.Scenario != alipay.ScenarioPaymentCode || c.Request.CustomerCode != code {
+	if c.Request.Scenario != terminal.PaymentCode || c.Request.CustomerCode != code {
 		t.Fatalf("start request %+v", c.Request)
 	}
 	r.screen(t, terminal.Waiting)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // Screen is what the cashier and the customer see. It is derived from the
@@ -40,9 +40,9 @@ const (
 // Customer is the customer display's content.
 type Customer struct {
 	Kind      CustomerKind
-	Amount    alipay.Amount // zero value when there is none
-	CodeValue string        // the QR payload, for CustomerQR only
-	Expires   time.Time     // when the QR stops being payable
+	Amount    money.Amount // zero value when there is none
+	CodeValue string       // the QR payload, for CustomerQR only
+	Expires   time.Time    // when the QR stops being payable
 	Message   string
 }
 
@@ -68,14 +68,14 @@ func (m *Machine) View(s State) Screen {
 		v.Title, v.Amount, v.Hint = "New sale", typed, "Type the amount, Enter for a QR code, or scan the customer's code"
 		v.Customer = Customer{Kind: CustomerIdle, Message: "Welcome"}
 		if val, ok := entryValue(s.Entry, cfg.Currency.Exponent(), cfg.ImpliedDecimal); ok && val > 0 {
-			v.Customer = Customer{Kind: CustomerAmount, Amount: alipay.Amount{Currency: cfg.Currency, Value: val}}
+			v.Customer = Customer{Kind: CustomerAmount, Amount: money.Amount{Currency: cfg.Currency, Value: val}}
 		}
 	case Confirming:
 		v.Title, v.Amount, v.Hint = "Charge this amount?", amount, "Enter: show QR code · scan: customer's code · Cancel: change"
 		v.Customer = Customer{Kind: CustomerAmount, Amount: p.Amount}
 	case Starting, Waiting:
 		v.Title, v.Amount, v.Hint = "Starting payment", amount, "Cancel: abort"
-		if p.Scenario == alipay.ScenarioPaymentCode {
+		if p.Scenario == PaymentCode {
 			v.Title = "Charging the customer's code"
 		}
 		if p.CancelRequested {
@@ -178,14 +178,14 @@ func (m *Machine) viewManager(s State, v *Screen) {
 		}
 	case RefundAmount:
 		p := s.Recent[s.Selected]
-		left := alipay.Amount{Currency: p.Amount.Currency, Value: p.refundable()}
+		left := money.Amount{Currency: p.Amount.Currency, Value: p.refundable()}
 		v.Title, v.Hint = "Refund amount", "Enter with nothing typed: refund "+left.String()+" · Cancel: back"
 		v.Amount = cfg.Currency.String() + " " + entryText(s.Entry, cfg.Currency, cfg.ImpliedDecimal)
 		v.Lines = []string{"Payment " + p.PaymentID, "Paid " + p.Amount.String() + ", refundable " + left.String()}
 	case RefundConfirm:
 		p := s.Recent[s.Selected]
 		v.Title, v.Hint = "Refund this amount?", "Enter: refund · Cancel: change"
-		v.Amount = alipay.Amount{Currency: p.Amount.Currency, Value: s.RefundValue}.String()
+		v.Amount = money.Amount{Currency: p.Amount.Currency, Value: s.RefundValue}.String()
 		v.Lines = []string{"Payment " + p.PaymentID}
 	case ManagerWait:
 		v.Title, v.Lines = "Working", []string{"Waiting for the outbox"}

@@ -3,7 +3,7 @@ package terminal
 import (
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // Phase is the step of the cashier flow the till is at.
@@ -62,11 +62,23 @@ const (
 	RefundPayment
 )
 
+// Scenario is who scans whom: the buyer scans the QR the till shows
+// (OrderCode), or the cashier scans the buyer's code (PaymentCode). The
+// values are AMS's inStorePaymentScenario
+// (https://docs.antom.com/ac/ams/oc, https://docs.antom.com/ac/ams/upm).
+type Scenario string
+
+// The scenarios the till starts.
+const (
+	OrderCode   Scenario = "OrderCode"
+	PaymentCode Scenario = "PaymentCode"
+)
+
 // Payment is the till's view of the current or last payment.
 type Payment struct {
 	ID              string // empty until PaymentStarted
-	Amount          alipay.Amount
-	Scenario        alipay.Scenario
+	Amount          money.Amount
+	Scenario        Scenario
 	CancelRequested bool // Cancel pressed before the outbox answered Start
 	CodeValue       string
 	Expires         time.Time

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/terminal/keypad"
 )
 
@@ -86,7 +86,7 @@ func TestNewMachineRejects(t *testing.T) {
 		"no currency":       {},
 		"unknown currency":  {Currency: "XXX"},
 		"min above max":     {Currency: "USD", MinAmount: usd(500), MaxAmount: usd(100)},
-		"max in another":    {Currency: "USD", MaxAmount: alipay.Amount{Currency: "EUR", Value: 100}},
+		"max in another":    {Currency: "USD", MaxAmount: money.Amount{Currency: "EUR", Value: 100}},
 		"short PIN":         {Currency: "USD", ManagerPIN: "12"},
 		"letters in PIN":    {Currency: "USD", ManagerPIN: "12ab"},
 		"manager key F30":   {Currency: "USD", ManagerKey: 30},
@@ -200,7 +200,7 @@ func TestRandomSequences(t *testing.T) {
 					if e.Amount.Value < cfg.MinAmount.Value || e.Amount.Value > cfg.MaxAmount.Value || e.Amount.Currency != "USD" {
 						t.Fatalf("seed %d step %d: amount %s outside the limits", seed, step, e.Amount)
 					}
-					if e.Scenario == alipay.ScenarioPaymentCode && e.CustomerCode == "" {
+					if e.Scenario == PaymentCode && e.CustomerCode == "" {
 						t.Fatalf("seed %d: payment code without a code", seed)
 					}
 					if rng.IntN(5) == 0 {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/posd/posd/display"
+	"github.com/posd/posd/display/kiosk"
 	"github.com/posd/posd/internal/config"
 	"github.com/posd/posd/terminal"
 )
@@ -76,6 +77,9 @@ func openDisplay(ctx context.Context, c config.Display, log *slog.Logger) (displ
 	if err != nil {
 		return nil, nil, err
 	}
-	h, _ := d.(http.Handler)
-	return d, h, nil
+	var page http.Handler
+	if k, ok := d.(*display.Kiosk); ok {
+		page = kiosk.Handler(k, kiosk.Config{Logger: log.With("component", "display")})
+	}
+	return d, page, nil
 }

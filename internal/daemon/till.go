@@ -62,7 +62,7 @@ func (t *till) StartPayment(_ context.Context, req terminal.PaymentRequest) (str
 	now := t.now()
 	expires := now.Add(t.cfg.Till.PaymentExpiry.Duration).Truncate(time.Second)
 	scenario, aScenario := queue.OrderCode, alipay.ScenarioOrderCode
-	if req.Scenario == alipay.ScenarioPaymentCode {
+	if req.Scenario == terminal.PaymentCode {
 		scenario, aScenario = queue.PaymentCode, alipay.ScenarioPaymentCode
 	}
 	body, err := alipay.EncodePay(alipay.PayRequest{

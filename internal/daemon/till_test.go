@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/internal/config"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
@@ -105,12 +104,12 @@ func TestTillPaidWhileCancelling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := r.t.StartPayment(context.Background(), terminal.PaymentRequest{Amount: usd(500), Scenario: alipay.ScenarioOrderCode})
+	id, err := r.t.StartPayment(context.Background(), terminal.PaymentRequest{Amount: usd(500), Scenario: terminal.OrderCode})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := terminal.State{Phase: terminal.Waiting, Now: r.clock.Now(), Attempt: 1,
-		Payment: terminal.Payment{ID: id, Amount: usd(500), Scenario: alipay.ScenarioOrderCode}}
+		Payment: terminal.Payment{ID: id, Amount: usd(500), Scenario: terminal.OrderCode}}
 	step := func(ins []terminal.Input) {
 		for _, in := range ins {
 			s, _ = machine.Step(s, in)
@@ -166,7 +165,7 @@ func TestTillTellsOfPaymentsFromBeforeTheRestart(t *testing.T) {
 	var id string
 	r := newTillRig(t, func(before *till) {
 		var err error
-		id, err = before.StartPayment(context.Background(), terminal.PaymentRequest{Amount: usd(500), Scenario: alipay.ScenarioOrderCode})
+		id, err = before.StartPayment(context.Background(), terminal.PaymentRequest{Amount: usd(500), Scenario: terminal.OrderCode})
 		if err != nil {
 			t.Fatal(err)
 		}

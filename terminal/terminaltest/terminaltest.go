@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/terminal"
 )
 
@@ -19,7 +19,7 @@ type Call struct {
 	Op        string // "start", "cancel", "refund", "reprint", "recent"
 	PaymentID string
 	Request   terminal.PaymentRequest // for "start"
-	Amount    alipay.Amount           // for "refund"
+	Amount    money.Amount            // for "refund"
 	N         int                     // for "recent"
 }
 
@@ -87,7 +87,7 @@ func (o *Outbox) CancelPayment(_ context.Context, id string) error {
 }
 
 // Refund implements terminal.Outbox.
-func (o *Outbox) Refund(_ context.Context, id string, amount alipay.Amount) (string, error) {
+func (o *Outbox) Refund(_ context.Context, id string, amount money.Amount) (string, error) {
 	if err := o.record(Call{Op: "refund", PaymentID: id, Amount: amount}); err != nil {
 		return "", err
 	}

@@ -1,4 +1,4 @@
-package display
+package kiosk
 
 import (
 	"bufio"
@@ -15,18 +15,21 @@ import (
 	"time"
 
 	"github.com/posd/posd/build/testenv"
+	"github.com/posd/posd/display"
+	"github.com/posd/posd/money"
 )
 
 // serveKiosk mounts k at /display/ the way the daemon does, on loopback.
-func serveKiosk(t *testing.T, k *Kiosk) string {
+func serveKiosk(t *testing.T, k *display.Kiosk, cfg Config) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/display/", http.StripPrefix("/display", k))
-	mux.Handle("/display", http.StripPrefix("/display", k))
+	h := Handler(k, cfg)
+	mux.Handle("/display/", http.StripPrefix("/display", h))
+	mux.Handle("/display", http.StripPrefix("/display", h))
 	srv := &http.Server{Handler: mux}
 	go srv.Serve(ln)
 	t.Cleanup(func() {
@@ -43,12 +46,12 @@ func TestKioskPageShowsScannableCodeInChromium(t *testing.T) {
 	}{{shortCode, image.Pt(800, 480)}, {shortCode, image.Pt(480, 800)}, {longestCode(), image.Pt(800, 480)}} {
 		content := c.content
 		t.Run(fmt.Sprintf("%d-bytes-%dx%d", len(content), c.size.X, c.size.Y), func(t *testing.T) {
-			k := NewKiosk(KioskConfig{Now: func() time.Time { return time.Now() }})
-			s := Screen{Kind: Waiting, Merchant: "Golden Dragon", Amount: usd(t, 123456), QR: content, ExpiresAt: time.Now().Add(5 * time.Minute)}
+			k := display.NewKiosk(display.KioskConfig{Now: func() time.Time { return time.Now() }})
+			s := display.Screen{Kind: display.Waiting, Merchant: "Golden Dragon", Amount: money.Amount{Currency: "USD", Value: 123456}, QR: content, ExpiresAt: time.Now().Add(5 * time.Minute)}
 			if err := k.Show(context.Background(), s); err != nil {
 				t.Fatal(err)
 			}
-			url := serveKiosk(t, k)
+			url := serveKiosk(t, k, Config{})
 			shot := testenv.Screenshot(t, url, c.size.X, c.size.Y)
 			got, err := testenv.DecodeQR(t, shot)
 			if err != nil || len(got) != 1 || got[0] != content {
@@ -70,9 +73,9 @@ func TestKioskPageFollowsEventsAndReconnects(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	streams := make(chan string, 16)
-	serve := func(ln net.Listener, k *Kiosk, name string) *http.Server {
+	serve := func(ln net.Listener, k *display.Kiosk, name string) *http.Server {
 		mux := http.NewServeMux()
-		mux.Handle("/display/", http.StripPrefix("/display", k))
+		mux.Handle("/display/", http.StripPrefix("/display", Handler(k, Config{})))
 		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasSuffix(r.URL.Path, "/events") {
 				select {
@@ -85,12 +88,12 @@ func TestKioskPageFollowsEventsAndReconnects(t *testing.T) {
 		go srv.Serve(ln)
 		return srv
 	}
-	first := NewKiosk(KioskConfig{})
+	first := display.NewKiosk(display.KioskConfig{})
 	srvA := serve(ln, first, "first")
 	defer srvA.Close()
 
-	second := NewKiosk(KioskConfig{})
-	s := Screen{Kind: Waiting, Amount: usd(t, 880), QR: shortCode, ExpiresAt: time.Now().Add(5 * time.Minute)}
+	second := display.NewKiosk(display.KioskConfig{})
+	s := display.Screen{Kind: display.Waiting, Amount: money.Amount{Currency: "USD", Value: 880}, QR: shortCode, ExpiresAt: time.Now().Add(5 * time.Minute)}
 	if err := second.Show(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
@@ -164,8 +167,8 @@ func readEvent(t *testing.T, r *bufio.Reader) (name, id string, data []byte) {
 
 func TestKioskEventStream(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
-	k := NewKiosk(KioskConfig{Now: func() time.Time { return now }, MaxClients: 1})
-	base := serveKiosk(t, k)
+	k := display.NewKiosk(display.KioskConfig{Now: func() time.Time { return now }})
+	base := serveKiosk(t, k, Config{MaxClients: 1})
 	resp, err := http.Get(base + "events")
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +181,7 @@ func TestKioskEventStream(t *testing.T) {
 	if line, _ := r.ReadString('\n'); line != "retry: 1000\n" {
 		t.Fatalf("first line %q, want a retry interval", line)
 	}
-	var st kioskState
+	var st display.KioskState
 	name, _, data := readEvent(t, r)
 	if err := json.Unmarshal(data, &st); err != nil || name != "screen" || st.Kind != "idle" {
 		t.Fatalf("first event %s %s (%v)", name, data, err)
@@ -191,7 +194,7 @@ func TestKioskEventStream(t *testing.T) {
 		busy.Body.Close()
 	}
 
-	s := Screen{Kind: Waiting, Merchant: "</script><b>x", Amount: usd(t, 1999), QR: shortCode, ExpiresAt: now.Add(time.Minute)}
+	s := display.Screen{Kind: display.Waiting, Merchant: "</script><b>x", Amount: money.Amount{Currency: "USD", Value: 1999}, QR: shortCode, ExpiresAt: now.Add(time.Minute)}
 	if err := k.Show(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
@@ -206,10 +209,10 @@ func TestKioskEventStream(t *testing.T) {
 	if err := k.Show(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.Show(context.Background(), Screen{Kind: Paid, Amount: usd(t, 1999)}); err != nil {
+	if err := k.Show(context.Background(), display.Screen{Kind: display.Paid, Amount: money.Amount{Currency: "USD", Value: 1999}}); err != nil {
 		t.Fatal(err)
 	}
-	// The repeated waiting screen sent nothing: the next event is Paid.
+	// The repeated waiting screen sent nothing: the next event is display.Paid.
 	_, id2, data := readEvent(t, r)
 	if err := json.Unmarshal(data, &st); err != nil || st.Kind != "paid" || id2 != "2" || id != "1" {
 		t.Fatalf("after waiting (id %s) came id %s: %s", id, id2, data)
@@ -231,13 +234,13 @@ func TestKioskEventStream(t *testing.T) {
 	if _, err := r.ReadString('\n'); err != io.EOF {
 		t.Fatalf("stream after Close: %v", err)
 	}
-	if err := k.Show(context.Background(), s); !errors.Is(err, ErrClosed) {
+	if err := k.Show(context.Background(), s); !errors.Is(err, display.ErrClosed) {
 		t.Fatalf("Show after Close: %v", err)
 	}
 }
 
 func st2modules(t *testing.T, content string) int {
-	p, err := PlanQR(content, 480)
+	p, err := display.PlanQR(content, 480)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,8 +248,8 @@ func st2modules(t *testing.T, content string) int {
 }
 
 func TestKioskRoutes(t *testing.T) {
-	k := NewKiosk(KioskConfig{})
-	base := serveKiosk(t, k)
+	k := display.NewKiosk(display.KioskConfig{})
+	base := serveKiosk(t, k, Config{})
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, c := range []struct {
 		method, path string
@@ -275,4 +278,12 @@ func TestKioskRoutes(t *testing.T) {
 	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/display/" {
 		t.Fatalf("/display: %s to %q", resp.Status, resp.Header.Get("Location"))
 	}
+}
+
+// shortCode is a QR code value the size AMS returns.
+const shortCode = "https://qr.alipay.com/281002040092rDrbN1ijPfPJK7QAc1Ol0V9w3Hc1"
+
+// longestCode is the longest codeValue a display takes, shaped like an AMS URL.
+func longestCode() string {
+	return "https://qr.alipay.com/" + strings.Repeat("a1B2", (display.MaxQRContent-22)/4)
 }

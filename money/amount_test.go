@@ -1,4 +1,4 @@
-package alipay
+package money
 
 import (
 	"encoding/json"
@@ -46,15 +46,15 @@ func TestParseAmount(t *testing.T) {
 		{"", "1", 0, ErrUnknownCurrency},
 	}
 	for _, tt := range tests {
-		got, err := ParseAmount(tt.cur, tt.text)
+		got, err := Parse(tt.cur, tt.text)
 		if tt.err != nil {
 			if !errors.Is(err, tt.err) {
-				t.Errorf("ParseAmount(%s, %q) error = %v, want %v", tt.cur, tt.text, err, tt.err)
+				t.Errorf("Parse(%s, %q) error = %v, want %v", tt.cur, tt.text, err, tt.err)
 			}
 			continue
 		}
 		if err != nil || got.Value != tt.want || got.Currency != tt.cur {
-			t.Errorf("ParseAmount(%s, %q) = %+v, %v; want %d", tt.cur, tt.text, got, err, tt.want)
+			t.Errorf("Parse(%s, %q) = %+v, %v; want %d", tt.cur, tt.text, got, err, tt.want)
 		}
 	}
 }
@@ -84,9 +84,9 @@ func TestAmountRoundTrip(t *testing.T) {
 	for c := range exponents {
 		for _, v := range []int64{1, 9, 10, 99, 100, 101, 123456789, MaxValue} {
 			a := Amount{c, v}
-			b, err := ParseAmount(c, a.Decimal())
+			b, err := Parse(c, a.Decimal())
 			if err != nil || b != a {
-				t.Fatalf("%s: ParseAmount(%q) = %v, %v", a, a.Decimal(), b, err)
+				t.Fatalf("%s: Parse(%q) = %v, %v", a, a.Decimal(), b, err)
 			}
 		}
 	}
@@ -139,19 +139,19 @@ func TestCurrencyTable(t *testing.T) {
 	}
 }
 
-func FuzzParseAmount(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	f.Add("USD", "12.34")
 	f.Add("JPY", "1234")
 	f.Add("KWD", "0.001")
 	f.Fuzz(func(t *testing.T, cur, text string) {
-		a, err := ParseAmount(Currency(cur), text)
+		a, err := Parse(Currency(cur), text)
 		if err != nil {
 			return
 		}
 		if err := a.Validate(); err != nil {
-			t.Fatalf("ParseAmount(%q, %q) = %v which does not validate: %v", cur, text, a, err)
+			t.Fatalf("Parse(%q, %q) = %v which does not validate: %v", cur, text, a, err)
 		}
-		b, err := ParseAmount(a.Currency, a.Decimal())
+		b, err := Parse(a.Currency, a.Decimal())
 		if err != nil || b != a {
 			t.Fatalf("round trip of %v: %v, %v", a, b, err)
 		}
