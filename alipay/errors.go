@@ -21,6 +21,9 @@ var (
 	ErrKeyTooSmall = errors.New("alipay: RSA key too small")
 	// ErrKeyPermissions is returned by LoadPrivateKey for a file group or others can access.
 	ErrKeyPermissions = errors.New("alipay: private key file is accessible by others")
+	// ErrKeyFile is returned for a key path that is not a regular file
+	// (a directory, a FIFO, a device).
+	ErrKeyFile = errors.New("alipay: key path is not a regular file")
 	// ErrKeyMixup is returned when the configured platform public key is the
 	// merchant's own public key.
 	ErrKeyMixup = errors.New("alipay: the platform public key is the merchant's own public key; " +

@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"os"
+	"syscall"
 )
 
 // MinKeyBits is the smallest RSA modulus accepted for either key. AMS keys
@@ -116,13 +118,11 @@ func decodeBase64Key(data []byte) ([]byte, error) {
 
 // LoadPrivateKey reads and parses the merchant private key file. A file
 // that group or others may access is refused: the key authorises payments.
+// So is anything but a regular file: a FIFO would block the read forever.
 func LoadPrivateKey(path string) (*rsa.PrivateKey, error) {
-	if err := checkPrivateFileMode(path); err != nil {
-		return nil, err
-	}
-	data, err := os.ReadFile(path)
+	data, err := readKeyFile(path, "private key", true)
 	if err != nil {
-		return nil, fmt.Errorf("alipay: private key: %w", err)
+		return nil, err
 	}
 	key, err := ParsePrivateKey(data)
 	if err != nil {
@@ -131,22 +131,74 @@ func LoadPrivateKey(path string) (*rsa.PrivateKey, error) {
 	return key, nil
 }
 
-func checkPrivateFileMode(path string) error {
+// maxKeyFile bounds a key file: an RSA-4096 PEM is about 3 KiB.
+const maxKeyFile = 64 << 10
+
+// readKeyFile reads a key file that must be a regular file. It is checked
+// before opening (a FIFO or a device would block open or read), opened
+// without blocking, and checked again on the open file in case it was
+// swapped in between.
+func readKeyFile(path, what string, private bool) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return fmt.Errorf("alipay: private key: %w", err)
+		return nil, fmt.Errorf("alipay: %s: %w", what, err)
 	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return fmt.Errorf("%w: %s has mode %04o; run: chmod 600 %s", ErrKeyPermissions, path, perm, path)
+	if err := checkKeyFile(path, what, fi, private); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("alipay: %s: %w", what, err)
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, fmt.Errorf("alipay: %s: %w", what, err)
+	}
+	if err := checkKeyFile(path, what, fi, private); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("alipay: %s: %w", what, err)
+	}
+	if len(data) > maxKeyFile {
+		return nil, fmt.Errorf("%w: %s %s is larger than %d bytes", ErrKeyFormat, what, path, maxKeyFile)
+	}
+	return data, nil
+}
+
+func checkKeyFile(path, what string, fi os.FileInfo, private bool) error {
+	switch m := fi.Mode(); {
+	case m.IsDir():
+		return fmt.Errorf("%w: %s %s is a directory, not a key file", ErrKeyFile, what, path)
+	case !m.IsRegular():
+		return fmt.Errorf("%w: %s %s is not a regular file (%s)", ErrKeyFile, what, path, fileKind(m))
+	case private && m.Perm()&0o077 != 0:
+		return fmt.Errorf("%w: %s has mode %04o; run: chmod 600 %s", ErrKeyPermissions, path, m.Perm(), path)
 	}
 	return nil
 }
 
+// fileKind names a non-regular file's type for the operator.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	}
+	return "mode " + m.String()
+}
+
 // LoadPublicKey reads and parses the platform public key file.
 func LoadPublicKey(path string) (*rsa.PublicKey, error) {
-	data, err := os.ReadFile(path)
+	data, err := readKeyFile(path, "public key", false)
 	if err != nil {
-		return nil, fmt.Errorf("alipay: public key: %w", err)
+		return nil, err
 	}
 	key, err := ParsePublicKey(data)
 	if err != nil {

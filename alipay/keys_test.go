@@ -12,7 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func pemBytes(typ string, der []byte) []byte {
@@ -232,4 +234,47 @@ func FuzzParsePublicKey(f *testing.F) {
 		}
 		checkFuzzedKey(t, key.N.BitLen(), nil)
 	})
+}
+
+// A FIFO as a key path used to block posd's start forever (open waits for
+// a writer, read for data); a directory read as an odd I/O error. Both are
+// refused before opening, by kind.
+func TestLoadKeyRefusesNonRegularFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "merchant.pem")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	keyDir := filepath.Join(dir, "keys")
+	if err := os.Mkdir(keyDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		path, want string
+	}{
+		{fifo, "is not a regular file (a FIFO)"},
+		{keyDir, "is a directory"},
+		{os.DevNull, "is not a regular file (a character device)"},
+	}
+	for _, c := range cases {
+		for name, load := range map[string]func(string) error{
+			"private": func(p string) error { _, err := LoadPrivateKey(p); return err },
+			"public":  func(p string) error { _, err := LoadPublicKey(p); return err },
+		} {
+			done := make(chan error, 1)
+			go func() { done <- load(c.path) }()
+			select {
+			case err := <-done:
+				if !errors.Is(err, ErrKeyFile) || !strings.Contains(err.Error(), c.path) || !strings.Contains(err.Error(), c.want) {
+					t.Errorf("%s key %s: %v; want ErrKeyFile naming the file and %q", name, c.path, err, c.want)
+				}
+			case <-time.After(10 * time.Second):
+				// Unblock the stuck open so the test can end.
+				if w, err := os.OpenFile(c.path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+					w.Close()
+				}
+				t.Fatalf("%s key %s: still loading after 10s: a non-regular file blocks the start", name, c.path)
+			}
+		}
+	}
 }
