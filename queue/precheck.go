@@ -48,29 +48,34 @@ func readMeta(b []byte) boltMeta {
 // precheck refuses a file that bbolt would map beyond its end. bbolt trusts
 // the high-water mark in the meta page; if the file is shorter (truncated
 // by a failing card or a bad copy), reading those pages is a SIGBUS that
-// kills the process instead of an error. An empty or missing file passes:
-// bbolt creates it.
-func precheck(path string) error {
+// kills the process instead of an error. A missing file passes: bbolt
+// creates it. An empty one is refused: bbolt would silently set it up as
+// a new database, and a file that was there is never overwritten.
+//
+// torn is set when one of bbolt's two meta pages is damaged: bbolt then
+// opens the file from the other one (the commit before), so the caller
+// reports it.
+func precheck(path string) (torn string, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil
+		return "", nil
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrUnreadable, path, err)
+		return "", fmt.Errorf("%w: %s: %w", ErrUnreadable, path, err)
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrUnreadable, path, err)
+		return "", fmt.Errorf("%w: %s: %w", ErrUnreadable, path, err)
 	}
 	size := info.Size()
 	if size == 0 {
-		return nil
+		return "", fmt.Errorf("%w: %s is empty (0 bytes), not a posd outbox; posd creates a missing outbox but never sets up a file that exists: move it aside", ErrCorrupt, path)
 	}
 	head := make([]byte, 4096)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%w: %s: %w", ErrUnreadable, path, err)
+		return "", fmt.Errorf("%w: %s: %w", ErrUnreadable, path, err)
 	}
 	m0 := readMeta(head[:n])
 	var m1 boltMeta
@@ -84,13 +89,20 @@ func precheck(path string) error {
 		}
 	}
 	if !m0.ok && !m1.ok {
-		return fmt.Errorf("%w: %s: no valid bbolt meta page", ErrCorrupt, path)
+		return "", fmt.Errorf("%w: %s: no valid bbolt meta page", ErrCorrupt, path)
 	}
 	for _, m := range []boltMeta{m0, m1} {
 		if m.ok && uint64(size)/uint64(m.pageSize) < m.pgid {
-			return fmt.Errorf("%w: %s: file is %d bytes but its index covers %d pages of %d bytes (truncated?)",
+			return "", fmt.Errorf("%w: %s: file is %d bytes but its index covers %d pages of %d bytes (truncated?)",
 				ErrCorrupt, path, size, m.pgid, m.pageSize)
 		}
 	}
-	return nil
+	if !m0.ok || !m1.ok {
+		which := 0
+		if m0.ok {
+			which = 1
+		}
+		torn = fmt.Sprintf("bbolt meta page %d is damaged (a write cut short by power loss?); the file was opened from the other one, the commit before", which)
+	}
+	return torn, nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -47,6 +48,9 @@ type Options struct {
 	// Events, when set, turns the events outbox on (docs/events.md);
 	// when nil a backlog left from before is deleted.
 	Events *EventOptions
+	// Logger hears what Open had to work around (a torn meta page);
+	// nil discards.
+	Logger *slog.Logger
 }
 
 // Store is the outbox file: payments with their refunds, and print jobs.
@@ -81,7 +85,8 @@ func Open(path string, opts Options) (s *Store, err error) {
 	case !exists && opts.ReadOnly:
 		return nil, fmt.Errorf("%w: %s does not exist", ErrUnreadable, path)
 	}
-	if err := precheck(path); err != nil {
+	torn, err := precheck(path)
+	if err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -110,6 +115,9 @@ func Open(path string, opts Options) (s *Store, err error) {
 	if err := s.setupEvents(opts.Events); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if torn != "" && opts.Logger != nil {
+		opts.Logger.Warn("outbox opened from its older meta page", "file", path, "why", torn)
 	}
 	return s, nil
 }
@@ -149,6 +157,9 @@ func (s *Store) check(existed bool) error {
 			problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
 		}
 		return fmt.Errorf("%w: %s: %s", ErrCorrupt, s.path, strings.Join(problems, "; "))
+	}
+	if empty && existed {
+		return fmt.Errorf("%w: %s is a bbolt file with nothing in it, not a posd outbox; posd never sets up a file that exists: move it aside", ErrCorrupt, s.path)
 	}
 	if empty {
 		if s.db.IsReadOnly() {

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -235,6 +237,8 @@ func TestStoreRefusesDamagedFiles(t *testing.T) {
 	damage := map[string]func([]byte) []byte{
 		"junk": func([]byte) []byte { return bytes.Repeat([]byte("posd"), 16384) },
 		"tiny": func([]byte) []byte { return []byte("not a database") },
+		// An existing empty file used to be set up as a new outbox.
+		"empty": func([]byte) []byte { return []byte{} },
 		"data pages zeroed": func(b []byte) []byte {
 			b = bytes.Clone(b)
 			clear(b[2*page:])
@@ -282,6 +286,21 @@ func TestStoreRefusesDamagedFiles(t *testing.T) {
 		}
 		if fileSum(t, path) != before {
 			t.Error("the foreign file was modified")
+		}
+	})
+	t.Run("bbolt file with nothing in it", func(t *testing.T) {
+		path := filepath.Join(dir, "bare.db")
+		db, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		before := fileSum(t, path)
+		if _, err := Open(path, Options{}); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
+			t.Fatalf("err = %v, want ErrCorrupt naming %s", err, path)
+		}
+		if fileSum(t, path) != before {
+			t.Error("the file was modified")
 		}
 	})
 	t.Run("unreadable", func(t *testing.T) {
@@ -376,5 +395,40 @@ func TestStorePrune(t *testing.T) {
 	}
 	if a, _ := s.Attempts("S1"); len(a) != 0 {
 		t.Errorf("sale index of a pruned payment kept: %v", a)
+	}
+}
+
+// bbolt keeps two meta pages and opens from whichever is valid: a torn
+// write of one is survivable, but posd says so in the log, naming the file.
+func TestStoreReportsTornMetaPage(t *testing.T) {
+	for page := range 2 {
+		t.Run(fmt.Sprint("meta ", page), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "posd.db")
+			s := openTestStore(t, path)
+			for i := range 3 {
+				if err := s.Create(storedPayment(t, fmt.Sprintf("P%d", i), fmt.Sprintf("S%d", i))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s.Close()
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps := int(binary.LittleEndian.Uint32(b[metaOffset+8:]))
+			b[page*ps+metaOffset+30] ^= 0xFF // inside the checksummed meta fields
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var logged bytes.Buffer
+			s, err = Open(path, Options{Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+			if err != nil {
+				t.Fatalf("one torn meta page: %v; bbolt opens from the other", err)
+			}
+			defer s.Close()
+			if !strings.Contains(logged.String(), path) || !strings.Contains(logged.String(), fmt.Sprintf("meta page %d is damaged", page)) {
+				t.Fatalf("log %q does not report the torn meta page of %s", logged.String(), path)
+			}
+		})
 	}
 }

@@ -114,7 +114,7 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.Outbox.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
-	if d.store, err = queue.Open(cfg.Outbox.Path, queue.Options{}); err != nil {
+	if d.store, err = queue.Open(cfg.Outbox.Path, queue.Options{Logger: log.With("component", "outbox")}); err != nil {
 		return nil, err
 	}
 	d.closers = append(d.closers, d.store.Close)
