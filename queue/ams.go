@@ -50,6 +50,9 @@ func (g *AMS) call(ctx context.Context, api alipay.API, body []byte, v any) (Out
 func (g *AMS) Pay(ctx context.Context, body []byte) PayReply {
 	var resp alipay.PayResponse
 	o, r := g.call(ctx, alipay.APIPay, body, &resp)
+	if !wellFormed(r.Result.ResultCode, resp.PaymentID) {
+		return PayReply{Outcome: Unsure}
+	}
 	out := PayReply{Outcome: o, Code: r.Result.ResultCode, PaymentID: resp.PaymentID}
 	if resp.OrderCodeForm != nil {
 		if qr, ok := resp.OrderCodeForm.QRText(); ok {
@@ -68,6 +71,9 @@ func (g *AMS) InquirePayment(ctx context.Context, paymentRequestID string) Inqui
 	}
 	var resp alipay.InquiryPaymentResponse
 	o, r := g.call(ctx, alipay.APIInquiryPayment, body, &resp)
+	if !wellFormed(r.Result.ResultCode, resp.PaymentID) || !wellFormed(resp.PaymentResultCode) {
+		return InquiryReply{Outcome: Unsure}
+	}
 	out := InquiryReply{Outcome: o, Code: r.Result.ResultCode, Status: PaymentStatus(r.Status), PaymentID: resp.PaymentID}
 	if o == Success && resp.PaymentResultCode != "" {
 		out.Code = resp.PaymentResultCode // why it failed, for the record
@@ -82,6 +88,9 @@ func (g *AMS) Cancel(ctx context.Context, paymentRequestID string) CancelReply {
 		return CancelReply{Outcome: NotSent, Code: "PARAM_ILLEGAL"}
 	}
 	o, r := g.call(ctx, alipay.APICancel, body, nil)
+	if !wellFormed(r.Result.ResultCode) {
+		return CancelReply{Outcome: Unsure}
+	}
 	return CancelReply{Outcome: o, Code: r.Result.ResultCode}
 }
 
@@ -104,6 +113,9 @@ func (g *AMS) Refund(ctx context.Context, rc RefundCall) RefundReply {
 	}
 	var resp alipay.RefundResponse
 	o, r := g.call(ctx, alipay.APIRefund, body, &resp)
+	if !wellFormed(r.Result.ResultCode, resp.RefundID) {
+		return RefundReply{Outcome: Unsure}
+	}
 	return RefundReply{Outcome: o, Code: r.Result.ResultCode, RefundID: resp.RefundID}
 }
 
@@ -115,5 +127,33 @@ func (g *AMS) InquireRefund(ctx context.Context, refundRequestID string) RefundR
 	}
 	var resp alipay.InquiryRefundResponse
 	o, r := g.call(ctx, alipay.APIInquiryRefund, body, &resp)
+	if !wellFormed(r.Result.ResultCode, resp.RefundID) {
+		return RefundReply{Outcome: Unsure}
+	}
 	return RefundReply{Outcome: o, Code: r.Result.ResultCode, RefundID: resp.RefundID, Status: PaymentStatus(r.Status)}
+}
+
+// maxGatewayID is the length AMS gives paymentId, refundId and resultCode
+// (https://docs.antom.com/ac/ams/paymentri: String, max 64).
+const maxGatewayID = 64
+
+// wellFormed reports whether the ids and result codes of a verified reply
+// may be stored: they reach receipts, the customer display, the till and
+// the CSV export. AMS uses letters, digits and a few separators; anything
+// else (a formula, a control character, a line of text) makes the reply
+// unusable, so the call counts as unsure and is inquired again. Empty is
+// allowed: many replies carry no id.
+func wellFormed(ids ...string) bool {
+	for _, id := range ids {
+		if len(id) > maxGatewayID {
+			return false
+		}
+		for i := 0; i < len(id); i++ {
+			c := id[i]
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '-' || c == '.' || c == ':') {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -149,6 +149,32 @@ func TestAMSMapsVerifiedReplies(t *testing.T) {
 	}
 }
 
+// Ids and result codes from the gateway reach receipts, the display and
+// exports: a signed reply carrying a formula or a control character in
+// one is not used, and the call counts as unsure (inquired again).
+func TestAMSMalformedIdsAreUnsure(t *testing.T) {
+	g, ams := newSigningGateway(t)
+	ctx := context.Background()
+	for _, bad := range []string{`=HYPERLINK(\"http://evil\")`, `2026P1\r\nPaid`, strings.Repeat("9", 65), `+1 \u202e`} {
+		g.reply(alipay.APIPay, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"P1","paymentId":"`+bad+`"}`)
+		if r := ams.Pay(ctx, encodedPay(t, "P1", alipay.ScenarioPaymentCode)); r.Outcome != queue.Unsure || r.PaymentID != "" {
+			t.Errorf("pay S with paymentId %s: %+v, want UNKNOWN without the id", bad, r)
+		}
+		g.reply(alipay.APIInquiryPayment, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"paymentStatus":"FAIL","paymentResultCode":"`+bad+`","paymentRequestId":"P1"}`)
+		if r := ams.InquirePayment(ctx, "P1"); r.Outcome != queue.Unsure || r.Code != "" {
+			t.Errorf("inquiry with paymentResultCode %s: %+v, want UNKNOWN without the code", bad, r)
+		}
+		g.reply(alipay.APIInquiryRefund, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"refundRequestId":"P1-R1","refundId":"`+bad+`","refundStatus":"SUCCESS"}`)
+		if r := ams.InquireRefund(ctx, "P1-R1"); r.Outcome != queue.Unsure || r.RefundID != "" {
+			t.Errorf("inquiryRefund with refundId %s: %+v, want UNKNOWN without the id", bad, r)
+		}
+		g.reply(alipay.APICancel, `{"result":{"resultCode":"`+bad+`","resultStatus":"F","resultMessage":"no"}}`)
+		if r := ams.Cancel(ctx, "P1"); r.Outcome != queue.Unsure || r.Code != "" {
+			t.Errorf("cancel with resultCode %s: %+v, want UNKNOWN without the code", bad, r)
+		}
+	}
+}
+
 func TestAMSUnverifiedIsUnsure(t *testing.T) {
 	g, ams := newSigningGateway(t)
 	g.reply(alipay.APIPay, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"P1","paymentId":"2026P1"}`)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -57,6 +58,9 @@ func ExportCSV(w io.Writer, s *Store, from, to time.Time) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	for _, r := range rows {
+		for i, c := range r.cols {
+			r.cols[i] = csvCell(c)
+		}
 		if err := cw.Write(r.cols); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
@@ -66,4 +70,16 @@ func ExportCSV(w io.Writer, s *Store, from, to time.Time) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
+}
+
+// csvCell defuses a cell a spreadsheet would run as a formula: one that
+// begins with =, +, -, @, a tab or a carriage return gets a leading
+// single quote (https://owasp.org/www-community/attacks/CSV_Injection).
+// encoding/csv then quotes what needs quoting. Amounts are never
+// negative, so no number changes.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
