@@ -29,7 +29,7 @@ func New(c Currency, value int64) (Amount, error) {
 }
 
 // Validate reports why a is not an amount AMS accepts: an unknown currency,
-// zero or negative, or more than 16 digits.
+// zero or negative, more than 16 digits, or IDR not in whole rupiah.
 func (a Amount) Validate() error {
 	if !a.Currency.Valid() {
 		return fmt.Errorf("%w: %q", ErrUnknownCurrency, string(a.Currency))
@@ -39,6 +39,11 @@ func (a Amount) Validate() error {
 	}
 	if a.Value > MaxValue {
 		return fmt.Errorf("%w: %d has more than 16 digits", ErrInvalidAmount, a.Value)
+	}
+	// Antom takes IDR in whole rupiah: the value must end in "00"
+	// (https://docs.antom.com/ac/ref/cc); the gateway refuses anything else.
+	if a.Currency == "IDR" && a.Value%100 != 0 {
+		return fmt.Errorf("%w: IDR %d: the value must end in 00 (whole rupiah)", ErrInvalidAmount, a.Value)
 	}
 	return nil
 }

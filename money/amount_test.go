@@ -83,6 +83,12 @@ func TestAmountFormat(t *testing.T) {
 func TestAmountRoundTrip(t *testing.T) {
 	for c := range exponents {
 		for _, v := range []int64{1, 9, 10, 99, 100, 101, 123456789, MaxValue} {
+			if c == "IDR" {
+				v *= 100 // whole rupiah only (TestIDRWholeRupiah)
+				if v > MaxValue {
+					continue
+				}
+			}
 			a := Amount{c, v}
 			b, err := Parse(c, a.Decimal())
 			if err != nil || b != a {
@@ -156,4 +162,19 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip of %v: %v, %v", a, b, err)
 		}
 	})
+}
+
+func TestIDRWholeRupiah(t *testing.T) {
+	for v, ok := range map[int64]bool{100: true, 150000: true, 150: false, 1: false} {
+		err := Amount{Currency: "IDR", Value: v}.Validate()
+		if (err == nil) != ok || !ok && !errors.Is(err, ErrInvalidAmount) {
+			t.Errorf("IDR %d: %v", v, err)
+		}
+	}
+	if _, err := Parse("IDR", "1.50"); !errors.Is(err, ErrInvalidAmount) {
+		t.Errorf("Parse IDR 1.50: %v", err)
+	}
+	if a, err := Parse("IDR", "1500"); err != nil || a.Value != 150000 {
+		t.Errorf("Parse IDR 1500: %v %v", a, err)
+	}
 }

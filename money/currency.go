@@ -16,8 +16,8 @@ type Currency string
 // SLL, ZWL, ANG after its replacement by XCG).
 //
 // Antom's own amount page (https://docs.antom.com/ac/ref/cc) agrees for every
-// currency it lists; for IDR it adds that values must end in "00", which the
-// gateway enforces, not this table.
+// currency it lists; for IDR it adds that values must end in "00", which
+// Amount.Validate enforces.
 var exponents = map[Currency]int{
 	// Exponent 0.
 	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0,

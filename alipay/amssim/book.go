@@ -23,6 +23,7 @@ type Calls struct {
 	InquiryPayment int `json:"inquiryPayment"`
 	Cancel         int `json:"cancel"`
 	Refund         int `json:"refund"`
+	InquiryRefund  int `json:"inquiryRefund"` // inquiries of this payment's refunds
 }
 
 // Payment is one payment as the gateway knows it: the ground truth.
@@ -31,20 +32,27 @@ type Payment struct {
 	PaymentRequestID string          `json:"paymentRequestId"`
 	PaymentID        string          `json:"paymentId"`
 	Scenario         alipay.Scenario `json:"scenario"`
-	Behaviour        Behaviour       `json:"behaviour"`
-	Status           string          `json:"status"`               // PROCESSING, SUCCESS, FAIL, CANCELLED
-	ResultCode       string          `json:"resultCode,omitempty"` // paymentResultCode: why it is in that status
-	Amount           alipay.Amount   `json:"amount"`
-	Refunded         alipay.Amount   `json:"refunded"`
-	Reversed         bool            `json:"reversed"` // paid, then cancelled: the money went back
-	CreatedAt        time.Time       `json:"createdAt"`
-	ExpiresAt        time.Time       `json:"expiresAt"`
-	FinishedAt       time.Time       `json:"finishedAt,omitzero"` // paymentTime: when it became SUCCESS or FAIL
-	CancelledAt      time.Time       `json:"cancelledAt,omitzero"`
-	ScannedAt        time.Time       `json:"scannedAt,omitzero"`
-	CodeValue        string          `json:"codeValue,omitempty"`
-	Calls            Calls           `json:"calls"`
-	Notification     *Delivery       `json:"notification,omitempty"`
+	// UserAgent is order.env.userAgent as received (the wallet's, for EntryCode).
+	UserAgent string `json:"userAgent,omitempty"`
+	// SettlementCurrency is settlementStrategy.settlementCurrency as received.
+	SettlementCurrency string        `json:"settlementCurrency,omitempty"`
+	Behaviour          Behaviour     `json:"behaviour"`
+	Status             string        `json:"status"`               // PROCESSING, SUCCESS, FAIL, CANCELLED
+	ResultCode         string        `json:"resultCode,omitempty"` // paymentResultCode: why it is in that status
+	Amount             alipay.Amount `json:"amount"`
+	Refunded           alipay.Amount `json:"refunded"`
+	Reversed           bool          `json:"reversed"` // paid, then cancelled: the money went back
+	CreatedAt          time.Time     `json:"createdAt"`
+	ExpiresAt          time.Time     `json:"expiresAt"`
+	FinishedAt         time.Time     `json:"finishedAt,omitzero"` // paymentTime: when it became SUCCESS or FAIL
+	CancelledAt        time.Time     `json:"cancelledAt,omitzero"`
+	ScannedAt          time.Time     `json:"scannedAt,omitzero"`
+	CodeValue          string        `json:"codeValue,omitempty"`
+	Calls              Calls         `json:"calls"`
+	Notification       *Delivery     `json:"notification,omitempty"`
+	// FirstRequest is the body of the pay request that created the
+	// payment, byte for byte.
+	FirstRequest json.RawMessage `json:"firstRequest,omitempty"`
 }
 
 // RefundCalls counts the requests received that concern one refund.

@@ -27,16 +27,18 @@ func countPay(c *Calls)            { c.Pay++ }
 func countInquiryPayment(c *Calls) { c.InquiryPayment++ }
 func countCancel(c *Calls)         { c.Cancel++ }
 func countRefund(c *Calls)         { c.Refund++ }
+func countInquiryRefund(c *Calls)  { c.InquiryRefund++ }
 
 // decode builds the operation for api from a verified body.
 func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, requestBase string) (*operation, error) {
 	b := func() *book { return sim.b }
 	switch api {
 	case alipay.APIPay:
-		req, err := decodePay(body)
+		preq, err := decodePay(body, sim.s.Now())
 		if err != nil {
 			return nil, err
 		}
+		req := preq.PayRequest
 		base := requestBase
 		if sim.s.base != nil {
 			base = sim.s.base.Scheme + "://" + sim.s.base.Host
@@ -44,7 +46,7 @@ func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, reque
 		in := payInput{
 			ClientID: clientID, Req: req, BaseURL: base,
 			Expiry: sim.s.scaled(sim.s.PaymentExpiry), Delay: sim.s.scaled(sim.s.PasswordDelay),
-			Token: sim.token,
+			Token: sim.token, Body: body, SettlementCurrency: preq.settlementCurrency,
 		}
 		if sim.s.RequireRegistration {
 			in.Registered = func(id string) bool {
@@ -71,10 +73,11 @@ func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, reque
 			},
 		}, nil
 	case alipay.APIInquiryPayment:
-		req, err := decodeAs(body, alipay.EncodeInquiryPayment)
+		rid, pid, err := decodeLookup(body)
 		if err != nil {
 			return nil, err
 		}
+		req := alipay.InquiryPaymentRequest{PaymentRequestID: rid, PaymentID: pid}
 		return &operation{
 			ids:   lookupIDs(req.PaymentRequestID, req.PaymentID),
 			count: func(b *book) { b.count(clientID, req.PaymentRequestID, req.PaymentID, countInquiryPayment) },
@@ -93,10 +96,11 @@ func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, reque
 			},
 		}, nil
 	case alipay.APICancel:
-		req, err := decodeAs(body, alipay.EncodeCancel)
+		rid, pid, err := decodeLookup(body)
 		if err != nil {
 			return nil, err
 		}
+		req := alipay.CancelRequest{PaymentRequestID: rid, PaymentID: pid}
 		return &operation{
 			ids:   lookupIDs(req.PaymentRequestID, req.PaymentID),
 			count: func(b *book) { b.count(clientID, req.PaymentRequestID, req.PaymentID, countCancel) },
@@ -113,7 +117,7 @@ func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, reque
 			},
 		}, nil
 	case alipay.APIRefund:
-		req, err := decodeAs(body, alipay.EncodeRefund)
+		req, err := decodeRefund(body)
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +141,7 @@ func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, reque
 		}
 		return op, nil
 	case alipay.APIInquiryRefund:
-		req, err := decodeAs(body, alipay.EncodeInquiryRefund)
+		req, err := decodeInquiryRefund(body)
 		if err != nil {
 			return nil, err
 		}
@@ -145,6 +149,9 @@ func (sim *Simulator) decode(api alipay.API, clientID string, body []byte, reque
 			ids: fmt.Sprintf("refundRequestId=%s refundId=%s", req.RefundRequestID, req.RefundID),
 			count: func(b *book) {
 				b.countRefund(clientID, req.RefundRequestID, req.RefundID, func(c *RefundCalls) { c.InquiryRefund++ })
+				if r := b.findRefund(clientID, req.RefundRequestID, req.RefundID); r != nil {
+					b.count(clientID, "", r.PaymentID, countInquiryRefund)
+				}
 			},
 			exec: func(now time.Time) (alipay.Result, any, bool) {
 				r := b().findRefund(clientID, req.RefundRequestID, req.RefundID)
@@ -168,7 +175,7 @@ func (sim *Simulator) decodeRegistration(api alipay.API, clientID string, body [
 	noCount := func(*book) {}
 	switch api {
 	case alipay.APIRegistration:
-		req, err := decodeAs(body, alipay.EncodeRegistration)
+		req, err := decodeRegistration(body)
 		if err != nil {
 			return nil, err
 		}
@@ -181,7 +188,7 @@ func (sim *Simulator) decodeRegistration(api alipay.API, clientID string, body [
 			},
 		}, nil
 	case alipay.APIInquiryRegistrationStatus:
-		req, err := decodeAs(body, alipay.EncodeInquiryRegistrationStatus)
+		req, err := decodeRegistrationStatus(body)
 		if err != nil {
 			return nil, err
 		}
@@ -208,7 +215,7 @@ func (sim *Simulator) decodeRegistration(api alipay.API, clientID string, body [
 			},
 		}, nil
 	case alipay.APIInquiryRegistrationInfo:
-		req, err := decodeAs(body, alipay.EncodeInquiryRegistrationInfo)
+		req, err := decodeRegistrationInfo(body)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,8 @@
 package amssim
 
 import (
+	"bytes"
+	"encoding/json"
 	"time"
 
 	"github.com/posd/posd/alipay"
@@ -16,6 +18,10 @@ type payInput struct {
 	BaseURL  string        // for codeValue links
 	// Registered reports whether a referenceMerchantId may take payments.
 	Registered func(referenceMerchantID string) bool
+	// Body is the request as received; SettlementCurrency its
+	// settlementStrategy.settlementCurrency.
+	Body               []byte
+	SettlementCurrency string
 }
 
 // pay creates a payment or answers a repeat of one (reference §6, §8.1-8.5).
@@ -54,6 +60,10 @@ func (b *book) pay(in payInput, now time.Time) (alipay.Result, *payment) {
 			Refunded:         alipay.Amount{Currency: req.PaymentAmount.Currency},
 			CreatedAt:        now,
 			ExpiresAt:        expires,
+			UserAgent:        req.Order.Env.UserAgent,
+			FirstRequest:     json.RawMessage(bytes.Clone(in.Body)),
+
+			SettlementCurrency: in.SettlementCurrency,
 		},
 		MethodID:            req.PaymentMethod.PaymentMethodID,
 		NotifyURL:           req.PaymentNotifyURL,
