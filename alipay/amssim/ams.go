@@ -36,13 +36,28 @@ type exchange struct {
 // splitAMSPath accepts /ams/api/v1/... and /ams/sandbox/api/v1/...: the
 // SDKs send sandbox client ids to the latter, the in-store docs show the
 // former (https://docs.antom.com/ac/ams/api_fund).
-func splitAMSPath(path string) (alipay.API, bool) {
+func splitAMSPath(path string) (api alipay.API, prefix string, ok bool) {
 	for _, prefix := range []string{alipay.PrefixProduction, alipay.PrefixSandbox} {
 		if rest, ok := strings.CutPrefix(path, prefix); ok && alipay.API(rest).Known() {
-			return alipay.API(rest), true
+			return alipay.API(rest), prefix, true
 		}
 	}
-	return "", false
+	return "", "", false
+}
+
+// prefixAllowed applies Config.Paths: which prefix a client id may use.
+func prefixAllowed(rule PathRule, clientID, prefix string) bool {
+	sandboxID := strings.HasPrefix(clientID, alipay.SandboxClientPrefix)
+	switch rule {
+	case PathsSDK:
+		return sandboxID == (prefix == alipay.PrefixSandbox)
+	case PathsAny:
+		return true
+	}
+	// PathsDocs: the in-store sandbox shares /ams/api with production, the
+	// online sandbox is /ams/sandbox/api; production ids exist only in
+	// production, under /ams/api.
+	return sandboxID || prefix == alipay.PrefixProduction
 }
 
 // registrationAPI reports the APIs whose pages spell the client error INVALID_CLIENT.
@@ -78,7 +93,7 @@ func (sim *Simulator) handleAMS(w http.ResponseWriter, r *http.Request, ex *exch
 		ex.res = fail(code, msg)
 		return http.StatusOK, resultOnly{ex.res}
 	}
-	api, ok := splitAMSPath(ex.path)
+	api, prefix, ok := splitAMSPath(ex.path)
 	ex.api = api
 	if !ok {
 		ex.res = fail(alipay.CodeNoInterfaceDef, "no such API")
@@ -87,6 +102,8 @@ func (sim *Simulator) handleAMS(w http.ResponseWriter, r *http.Request, ex *exch
 	if r.Method != http.MethodPost {
 		return refuse(alipay.CodeMethodNotSupported, "only POST is supported")
 	}
+	// With several Content-Type headers (the Go SDK sends two) the first
+	// counts, as a servlet container reads it.
 	if mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" ||
 		(params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
 		return refuse(alipay.CodeMediaTypeNotAcceptable, "Content-Type must be application/json; charset=UTF-8")
@@ -97,11 +114,22 @@ func (sim *Simulator) handleAMS(w http.ResponseWriter, r *http.Request, ex *exch
 	}
 	ex.body = body
 	keys := sim.s.keys[ex.clientID]
-	if keys == nil {
+	clientInvalid := func(msg string) (int, any) {
 		if registrationAPI(api) {
-			return refuse(alipay.CodeInvalidClient, "unknown client id")
+			return refuse(alipay.CodeInvalidClient, msg)
 		}
-		return refuse(alipay.CodeClientInvalid, "unknown client id")
+		return refuse(alipay.CodeClientInvalid, msg)
+	}
+	if keys == nil {
+		return clientInvalid("unknown client id")
+	}
+	if !prefixAllowed(sim.s.Paths, ex.clientID, prefix) {
+		return clientInvalid(fmt.Sprintf("client id not known under %s (-paths %s)", prefix, sim.s.Paths))
+	}
+	// The Go SDK sends an empty agent-token when none is set; a real one
+	// names an ISV the simulator does not have (https://docs.antom.com/ac/ams/api_fund).
+	if tok := r.Header.Get("Agent-Token"); tok != "" {
+		return refuse(alipay.CodeAccessDenied, "amssim knows no Agent-Token")
 	}
 	// The gateway answers SIGNATURE_INVALID without signing (reference §3.6).
 	unsigned := func(msg string) (int, any) {
@@ -113,13 +141,23 @@ func (sim *Simulator) handleAMS(w http.ResponseWriter, r *http.Request, ex *exch
 	if err != nil {
 		return unsigned("Signature header: " + strings.TrimPrefix(err.Error(), "alipay: "))
 	}
-	pub, err := pickKey(keys, sig.KeyVersion)
+	// keyVersion in Signature wins; the Go SDK also sends a Key-Version
+	// header, used when Signature names none.
+	version := sig.KeyVersion
+	if version == "" {
+		version = strings.TrimSpace(r.Header.Get("Key-Version"))
+	}
+	pub, err := pickKey(keys, version)
 	if err != nil {
 		return refuse(alipay.CodeKeyNotFound, err.Error())
 	}
 	requestTime := r.Header.Get("Request-Time")
-	if _, err := alipay.ParseRequestTime(requestTime); err != nil {
+	sent, err := alipay.ParseRequestTime(requestTime)
+	if err != nil {
 		return refuse(alipay.CodeParamIllegal, "Request-Time must be epoch milliseconds or ISO 8601")
+	}
+	if skew := sim.s.Now().Sub(sent).Abs(); sim.s.MaxSkew > 0 && skew > sim.s.MaxSkew {
+		return refuse(alipay.CodeParamIllegal, fmt.Sprintf("Request-Time is %v off the gateway clock, more than %v", skew.Round(time.Millisecond), sim.s.MaxSkew))
 	}
 	if err := alipay.Verify(pub, r.Method, ex.path, ex.clientID, requestTime, body, r.Header.Get("Signature")); err != nil {
 		return unsigned("signature does not verify")

@@ -18,7 +18,8 @@ type rawRequest struct {
 	method, path, clientID, contentType, requestTime string
 	body                                             []byte
 	key                                              *rsa.PrivateKey // nil: unsigned
-	keyVersion                                       int
+	keyVersion                                       int             // 0: 1; -1: no keyVersion in Signature
+	extra                                            http.Header     // added after the usual headers
 }
 
 type rawReply struct {
@@ -48,10 +49,7 @@ func (e *env) raw(rr rawRequest) rawReply {
 	req.Header.Set("Client-Id", rr.clientID)
 	req.Header.Set("Request-Time", rr.requestTime)
 	if rr.key != nil {
-		v := rr.keyVersion
-		if v == 0 {
-			v = 1
-		}
+		v := max(rr.keyVersion, 1)
 		signer, err := alipay.NewSigner(rr.key, v)
 		if err != nil {
 			e.t.Fatal(err)
@@ -60,7 +58,20 @@ func (e *env) raw(rr rawRequest) rawReply {
 		if err != nil {
 			e.t.Fatal(err)
 		}
+		if rr.keyVersion < 0 {
+			parsed, err := alipay.ParseSignatureHeader(sig)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			parsed.KeyVersion = ""
+			sig = parsed.String()
+		}
 		req.Header.Set("Signature", sig)
+	}
+	for k, vs := range rr.extra {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
 	}
 	resp, data := e.do(req)
 	out := rawReply{status: resp.StatusCode, header: resp.Header, body: data}

@@ -1,8 +1,10 @@
 package amssim
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/posd/posd/alipay"
@@ -117,6 +119,13 @@ type book struct {
 	byPaymentID map[string]string // client+paymentId -> key
 	byToken     map[string]string // wallet token -> key
 	byRefundID  map[string]string // client+refundId -> key
+	// order is every payment in creation order; live the payments that
+	// can still change on their own (PROCESSING, or a notification to
+	// deliver) and liveRefunds the PROCESSING refunds, so that the work
+	// done per request does not grow with the ledger.
+	order       []*payment
+	live        map[string]*payment
+	liveRefunds map[string]*Refund
 }
 
 func newBook() *book {
@@ -149,15 +158,29 @@ func (b *book) index() {
 		b.PendingRefunds = map[string]*RefundCalls{}
 	}
 	b.byPaymentID, b.byToken, b.byRefundID = map[string]string{}, map[string]string{}, map[string]string{}
+	b.order, b.live, b.liveRefunds = nil, map[string]*payment{}, map[string]*Refund{}
 	for k, p := range b.Payments {
 		b.byPaymentID[key(p.ClientID, p.PaymentID)] = k
 		if p.Token != "" {
 			b.byToken[p.Token] = k
 		}
+		b.order = append(b.order, p)
+		if p.isLive() {
+			b.live[k] = p
+		}
 	}
+	slices.SortFunc(b.order, func(x, y *payment) int { return cmp.Compare(x.Seq, y.Seq) })
 	for k, r := range b.Refunds {
 		b.byRefundID[key(r.ClientID, r.RefundID)] = k
+		if r.Status == alipay.RefundStatusProcessing {
+			b.liveRefunds[k] = r
+		}
 	}
+}
+
+// isLive reports whether a payment can still change without a request.
+func (p *payment) isLive() bool {
+	return p.Status == StatusProcessing || p.Notification != nil && !p.Notification.Acked && !p.Notification.GaveUp
 }
 
 // key scopes an id to the merchant: ids are unique per client id only.
@@ -242,19 +265,36 @@ func (b *book) finish(p *payment, status, code string, at time.Time) {
 	p.Notification = &Delivery{URL: p.NotifyURL, ClientID: p.ClientID, NextAt: at}
 }
 
-// advanceAll advances every payment and registration; the worker calls it.
+// advanceAll advances every live payment, refund and registration; the
+// worker calls it.
 func (b *book) advanceAll(now time.Time) bool {
 	changed := false
-	for _, p := range b.Payments {
+	for k, p := range b.live {
 		changed = b.advance(p, now) || changed
+		if !p.isLive() {
+			delete(b.live, k)
+		}
 	}
 	for _, r := range b.Registrations {
 		changed = b.advanceRegistration(r, now) || changed
 	}
-	for _, r := range b.Refunds {
+	for k, r := range b.liveRefunds {
 		changed = advanceRefund(r, now) || changed
+		if r.Status != alipay.RefundStatusProcessing {
+			delete(b.liveRefunds, k)
+		}
 	}
 	return changed
+}
+
+// livePayments lists the live payments in creation order.
+func (b *book) livePayments() []*payment {
+	out := make([]*payment, 0, len(b.live))
+	for _, p := range b.live {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(x, y *payment) int { return cmp.Compare(x.Seq, y.Seq) })
+	return out
 }
 
 // advanceRefund completes a PROCESSING refund whose time has come.
@@ -275,7 +315,7 @@ func (b *book) nextEvent() time.Time {
 			next = t
 		}
 	}
-	for _, p := range b.Payments {
+	for _, p := range b.live {
 		if p.Status == StatusProcessing {
 			consider(p.SettleAt)
 			if p.Behaviour != BehaviourNoAnswer {
@@ -294,7 +334,7 @@ func (b *book) nextEvent() time.Time {
 			consider(d.NextAt)
 		}
 	}
-	for _, r := range b.Refunds {
+	for _, r := range b.liveRefunds {
 		if r.Status == alipay.RefundStatusProcessing {
 			consider(r.CompleteAt)
 		}

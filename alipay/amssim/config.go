@@ -36,6 +36,26 @@ const (
 	DefaultHang = 60 * time.Second
 )
 
+// PathRule says which path prefix a client id may use (reference §2.2):
+// the docs and the SDKs disagree for in-store sandbox calls.
+type PathRule string
+
+const (
+	// PathsDocs, the default, follows the environment table of the API
+	// overview (https://docs.antom.com/ac/ams/api_fund): the in-store
+	// sandbox is served under /ams/api like production, the online sandbox
+	// under /ams/sandbox/api, so a SANDBOX_ client id may use either
+	// prefix; a production client id exists only under /ams/api and is
+	// CLIENT_INVALID under /ams/sandbox/api.
+	PathsDocs PathRule = "docs"
+	// PathsSDK follows the official SDKs (Go SDK 1.2.13 and later): a
+	// SANDBOX_ client id only under /ams/sandbox/api, a production one
+	// only under /ams/api.
+	PathsSDK PathRule = "sdk"
+	// PathsAny serves every client id under both prefixes.
+	PathsAny PathRule = "any"
+)
+
 // MerchantKey is one public key a merchant uploaded.
 type MerchantKey struct {
 	ClientID   string
@@ -91,6 +111,12 @@ type Config struct {
 	// RequireRegistration makes pay answer MERCHANT_NOT_REGISTERED for a
 	// referenceMerchantId that was not registered through registration.
 	RequireRegistration bool
+	// Paths says which prefix each client id may use; empty means PathsDocs.
+	Paths PathRule
+	// MaxSkew, when positive, refuses a request whose Request-Time is
+	// further than this from Now (PARAM_ILLEGAL). No page states a limit
+	// (reference §12 item 3), so 0, the default, checks nothing.
+	MaxSkew time.Duration
 	// Faults are injected from the start (more can be added at run time).
 	Faults []Fault
 	// StatePath, when set, keeps the ledger (and a generated gateway key)
@@ -141,6 +167,16 @@ func (cfg Config) resolve() (settings, error) {
 	}
 	if s.TimeScale < 0 || s.TimeScale > 1e6 {
 		return s, fmt.Errorf("%w: time scale %v out of range (0, 1e6]", ErrInvalid, s.TimeScale)
+	}
+	switch s.Paths {
+	case "":
+		s.Paths = PathsDocs
+	case PathsDocs, PathsSDK, PathsAny:
+	default:
+		return s, fmt.Errorf("%w: paths %q: want docs, sdk or any", ErrInvalid, s.Paths)
+	}
+	if s.MaxSkew < 0 {
+		return s, fmt.Errorf("%w: negative max skew %v", ErrInvalid, s.MaxSkew)
 	}
 	if s.RefundDelay < 0 {
 		return s, fmt.Errorf("%w: negative refund delay %v", ErrInvalid, s.RefundDelay)

@@ -5,15 +5,8 @@ import (
 	"slices"
 )
 
-// sortedPayments lists payments in creation order.
-func (b *book) sortedPayments() []*payment {
-	out := make([]*payment, 0, len(b.Payments))
-	for _, p := range b.Payments {
-		out = append(out, p)
-	}
-	slices.SortFunc(out, func(x, y *payment) int { return cmp.Compare(x.Seq, y.Seq) })
-	return out
-}
+// sortedPayments lists payments in creation order (kept, not sorted).
+func (b *book) sortedPayments() []*payment { return b.order }
 
 func (b *book) sortedRegistrations() []*registration {
 	out := make([]*registration, 0, len(b.Registrations))

@@ -78,6 +78,8 @@ func (b *book) pay(in payInput, now time.Time) (alipay.Result, *payment) {
 	}
 	b.Payments[k] = p
 	b.byPaymentID[key(in.ClientID, p.PaymentID)] = k
+	b.order = append(b.order, p)
+	b.live[k] = p
 
 	if p.Scenario != alipay.ScenarioPaymentCode {
 		p.Behaviour = BehaviourCustomer
@@ -237,6 +239,9 @@ func (b *book) refund(in refundInput, now time.Time) (alipay.Result, *Refund) {
 	}
 	b.Refunds[k] = r
 	b.byRefundID[key(in.ClientID, r.RefundID)] = k
+	if r.Status == alipay.RefundStatusProcessing {
+		b.liveRefunds[k] = r
+	}
 	return res, r
 }
 

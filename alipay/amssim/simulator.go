@@ -3,6 +3,8 @@ package amssim
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -29,6 +31,13 @@ type Simulator struct {
 	rng     *rand.Rand // wallet tokens
 	traceID uint64
 	replays map[string]signedReply // client+path -> last F reply naming no payment
+
+	// -state: changes are batched (persistLocked, Flush).
+	keyDER     string // the gateway key as kept in the state file
+	kept       *keptCert
+	dirty      bool
+	flushArmed bool
+	writeMu    sync.Mutex
 }
 
 // New builds a simulator from cfg, loading cfg.StatePath if it exists.
@@ -39,6 +48,7 @@ func New(cfg Config) (*Simulator, error) {
 	}
 	b := newBook()
 	key := s.GatewayKey
+	var kept *keptCert
 	if s.StatePath != "" {
 		st, err := loadState(s.StatePath)
 		if err != nil {
@@ -47,6 +57,7 @@ func New(cfg Config) (*Simulator, error) {
 		if st != nil {
 			b = st.Book
 			b.index()
+			kept = st.TLS
 			if key == nil {
 				key = st.gatewayKey
 			}
@@ -65,6 +76,10 @@ func New(cfg Config) (*Simulator, error) {
 	if err != nil {
 		return nil, err
 	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: gateway key: %w", ErrInvalid, err)
+	}
 	sim := &Simulator{
 		s:         s,
 		key:       key,
@@ -75,15 +90,15 @@ func New(cfg Config) (*Simulator, error) {
 		faults:    faultSet{seed: s.Seed},
 		rng:       rand.New(rand.NewPCG(s.Seed, 0x77616c6c6574)), // "wallet"
 		replays:   map[string]signedReply{},
+		keyDER:    base64.StdEncoding.EncodeToString(der),
+		kept:      kept,
 	}
 	for _, f := range s.Faults {
 		sim.faults.add(f)
 	}
 	sim.routes()
-	sim.mu.Lock()
-	err = sim.saveLocked()
-	sim.mu.Unlock()
-	if err != nil {
+	sim.dirty = true
+	if err := sim.Flush(); err != nil {
 		return nil, err
 	}
 	return sim, nil
@@ -174,7 +189,8 @@ func (sim *Simulator) wake() {
 }
 
 // Run sends notifications when due and retries them on the schedule
-// until ctx ends. It returns ctx's error.
+// until ctx ends; then it writes the state file if it is behind. It
+// returns ctx's error.
 func (sim *Simulator) Run(ctx context.Context) error {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -191,6 +207,9 @@ func (sim *Simulator) Run(ctx context.Context) error {
 		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
+			if err := sim.Flush(); err != nil {
+				sim.s.Logger.Error("state not saved", "error", err.Error())
+			}
 			return ctx.Err()
 		case <-sim.kick:
 			if !timer.Stop() {
@@ -239,7 +258,7 @@ func (sim *Simulator) DeliverDue(ctx context.Context) int {
 			jobs = append(jobs, job{d, body})
 		}
 	}
-	for _, p := range sim.b.sortedPayments() {
+	for _, p := range sim.b.livePayments() {
 		due(p.Notification, p.NotifyBody)
 	}
 	for _, r := range sim.b.sortedRegistrations() {

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // stateVersion is bumped when the file layout changes incompatibly.
@@ -18,11 +19,19 @@ const stateVersion = 1
 // stateFile is what -state keeps: the ledger and the gateway key, so that a
 // restarted simulator still verifies against the key posd was given.
 type stateFile struct {
-	Version    int    `json:"version"`
-	GatewayKey string `json:"gatewayKey"` // PKCS#8 DER, base64: a simulator key, not a real one
-	Book       *book  `json:"book"`
+	Version    int       `json:"version"`
+	GatewayKey string    `json:"gatewayKey"` // PKCS#8 DER, base64: a simulator key, not a real one
+	Book       *book     `json:"book"`
+	TLS        *keptCert `json:"tls,omitempty"`
 
 	gatewayKey *rsa.PrivateKey
+}
+
+// keptCert is the TLS certificate cmd/amssim serves, kept so that a
+// restart does not break the client's pin.
+type keptCert struct {
+	Certificate []byte `json:"certificate"` // DER
+	Key         []byte `json:"key"`         // PKCS#8 DER
 }
 
 // loadState reads the state file; a missing file is no state (nil, nil).
@@ -57,30 +66,69 @@ func loadState(path string) (*stateFile, error) {
 	return &st, nil
 }
 
-// saveLocked writes the state file atomically: temp file, fsync, rename,
-// fsync of the directory. The caller holds sim.mu.
-func (sim *Simulator) saveLocked() error {
+// stateBatch is how long changes gather before the state file is written:
+// writing (and fsyncing) the whole ledger on every request cost more than
+// the requests themselves. A crash of amssim loses at most this much.
+const stateBatch = 50 * time.Millisecond
+
+// marshalLocked serialises the state. The caller holds sim.mu.
+func (sim *Simulator) marshalLocked() ([]byte, error) {
+	data, err := json.Marshal(stateFile{Version: stateVersion, GatewayKey: sim.keyDER, Book: sim.b, TLS: sim.kept})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrState, err)
+	}
+	return data, nil
+}
+
+// persistLocked records that the state changed; the file is written
+// stateBatch later, off the request path. The caller holds sim.mu.
+func (sim *Simulator) persistLocked() {
+	if sim.s.StatePath == "" {
+		return
+	}
+	sim.dirty = true
+	if sim.flushArmed {
+		return
+	}
+	sim.flushArmed = true
+	time.AfterFunc(stateBatch, func() {
+		if err := sim.Flush(); err != nil {
+			sim.s.Logger.Error("state not saved", "error", err.Error())
+		}
+	})
+}
+
+// Flush writes the state file now if anything changed since the last
+// write: temporary file, fsync, rename, fsync of the directory.
+func (sim *Simulator) Flush() error {
 	if sim.s.StatePath == "" {
 		return nil
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(sim.key)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrState, err)
+	sim.writeMu.Lock() // one write at a time, in order
+	defer sim.writeMu.Unlock()
+	sim.mu.Lock()
+	sim.flushArmed = false
+	if !sim.dirty {
+		sim.mu.Unlock()
+		return nil
 	}
-	data, err := json.MarshalIndent(stateFile{Version: stateVersion, GatewayKey: base64.StdEncoding.EncodeToString(der), Book: sim.b}, "", " ")
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrState, err)
+	data, err := sim.marshalLocked()
+	sim.dirty = false
+	sim.mu.Unlock()
+	if err == nil {
+		err = writeAtomic(sim.s.StatePath, data)
 	}
-	return writeAtomic(sim.s.StatePath, data)
+	if err != nil {
+		sim.mu.Lock()
+		sim.dirty = true // the next change (or Flush) tries again
+		sim.mu.Unlock()
+	}
+	return err
 }
 
-// persistLocked saves after a change; a failure is logged, the request
-// already happened in memory.
-func (sim *Simulator) persistLocked() {
-	if err := sim.saveLocked(); err != nil {
-		sim.s.Logger.Error("state not saved", "error", err.Error())
-	}
-}
+// Close writes what is not yet in the state file. The simulator stays
+// usable; call Close when done with it.
+func (sim *Simulator) Close() error { return sim.Flush() }
 
 func writeAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)

@@ -18,6 +18,9 @@ func TestStateSurvivesRestart(t *testing.T) {
 	e.refund("P1-R1", resp.PaymentID, usd(250))
 	oc, _ := e.payOrderCode("OC1", usd(300))
 	before := e.ledger()
+	if err := e.sim.Close(); err != nil { // writes are batched: make sure the last one is on disk
+		t.Fatal(err)
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)

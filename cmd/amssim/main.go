@@ -4,6 +4,11 @@
 //
 //	amssim -listen 127.0.0.1:9443 -tls=true -client-id ID -merchant-pubkey FILE
 //	       [-gateway-key FILE] [-seed N] [-faults SPEC] [-state FILE] [-time-scale F]
+//	       [-cert FILE -key FILE] [-cancel-window D] [-refund-delay D] [-max-skew D] [-paths docs|sdk|any]
+//
+// With -state the ledger, the gateway key and the generated TLS
+// certificate survive a restart, so the printed fingerprint stays the same
+// and posd's pin keeps working; -cert/-key serve a given certificate.
 //
 // It prints the listening URL, the TLS certificate's SHA-256 fingerprint
 // (for alipay.Config.PinSHA256) and the gateway public key (the "platform
@@ -47,11 +52,12 @@ var errUsage = errors.New("usage")
 // options are the parsed command line.
 type options struct {
 	listen, clientID, merchantPubKey, gatewayKey, faults, state, baseURL, tlsHosts string
+	certFile, keyFile, paths                                                       string
 	useTLS, sandboxAmounts, requireRegistration                                    bool
 	keyVersion                                                                     int
 	seed                                                                           uint64
 	timeScale                                                                      float64
-	cancelWindow, refundWindow, paymentExpiry, refundDelay                         time.Duration
+	cancelWindow, refundWindow, paymentExpiry, refundDelay, maxSkew                time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -61,6 +67,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:9443", "address to listen on")
 	fs.BoolVar(&o.useTLS, "tls", true, "serve HTTPS with a generated self-signed certificate")
 	fs.StringVar(&o.tlsHosts, "tls-hosts", "", "extra comma-separated host names or IPs for the certificate (e.g. the LAN address)")
+	fs.StringVar(&o.certFile, "cert", "", "PEM certificate (chain) to serve instead of a generated one; needs -key")
+	fs.StringVar(&o.keyFile, "key", "", "PEM private key of -cert")
+	fs.StringVar(&o.paths, "paths", string(amssim.PathsDocs), "which path prefix a client id may use: docs (SANDBOX_ ids on both, others on /ams/api), sdk (SANDBOX_ ids on /ams/sandbox/api only) or any")
+	fs.DurationVar(&o.maxSkew, "max-skew", 0, "refuse a Request-Time further than this from the clock (0: no limit, as the docs give none)")
 	fs.StringVar(&o.clientID, "client-id", "", "merchant client id (required)")
 	fs.StringVar(&o.merchantPubKey, "merchant-pubkey", "", "file with the merchant public key, SPKI base64 or PEM (required)")
 	fs.IntVar(&o.keyVersion, "key-version", 1, "keyVersion of the merchant public key")
@@ -95,8 +105,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 			return o, fmt.Errorf("%w: -%s must be positive (1ns for \"at once\"), got %v", errUsage, d.name, d.v)
 		}
 	}
-	if o.refundDelay < 0 {
-		return o, fmt.Errorf("%w: -refund-delay must not be negative", errUsage)
+	if o.refundDelay < 0 || o.maxSkew < 0 {
+		return o, fmt.Errorf("%w: -refund-delay and -max-skew must not be negative", errUsage)
+	}
+	if (o.certFile == "") != (o.keyFile == "") {
+		return o, fmt.Errorf("%w: -cert and -key go together", errUsage)
 	}
 	return o, nil
 }
@@ -118,6 +131,8 @@ func (o options) config(logger *slog.Logger) (amssim.Config, error) {
 		RefundWindow:        o.refundWindow,
 		PaymentExpiry:       o.paymentExpiry,
 		RefundDelay:         o.refundDelay,
+		MaxSkew:             o.maxSkew,
+		Paths:               amssim.PathRule(o.paths),
 		BaseURL:             o.baseURL,
 		SandboxAmounts:      o.sandboxAmounts,
 		RequireRegistration: o.requireRegistration,
@@ -152,11 +167,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	defer func() {
+		if err := sim.Close(); err != nil {
+			logger.Error("state not saved", "error", err.Error())
+		}
+	}()
+	// Idle keep-alive connections are closed after a minute; a request has
+	// 30 s to arrive whole. Replies have no write deadline: the delay fault
+	// and the sandbox timeout amounts hold them on purpose.
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: time.Minute,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	scheme := "http"
 	if o.useTLS {
 		hosts := append([]string{"localhost", "127.0.0.1", "::1", hostOf(ln.Addr().String())}, splitList(o.tlsHosts)...)
-		cert, fingerprint, err := amssim.SelfSignedCertificate(hosts, time.Now())
+		cert, fingerprint, err := serverCertificate(o, sim, hosts)
 		if err != nil {
 			ln.Close()
 			return err
@@ -189,6 +213,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// serverCertificate is -cert/-key when given, else the certificate kept in
+// -state (or a new one).
+func serverCertificate(o options, sim *amssim.Simulator, hosts []string) (tls.Certificate, string, error) {
+	if o.certFile == "" {
+		return sim.TLSCertificate(hosts, time.Now())
+	}
+	cert, err := tls.LoadX509KeyPair(o.certFile, o.keyFile)
+	if err != nil {
+		return cert, "", fmt.Errorf("-cert/-key: %w", err)
+	}
+	return cert, amssim.Fingerprint(cert.Certificate[0]), nil
 }
 
 func hostOf(addr string) string {

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"encoding/json"
 	"errors"
 	"io"
@@ -148,6 +150,9 @@ func TestServesPinnedTLS(t *testing.T) {
 	if s2.pubkey != s.pubkey {
 		t.Fatal("gateway key not kept in -state")
 	}
+	if s2.fingerprint != s.fingerprint {
+		t.Fatalf("TLS certificate not kept in -state: %s, then %s", s.fingerprint, s2.fingerprint)
+	}
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: pinned(s2.fingerprint)}}
 	resp, err := hc.Get(s2.url + "/sim/ledger")
 	if err != nil {
@@ -205,6 +210,9 @@ func TestUsageErrors(t *testing.T) {
 		"extra argument": {"-client-id", "C1", "-merchant-pubkey", pub, "now"},
 		"zero window":    {"-client-id", "C1", "-merchant-pubkey", pub, "-cancel-window", "0"},
 		"negative delay": {"-client-id", "C1", "-merchant-pubkey", pub, "-refund-delay", "-1s"},
+		"cert alone":     {"-client-id", "C1", "-merchant-pubkey", pub, "-cert", pub},
+		"bad cert":       {"-client-id", "C1", "-merchant-pubkey", pub, "-cert", pub, "-key", pub},
+		"bad paths":      {"-client-id", "C1", "-merchant-pubkey", pub, "-paths", "both"},
 	} {
 		err := run(t.Context(), append([]string{"-listen", "127.0.0.1:0"}, args...), io.Discard, io.Discard)
 		if err == nil {
@@ -278,5 +286,32 @@ func TestShortCancelWindowAndRefundDelay(t *testing.T) {
 	ir, r, _ = client.InquiryRefund(ctx, alipay.InquiryRefundRequest{RefundRequestID: "W1-R1"})
 	if r.Outcome != alipay.OutcomeSuccess || ir.RefundStatus != alipay.RefundStatusSuccess {
 		t.Fatalf("inquiry after the delay: %v %+v", r.Outcome, ir)
+	}
+}
+
+func TestCertAndKeyFlags(t *testing.T) {
+	dir, merchant := writeKeys(t)
+	cert, fingerprint, err := amssim.SelfSignedCertificate([]string{"127.0.0.1"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, "-client-id", "C1", "-merchant-pubkey", filepath.Join(dir, "merchant.pub"), "-cert", certFile, "-key", keyFile)
+	if s.fingerprint != fingerprint {
+		t.Fatalf("fingerprint %s, want the given certificate's %s", s.fingerprint, fingerprint)
+	}
+	client := pinnedClient(t, s, "C1", merchant)
+	if _, r, _ := client.Pay(t.Context(), paidRequest("CERT-1")); r.Outcome != alipay.OutcomeSuccess {
+		t.Fatalf("pay over the given certificate: %v %v", r.Outcome, r.Err)
 	}
 }
