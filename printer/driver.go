@@ -214,9 +214,23 @@ func (p *Printer) write(ctx context.Context, l Link, b []byte) error {
 
 // query sends DLE EOT n and returns the answer.
 func (p *Printer) query(ctx context.Context, n byte) (byte, error) {
-	l, err := p.ensureLink(ctx)
+	answers, err := p.ask(ctx, nil, []byte{n})
 	if err != nil {
 		return 0, err
+	}
+	return answers[0], nil
+}
+
+// ask writes data followed by DLE EOT n for each n in requests, in one
+// write, and returns the answers in order. One write instead of one per
+// request: on a serial link every write waits for the line to drain, and
+// every round trip costs a wake-up on both ends (issue 17: a job's fixed
+// cost). DLE EOT is real-time, so the printer answers each request as it
+// arrives and in order, while data still waits in its buffer.
+func (p *Printer) ask(ctx context.Context, data, requests []byte) ([]byte, error) {
+	l, err := p.ensureLink(ctx)
+	if err != nil {
+		return nil, err
 	}
 	p.mu.Lock()
 	status, gone := p.status, p.readErr
@@ -224,21 +238,30 @@ func (p *Printer) query(ctx context.Context, n byte) (byte, error) {
 	for len(status) > 0 { // forget answers nobody waited for
 		<-status
 	}
-	if err := p.write(ctx, l, []byte{0x10, 0x04, n}); err != nil {
-		return 0, err
+	msg := make([]byte, 0, len(data)+3*len(requests))
+	msg = append(msg, data...)
+	for _, n := range requests {
+		msg = append(msg, 0x10, 0x04, n)
+	}
+	if err := p.write(ctx, l, msg); err != nil {
+		return nil, err
 	}
 	t := time.NewTimer(p.cfg.StatusTimeout)
 	defer t.Stop()
-	select {
-	case b := <-status:
-		return b, nil
-	case <-gone:
-		return 0, fmt.Errorf("%w: link closed while waiting for DLE EOT %d", ErrNoReply, n)
-	case <-t.C:
-		return 0, fmt.Errorf("%w: DLE EOT %d unanswered after %s", ErrNoReply, n, p.cfg.StatusTimeout)
-	case <-ctx.Done():
-		return 0, ctx.Err()
+	answers := make([]byte, 0, len(requests))
+	for _, n := range requests {
+		select {
+		case b := <-status:
+			answers = append(answers, b)
+		case <-gone:
+			return nil, fmt.Errorf("%w: link closed while waiting for DLE EOT %d", ErrNoReply, n)
+		case <-t.C:
+			return nil, fmt.Errorf("%w: DLE EOT %d unanswered after %s", ErrNoReply, n, p.cfg.StatusTimeout)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
+	return answers, nil
 }
 
 // Status asks DLE EOT 1, 2 and 4 (and 3 when an error is flagged) and adds
@@ -251,12 +274,13 @@ func (p *Printer) Status(ctx context.Context) (Status, error) {
 
 func (p *Printer) status1(ctx context.Context) (Status, error) {
 	var s Status
-	for _, n := range []byte{requestPrinter, requestOffline, requestPaper} {
-		b, err := p.query(ctx, n)
-		if err != nil {
-			return Status{}, err
-		}
-		s.apply(n, b)
+	requests := []byte{requestPrinter, requestOffline, requestPaper}
+	answers, err := p.ask(ctx, nil, requests)
+	if err != nil {
+		return Status{}, err
+	}
+	for i, n := range requests {
+		s.apply(n, answers[i])
 	}
 	if s.Error {
 		b, err := p.query(ctx, requestError)
@@ -297,7 +321,12 @@ func (p *Printer) Print(ctx context.Context, doc Document, beforeSend func(conte
 		}
 	}
 	start := time.Now()
-	if err := p.send(ctx, doc); err != nil {
+	var marker []byte // GS r 1 goes out with the last chunk: no round trip of its own
+	if !p.cfg.NoGSr {
+		p.dropStaleReplies()
+		marker = []byte{0x1D, 0x72, 0x01}
+	}
+	if err := p.send(ctx, doc, marker); err != nil {
 		return s, fmt.Errorf("%w: %w", ErrInterrupted, err)
 	}
 	s, err = p.confirm(ctx)
@@ -308,29 +337,34 @@ func (p *Printer) Print(ctx context.Context, doc Document, beforeSend func(conte
 	return s, nil
 }
 
-// send writes the document in chunks that end on command boundaries,
-// asking DLE EOT 1 between chunks: the answer paces the link and shows at
-// once when the printer went offline mid-slip (paper out, cover opened).
-func (p *Printer) send(ctx context.Context, doc Document) error {
+// send writes the document in chunks that end on command boundaries, each
+// followed in the same write by DLE EOT 1: the answer paces the link and
+// shows at once when the printer went offline mid-slip (paper out, cover
+// opened). marker follows the last chunk.
+func (p *Printer) send(ctx context.Context, doc Document, marker []byte) error {
 	data := doc.Data
-	for start := 0; start < len(data); {
+	for start := 0; ; {
 		end := chunkEnd(doc.Breaks, start, len(data), p.cfg.ChunkBytes)
 		if err := p.waitXON(ctx); err != nil {
 			return err
 		}
-		l, err := p.ensureLink(ctx)
+		chunk := data[start:end]
+		if end == len(data) {
+			chunk = append(chunk[:len(chunk):len(chunk)], marker...)
+		}
+		answers, err := p.ask(ctx, chunk, []byte{requestPrinter})
 		if err != nil {
 			return err
 		}
-		if err := p.write(ctx, l, data[start:end]); err != nil {
-			return err
+		if answers[0]&0x08 != 0 {
+			if err := p.waitOnline(ctx); err != nil {
+				return err
+			}
 		}
-		start = end
-		if err := p.waitOnline(ctx); err != nil {
-			return err
+		if start = end; start == len(data) {
+			return nil
 		}
 	}
-	return nil
 }
 
 // chunkEnd is the last break after start within limit bytes, or the next
@@ -370,9 +404,13 @@ func (p *Printer) waitXON(ctx context.Context) error {
 	}
 }
 
-// waitOnline polls DLE EOT 1 until the printer is online.
+// waitOnline polls DLE EOT 1 until the printer is back online.
 func (p *Printer) waitOnline(ctx context.Context) error {
 	for {
+		p.log.Warn("printer went offline during a job; waiting")
+		if err := sleep(ctx, p.cfg.PollInterval); err != nil {
+			return err
+		}
 		b, err := p.query(ctx, requestPrinter)
 		if err != nil {
 			return err
@@ -380,15 +418,23 @@ func (p *Printer) waitOnline(ctx context.Context) error {
 		if b&0x08 == 0 {
 			return nil
 		}
-		p.log.Warn("printer went offline during a job; waiting")
-		if err := sleep(ctx, p.cfg.PollInterval); err != nil {
-			return err
-		}
 	}
 }
 
-// confirm waits for the GS r 1 answer, which the printer gives only when
-// it reaches it in the data: everything before it has been printed.
+// dropStaleReplies forgets GS r answers nobody waited for, before a job
+// asks for its own.
+func (p *Printer) dropStaleReplies() {
+	p.mu.Lock()
+	stream := p.stream
+	p.mu.Unlock()
+	for len(stream) > 0 {
+		<-stream
+	}
+}
+
+// confirm waits for the answer to the GS r 1 sent after the job, which the
+// printer gives only when it reaches it in the data: everything before it
+// has been printed.
 func (p *Printer) confirm(ctx context.Context) (Status, error) {
 	if p.cfg.NoGSr {
 		s, err := p.status1(ctx)
@@ -400,19 +446,9 @@ func (p *Printer) confirm(ctx context.Context) (Status, error) {
 		}
 		return s, nil
 	}
-	l, err := p.ensureLink(ctx)
-	if err != nil {
-		return Status{}, fmt.Errorf("%w: %w", ErrUnconfirmed, err)
-	}
 	p.mu.Lock()
 	stream := p.stream
 	p.mu.Unlock()
-	for len(stream) > 0 {
-		<-stream
-	}
-	if err := p.write(ctx, l, []byte{0x1D, 0x72, 0x01}); err != nil {
-		return Status{}, fmt.Errorf("%w: %w", ErrUnconfirmed, err)
-	}
 	waited := time.Duration(0)
 	for {
 		t := time.NewTimer(p.cfg.PollInterval)

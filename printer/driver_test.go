@@ -1,10 +1,13 @@
 package printer
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -106,8 +109,9 @@ func TestSilentPrinterHoldsJob(t *testing.T) {
 	if !errors.Is(err, ErrNoReply) || !IsHeld(err) {
 		t.Fatalf("err = %v, want ErrNoReply", err)
 	}
-	if s := r.dev.State(); s.Pending != 0 || s.Cuts != 0 || s.StatusRequests != 1 {
-		t.Errorf("state %+v: want one unanswered request and no job bytes", s)
+	// The status check asks DLE EOT 1, 2 and 4 in one write; nothing else follows.
+	if s := r.dev.State(); s.Pending != 0 || s.Cuts != 0 || s.StatusRequests != 3 {
+		t.Errorf("state %+v: want one unanswered status check (3 requests) and no job bytes", s)
 	}
 }
 
@@ -284,5 +288,56 @@ func TestFlowCTSOnPTY(t *testing.T) {
 	}
 	if s := r.dev.State(); s.StatusRequests != 0 || s.Pending != 0 {
 		t.Errorf("bytes reached the printer: %+v", s)
+	}
+}
+
+// TestJobOnTheWire: a job is the status check (DLE EOT 1, 2, 4 in one write)
+// before any job byte, then each chunk with DLE EOT 1 behind it, and GS r 1
+// behind the last chunk; the slip is confirmed only by the GS r answer.
+func TestJobOnTheWire(t *testing.T) {
+	host, end := uartCable(1_000_000)
+	host.record = true
+	dev := virtual.NewDevice(virtual.DeviceConfig{Config: virtual.Config{Dots: Paper80.Dots}})
+	ctx := testCtx(t)
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = dev.Serve(ctx, end)
+	}()
+	drv := New(Config{Model: Model{Paper: Paper80, NativeQR: true}, Dial: uartDialer(host), ChunkBytes: 128,
+		Logger: slog.New(slog.DiscardHandler)})
+	t.Cleanup(func() { drv.Close(); <-served })
+	doc := sampleDoc(t, drv.Model(), false)
+	if _, err := drv.Print(ctx, doc, nil); err != nil {
+		t.Fatal(err)
+	}
+	host.mu.Lock()
+	writes := host.log
+	host.mu.Unlock()
+	poll, gsr := []byte{0x10, 0x04, 0x01}, []byte{0x1D, 0x72, 0x01}
+	if len(writes) < 3 || !bytes.Equal(writes[0], []byte{0x10, 0x04, 1, 0x10, 0x04, 2, 0x10, 0x04, 4}) {
+		t.Fatalf("first write %x of %d, want the status check DLE EOT 1, 2, 4", writes[0], len(writes))
+	}
+	var sent []byte
+	for i, w := range writes[1:] {
+		chunk, ok := bytes.CutSuffix(w, poll)
+		if !ok {
+			t.Fatalf("write %d (%x) does not end with DLE EOT 1", i+1, w)
+		}
+		if i == len(writes)-2 {
+			if chunk, ok = bytes.CutSuffix(chunk, gsr); !ok {
+				t.Fatalf("last write %x does not carry GS r 1 before its poll", w)
+			}
+		}
+		if len(chunk) > 128 && !slices.Contains(doc.Breaks, len(sent)+len(chunk)) {
+			t.Errorf("write %d: %d-byte chunk does not end on a command boundary", i+1, len(chunk))
+		}
+		sent = append(sent, chunk...)
+	}
+	if !bytes.Equal(sent, doc.Data) {
+		t.Fatalf("the chunks are not the document: %d of %d bytes", len(sent), len(doc.Data))
+	}
+	if got := dev.State().Cuts; got != 1 {
+		t.Fatalf("cuts = %d after a confirmed job", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -89,5 +90,58 @@ func BenchmarkPrintJob(b *testing.B) {
 		if _, err := drv.Print(context.Background(), doc, nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkPrintJob8N1 is one whole job (status check, chunked sending with
+// status polls, GS r confirmation) to the virtual printer over a simulated
+// 8N1 line that takes 10 bit times a byte, each way. "wire-ms" is the
+// median job time, "limit-ms" the document's bytes×10/baud, "x-limit" their
+// ratio: what posd adds to the time a perfect sender would need. "writes"
+// counts the driver's writes per job: each waits for the line to drain and
+// for an answer, so they are the fixed cost that does not depend on load.
+//
+//	go test -run '^$' -bench PrintJob8N1 -benchtime 30x ./printer/
+func BenchmarkPrintJob8N1(b *testing.B) {
+	for _, baud := range []int{9600, 115200} {
+		b.Run(strconv.Itoa(baud), func(b *testing.B) {
+			host, end := uartCable(baud)
+			dev := virtual.NewDevice(virtual.DeviceConfig{Config: virtual.Config{Dots: Paper80.Dots}})
+			ctx, cancel := context.WithCancel(context.Background())
+			served := make(chan struct{})
+			go func() {
+				defer close(served)
+				_ = dev.Serve(ctx, end)
+			}()
+			drv := New(Config{Model: Model{Paper: Paper80, NativeQR: true}, Dial: uartDialer(host),
+				Logger: slog.New(slog.DiscardHandler)})
+			defer func() {
+				drv.Close()
+				cancel()
+				<-served
+			}()
+			doc := sampleDoc(b, drv.Model(), false)
+			var jobs []time.Duration
+			writes := host.writes.Load()
+			for b.Loop() {
+				start := time.Now()
+				if _, err := drv.Print(ctx, doc, nil); err != nil {
+					b.Fatal(err)
+				}
+				jobs = append(jobs, time.Since(start))
+			}
+			if got := dev.State().Cuts; got != len(jobs) {
+				b.Fatalf("%d slips cut after %d jobs", got, len(jobs))
+			}
+			slices.Sort(jobs)
+			limit := float64(len(doc.Data)) * 10 / float64(baud) * 1000
+			median := float64(jobs[len(jobs)/2].Microseconds()) / 1000
+			b.ReportMetric(float64(len(doc.Data)), "bytes")
+			b.ReportMetric(median, "wire-ms")
+			b.ReportMetric(limit, "limit-ms")
+			b.ReportMetric(median/limit, "x-limit")
+			b.ReportMetric(float64(host.writes.Load()-writes)/float64(len(jobs)), "writes")
+			b.ReportMetric(0, "ns/op") // wire-ms is the figure
+		})
 	}
 }
