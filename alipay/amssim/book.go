@@ -53,8 +53,9 @@ type Payment struct {
 	Calls              Calls         `json:"calls"`
 	Notification       *Delivery     `json:"notification,omitempty"`
 	// FirstRequest is the body of the pay request that created the
-	// payment, byte for byte.
-	FirstRequest json.RawMessage `json:"firstRequest,omitempty"`
+	// payment, byte for byte (a string, so that no JSON re-indenting
+	// touches it).
+	FirstRequest string `json:"firstRequest,omitempty"`
 }
 
 // RefundCalls counts the requests received that concern one refund.

@@ -1,8 +1,6 @@
 package amssim
 
 import (
-	"bytes"
-	"encoding/json"
 	"time"
 
 	"github.com/posd/posd/alipay"
@@ -61,7 +59,7 @@ func (b *book) pay(in payInput, now time.Time) (alipay.Result, *payment) {
 			CreatedAt:        now,
 			ExpiresAt:        expires,
 			UserAgent:        req.Order.Env.UserAgent,
-			FirstRequest:     json.RawMessage(bytes.Clone(in.Body)),
+			FirstRequest:     string(in.Body),
 
 			SettlementCurrency: in.SettlementCurrency,
 		},

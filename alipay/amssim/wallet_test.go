@@ -1,6 +1,7 @@
 package amssim_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,21 +14,58 @@ import (
 	"github.com/posd/posd/build/testenv"
 )
 
+// The Entry Code flow as posd's tests drive it from outside: pay, then
+// POST /sim/customer with the redirectUrl, then /sim/ledger shows the
+// scenario, the wallet's exact User-Agent and the request as sent.
 func TestEntryCodeRedirectsToWallet(t *testing.T) {
 	e := newEnv(t)
+	const ua = "Mozilla/5.0 (Linux; Android 9; wv) AppleWebKit/537.36 Chrome/70.0 Mobile Safari/537.36 NebulaSDK/1.8.100112 Nebula AlipayDefined(nt:WIFI,ws:360|0|3.0) AlipayClient/10.5"
 	req := payRequest("EC1", usd(1200), alipay.ScenarioEntryCode, "")
-	req.Order.Env = alipay.Env{UserAgent: "AlipayClient/10.5"}
+	req.Order.Env = alipay.Env{UserAgent: ua}
 	req.PaymentRedirectURL = "https://pos.example.com/paid"
 	resp, r, _ := e.client.Pay(t.Context(), req)
 	expect(t, r, alipay.OutcomeInProcess, alipay.CodeSuccess)
-	if resp.RedirectActionForm == nil || !strings.HasPrefix(resp.RedirectActionForm.RedirectURL, e.srv.URL+"/sim/wallet/") {
+	if resp.RedirectActionForm == nil || resp.RedirectActionForm.Method != "SCAN" || !strings.HasPrefix(resp.RedirectActionForm.RedirectURL, e.srv.URL+"/sim/wallet/") {
 		t.Fatalf("redirectActionForm %+v", resp.RedirectActionForm)
 	}
-	if _, err := e.sim.Customer(resp.RedirectActionForm.RedirectURL, amssim.ActionPay); err != nil {
-		t.Fatal(err)
+	var paid amssim.Payment
+	body := map[string]string{"codeValue": resp.RedirectActionForm.RedirectURL, "action": "pay"}
+	if status := e.postJSON(http.MethodPost, "/sim/customer", body, &paid); status != http.StatusOK || paid.Status != amssim.StatusSuccess {
+		t.Fatalf("POST /sim/customer: %d %+v", status, paid)
 	}
 	if inq, _ := e.inquire("EC1"); inq.PaymentStatus != amssim.StatusSuccess {
 		t.Fatalf("%s", inq.PaymentStatus)
+	}
+	p := e.ledgerPayment("EC1")
+	sent, err := alipay.EncodePay(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Scenario != alipay.ScenarioEntryCode || p.UserAgent != ua || p.FirstRequest != string(sent) || p.Calls.Pay != 1 || p.Calls.InquiryPayment != 1 {
+		t.Fatalf("ledger %+v\nfirstRequest %s", p, p.FirstRequest)
+	}
+}
+
+// The ledger's per-payment detail: settlement currency and the count of
+// every API that concerned the payment.
+func TestLedgerDetail(t *testing.T) {
+	e := newEnv(t)
+	req := payRequest("L1", usd(1000), alipay.ScenarioPaymentCode, amssim.CodePaid)
+	req.SettlementStrategy.SettlementCurrency = "HKD"
+	resp, _, _ := e.client.Pay(t.Context(), req)
+	e.inquire("L1")
+	e.inquire("L1")
+	e.refund("L1-R1", resp.PaymentID, usd(100))
+	e.client.InquiryRefund(t.Context(), alipay.InquiryRefundRequest{RefundRequestID: "L1-R1"})
+	e.cancel("L1")
+	p := e.ledgerPayment("L1")
+	want := amssim.Calls{Pay: 1, InquiryPayment: 2, Cancel: 1, Refund: 1, InquiryRefund: 1}
+	if p.Calls != want || p.SettlementCurrency != "HKD" || p.Scenario != alipay.ScenarioPaymentCode || p.UserAgent != "" {
+		t.Fatalf("ledger %+v, calls want %+v", p, want)
+	}
+	var first map[string]any
+	if err := json.Unmarshal([]byte(p.FirstRequest), &first); err != nil || first["paymentRequestId"] != "L1" {
+		t.Fatalf("firstRequest %s: %v", p.FirstRequest, err)
 	}
 }
 
