@@ -166,3 +166,26 @@ func TestIndexListsWaitingCodes(t *testing.T) {
 		t.Fatalf("%+v", p)
 	}
 }
+
+// Merchant texts are the merchant's: both pages escape them.
+func TestWalletPagesEscape(t *testing.T) {
+	e := newEnv(t)
+	req := payRequest("X1", usd(100), alipay.ScenarioOrderCode, "")
+	req.Order.Merchant.MerchantName = `<b>"Eve" & Co</b>`
+	req.Order.OrderDescription = `<script>alert('x')</script>`
+	resp, r, _ := e.client.Pay(t.Context(), req)
+	expect(t, r, alipay.OutcomeInProcess, alipay.CodeSuccess)
+	cv, _ := resp.OrderCodeForm.QRText()
+	for _, page := range []string{cv, e.srv.URL + "/sim/"} {
+		body := e.get(page)
+		if strings.Contains(body, "<script>") || strings.Contains(body, "<b>") || strings.Contains(body, `"Eve"`) {
+			t.Fatalf("%s: merchant text not escaped:\n%s", page, body)
+		}
+		if !strings.Contains(body, `&lt;b&gt;&#34;Eve&#34; &amp; Co&lt;/b&gt;`) {
+			t.Fatalf("%s: escaped merchant name missing:\n%s", page, body)
+		}
+	}
+	if body := e.get(cv); !strings.Contains(body, `&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;`) {
+		t.Fatalf("escaped description missing:\n%s", body)
+	}
+}
