@@ -43,7 +43,9 @@ func StartMosquitto(t testing.TB, extra ...string) *Mosquitto {
 	}
 	bin := Tool(t, "mosquitto")
 	dir := t.TempDir()
-	m := &Mosquitto{t: t, bin: bin, dir: dir, Port: FreePort(t), conf: filepath.Join(dir, "mosquitto.conf")}
+	_, port, _ := net.SplitHostPort(FreeAddr(t))
+	m := &Mosquitto{t: t, bin: bin, dir: dir, conf: filepath.Join(dir, "mosquitto.conf")}
+	m.Port, _ = strconv.Atoi(port)
 	lines := []string{
 		fmt.Sprintf("listener %d 127.0.0.1", m.Port),
 		"allow_anonymous true",
@@ -65,17 +67,6 @@ func StartMosquitto(t testing.TB, extra ...string) *Mosquitto {
 	m.Start()
 	t.Cleanup(m.Stop)
 	return m
-}
-
-// FreePort returns a TCP port free on 127.0.0.1 at the time of the call.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // Addr is host:port of the broker.

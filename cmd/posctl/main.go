@@ -14,6 +14,7 @@
 //	posctl export --from DATE --to DATE [--format csv] [--out FILE]
 //	posctl receipt-preview --paper 58|80|tm-t88 (--sample | --receipt FILE.json | --payment ID) --out FILE.png
 //	posctl register --key FILE --alipay-pubkey FILE --client-id ID --gateway URL --merchant-id ID --store-id ID ... [--status]
+//	posctl events --mqtt URL [--topic 'posd/+/+/+/payments']... [--json] [--client-id ID] [--count N]
 //	posctl keygen --out FILE
 //	posctl sign   --key FILE --client-id ID --time T --path PATH [--method POST] [--key-version N] < body
 //	posctl verify --pubkey FILE --client-id ID --time T --path PATH --signature HEADER [--method POST] < body
@@ -64,6 +65,7 @@ func commands() map[string]command {
 		"export":          {"CSV of payments and refunds for reconciliation", runExport},
 		"receipt-preview": {"render a receipt as the printer prints it (a sample, a JSON file or a stored payment)", runReceiptPreview},
 		"register":        {"register the merchant and store with Alipay, or --status", runRegister},
+		"events":          {"print the tills' events from an MQTT broker (--mqtt URL --topic FILTER)", runEvents},
 	}
 }
 

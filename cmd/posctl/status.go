@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/posd/posd/internal/posapi"
 )
@@ -48,6 +49,20 @@ func writeStatus(w io.Writer, st posapi.Status) {
 		fmt.Fprintf(w, "notice    %s\n", st.Notice)
 	}
 	fmt.Fprintf(w, "network   %s\nprinter   %s\noutbox    %d not final\n", st.Network, st.Printer, st.OutboxDepth)
+	if e := st.Events; e != nil {
+		conn := "connected to " + e.Broker
+		if !e.Connected {
+			conn = "NOT connected to " + e.Broker
+			if e.LastError != "" {
+				conn += " (" + e.LastError + ")"
+			}
+		}
+		fmt.Fprintf(w, "events    %s, backlog %d", conn, e.Backlog)
+		if !e.Oldest.IsZero() {
+			fmt.Fprintf(w, " (oldest %s)", e.Oldest.UTC().Format(time.RFC3339))
+		}
+		fmt.Fprintf(w, ", published %d, dropped %d\n", e.Published, e.Dropped)
+	}
 	for _, a := range st.Alerts {
 		fmt.Fprintf(w, "ALERT     %s\n", a)
 	}

@@ -43,6 +43,8 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 	fs.StringVar(&d.HTTP, "demo-http", "127.0.0.1:8080", "address of the demo's cashier and customer pages (0.0.0.0:8080: phones on the LAN can open the wallet page)")
 	fs.StringVar(&d.Gateway, "demo-gateway", "127.0.0.1:9443", "address of the demo's simulated gateway (TLS)")
 	fs.StringVar(&d.Metrics, "demo-metrics", "", "address of the demo's Prometheus endpoint (default: none)")
+	fs.StringVar(&d.MQTT, "demo-mqtt", "", "stream the demo's events to this MQTT broker, e.g. mqtt://127.0.0.1:1883 (docs/events.md)")
+	fs.StringVar(&d.Terminal, "demo-terminal", "T01", "the demo till's terminal id (its topic level)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK

@@ -33,6 +33,7 @@ type Config struct {
 	API      API      `toml:"api"`
 	Metrics  Metrics  `toml:"metrics"`
 	Log      Log      `toml:"log"`
+	Events   Events   `toml:"events"`
 }
 
 // Merchant is what appears on receipts and screens.
@@ -190,6 +191,7 @@ func Default() Config {
 		API:     API{Socket: "/run/posd/posd.sock"},
 		Metrics: Metrics{Listen: "127.0.0.1:9464"},
 		Log:     Log{Level: "info", Format: "text"},
+		Events:  DefaultEvents(),
 	}
 }
 
@@ -447,5 +449,6 @@ func (c *Config) check() []problem {
 	}
 	oneOf("log", "level", c.Log.Level, "debug", "info", "warn", "error")
 	oneOf("log", "format", c.Log.Format, "text", "json")
+	c.checkEvents(bad)
 	return out
 }

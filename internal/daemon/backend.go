@@ -21,6 +21,7 @@ type daemonBackend struct {
 	script  *keypad.Script
 	version string
 	printer func() string // the printer's state in words
+	stream  *stream       // nil: events off
 }
 
 var _ backend = (*daemonBackend)(nil)
@@ -45,6 +46,10 @@ func (b *daemonBackend) Status(context.Context) posapi.Status {
 		Till: s.Phase.String(), Screen: view.Title, Amount: view.Amount, Notice: view.Notice,
 		Current: s.Payment.ID, Alerts: view.Alerts, OutboxDepth: len(b.t.eng.Pending()),
 		Network: "unknown", Printer: b.printer(),
+	}
+	st.Events = b.stream.status()
+	if a := b.stream.alert(); a != "" {
+		st.Alerts = append(st.Alerts, a)
 	}
 	if view.Customer.Kind == terminal.CustomerQR {
 		st.QR = view.Customer.CodeValue

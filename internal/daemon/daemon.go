@@ -67,6 +67,7 @@ type Daemon struct {
 	sources  []keypad.Source
 	machine  *terminal.Machine
 	notifyFn http.Handler // Alipay's notifications, or nil
+	stream   *stream      // events to the merchant's broker, or nil
 
 	closers []func() error // release what New opened, last first
 	ran     bool
@@ -114,7 +115,7 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.Outbox.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
-	if d.store, err = queue.Open(cfg.Outbox.Path, queue.Options{Logger: log.With("component", "outbox")}); err != nil {
+	if d.store, err = queue.Open(cfg.Outbox.Path, queue.Options{Logger: log.With("component", "outbox"), Events: cfg.EventOptions()}); err != nil {
 		return nil, err
 	}
 	d.closers = append(d.closers, d.store.Close)
@@ -126,6 +127,12 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 		Receipt: receiptFunc(cfg.Merchant), Retention: cfg.Outbox.Retention.Duration, Logger: log.With("component", "outbox")})
 	if err != nil {
 		return nil, err
+	}
+	if d.stream, err = newStream(&d.cfg, d.eng, d.o); err != nil {
+		return nil, err
+	}
+	if d.stream != nil {
+		d.metrics.more = d.stream.writeMetrics
 	}
 
 	// The flow's inputs: outbox changes, the printer's and the network's
@@ -189,7 +196,8 @@ func (d *Daemon) Alive(ctx context.Context) bool {
 
 // Run starts the parts in this order, each one's inputs before it:
 //
-//  1. the outbox engine, subscribed first so no change is missed;
+//  1. the outbox engine, subscribed first so no change is missed, and the
+//     event stream to the merchant's broker when [events] is on;
 //  2. the relay of outbox changes to the cashier flow, and of the
 //     network's health (the printer it wakes already exists);
 //  3. the printer loop;
@@ -229,6 +237,14 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 	}
 	// On a start-up error below, the engine stops before the store closes.
 	defer func() { stopEngine(); d.eng.Wait() }()
+	// 1b. The event stream to the broker: it reads what the engine
+	// committed, and stops after the engine (its last commits wait in the
+	// outbox for the next start if the broker cannot take them now).
+	streamCtx, stopStream := context.WithCancel(context.WithoutCancel(ctx))
+	var streamWG sync.WaitGroup
+	defer streamWG.Wait()
+	defer stopStream()
+	d.stream.run(streamCtx, &streamWG)
 
 	// 2. The relays into the cashier flow.
 	t := d.till
@@ -268,7 +284,7 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 	}
 
 	// 7. The API socket.
-	back := &daemonBackend{t: t, script: d.script, version: d.o.Version, printer: d.printer.State}
+	back := &daemonBackend{t: t, script: d.script, version: d.o.Version, printer: d.printer.State, stream: d.stream}
 	if err := os.MkdirAll(filepath.Dir(cfg.API.Socket), 0o750); err != nil {
 		return fmt.Errorf("api socket: %w", err)
 	}
@@ -289,6 +305,8 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 	stopTill()
 	stopEngine()
 	d.eng.Wait()
+	stopStream()
+	streamWG.Wait()
 	log.Info("stopped", "pending", len(d.eng.Pending()))
 	return nil
 }

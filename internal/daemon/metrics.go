@@ -24,6 +24,8 @@ type metrics struct {
 	printerUp atomic.Bool
 	networkUp atomic.Bool
 	version   string
+	// more writes further series (the event stream's); nil: none.
+	more func(io.Writer)
 }
 
 // latencyBuckets are upper bounds in seconds: a pay must answer within the
@@ -128,6 +130,9 @@ func (m *metrics) write(w io.Writer) {
 	fmt.Fprintf(w, "# HELP posd_outbox_depth Payments not yet final.\n# TYPE posd_outbox_depth gauge\nposd_outbox_depth %d\n", depth)
 	fmt.Fprintf(w, "# HELP posd_printer_up 1 when the printer can print.\n# TYPE posd_printer_up gauge\nposd_printer_up %d\n", boolGauge(m.printerUp.Load()))
 	fmt.Fprintf(w, "# HELP posd_network_up 1 when the last gateway call got a reply.\n# TYPE posd_network_up gauge\nposd_network_up %d\n", boolGauge(m.networkUp.Load()))
+	if m.more != nil {
+		m.more(w)
+	}
 }
 
 // ServeHTTP serves GET /metrics.

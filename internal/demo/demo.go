@@ -32,6 +32,11 @@ type Options struct {
 	HTTP    string // the cashier and customer pages
 	Gateway string // the simulated gateway (TLS)
 	Metrics string // the Prometheus endpoint, or ""
+	// MQTT, when set, streams the demo's events to this broker
+	// ([events] mqtt_url, docs/events.md); Terminal is the till's
+	// terminal_id (default T01), so several demos can share a broker.
+	MQTT     string
+	Terminal string
 	// Stdout gets the banner once the demo takes payments.
 	Stdout io.Writer
 	// Daemon are the daemon's options; the demo sets the keys, the
@@ -125,6 +130,10 @@ func demoConfig(d Options, dir, pin string) config.Config {
 	cfg.Display.Kind, cfg.Display.Listen, cfg.Display.Font = "kiosk", d.HTTP, "builtin"
 	cfg.API.Socket = filepath.Join(dir, "posd.sock")
 	cfg.Metrics.Listen = d.Metrics
+	cfg.Events.MQTTURL = d.MQTT
+	if d.Terminal != "" {
+		cfg.Merchant.TerminalID = d.Terminal
+	}
 	// The simulator posts notifications to the demo's page server.
 	cfg.Alipay.NotifyURL = "http://" + publicAddr(d.HTTP, "127.0.0.1") + "/alipay/notify"
 	cfg.Alipay.NotifyListen = d.HTTP

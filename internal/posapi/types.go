@@ -21,6 +21,21 @@ type Status struct {
 	Printer     string   `json:"printer"`      // "ok", "none" or what is wrong
 	OutboxDepth int      `json:"outboxDepth"`  // payments not yet final
 	Alerts      []string `json:"alerts,omitempty"`
+	// Events is the stream to the merchant's MQTT broker; nil when off.
+	Events *Events `json:"events,omitempty"`
+}
+
+// Events is the state of the event stream (docs/events.md).
+type Events struct {
+	Broker    string    `json:"broker"`    // host:port
+	Connected bool      `json:"connected"` // an MQTT session is up
+	Backlog   int       `json:"backlog"`   // events not yet acknowledged by the broker
+	Oldest    time.Time `json:"oldest,omitzero"`
+	Stream    string    `json:"stream"`    // the outbox file's event stream id
+	LastSeq   uint64    `json:"lastSeq"`   // the newest event committed
+	Published uint64    `json:"published"` // acknowledged since posd started
+	Dropped   uint64    `json:"dropped"`   // deleted undelivered (past the bound) since posd started
+	LastError string    `json:"lastError,omitempty"`
 }
 
 // Payment is one payment attempt as the outbox holds it.

@@ -1,0 +1,78 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/posd/posd/internal/config"
+	"github.com/posd/posd/internal/fleet"
+	"github.com/posd/posd/internal/posapi"
+	"github.com/posd/posd/queue"
+)
+
+// stream is the event stream to the merchant's broker ([events],
+// docs/events.md): the outbox appends the events, the publisher sends them.
+type stream struct {
+	pub    *fleet.Publisher
+	eng    *queue.Engine
+	broker string
+}
+
+// newStream builds the publisher when [events] is on (nil otherwise).
+func newStream(cfg *config.Config, eng *queue.Engine, o Options) (*stream, error) {
+	if !cfg.Events.On() {
+		return nil, nil
+	}
+	b, err := cfg.Broker(o.Getenv)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
+	}
+	pub, err := fleet.New(fleet.Config{Broker: b, Prefix: cfg.Events.TopicPrefix, Source: cfg.Source(),
+		QoS: byte(cfg.Events.QoS), Version: o.Version, Logger: o.Logger.With("component", "events")}, eng)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
+	}
+	addr, _, _ := fleet.ParseURL(b.URL)
+	return &stream{pub: pub, eng: eng, broker: addr}, nil
+}
+
+// run publishes until ctx ends; wait returns once it has stopped.
+func (s *stream) run(ctx context.Context, wg *sync.WaitGroup) {
+	if s != nil {
+		wg.Go(func() { s.pub.Run(ctx) })
+	}
+}
+
+// status is what posctl status shows (nil when events are off).
+func (s *stream) status() *posapi.Events {
+	if s == nil {
+		return nil
+	}
+	st, _ := s.eng.EventStats() // a read error leaves the zero counts
+	p := s.pub.Stats()
+	return &posapi.Events{Broker: s.broker, Connected: p.Connected, Backlog: st.Backlog, Oldest: st.Oldest,
+		Stream: st.Stream, LastSeq: st.LastSeq, Published: p.Published, Dropped: st.Dropped, LastError: p.LastError}
+}
+
+// alert is the till's alert line while events were dropped.
+func (s *stream) alert() string {
+	st := s.status()
+	if st == nil || st.Dropped == 0 {
+		return ""
+	}
+	return fmt.Sprintf("events: %d never reached the broker (backlog full); the payments are in posctl export", st.Dropped)
+}
+
+// writeMetrics adds the stream's series to /metrics.
+func (s *stream) writeMetrics(w io.Writer) {
+	st := s.status()
+	if st == nil {
+		return
+	}
+	fmt.Fprintf(w, "# HELP posd_events_backlog Events committed but not yet acknowledged by the broker.\n# TYPE posd_events_backlog gauge\nposd_events_backlog %d\n", st.Backlog)
+	fmt.Fprintf(w, "# HELP posd_events_published_total Events acknowledged by the broker since posd started.\n# TYPE posd_events_published_total counter\nposd_events_published_total %d\n", st.Published)
+	fmt.Fprintf(w, "# HELP posd_events_dropped_total Events deleted undelivered because the backlog passed its bound.\n# TYPE posd_events_dropped_total counter\nposd_events_dropped_total %d\n", st.Dropped)
+	fmt.Fprintf(w, "# HELP posd_events_broker_up 1 while an MQTT session with the broker is up.\n# TYPE posd_events_broker_up gauge\nposd_events_broker_up %d\n", boolGauge(st.Connected))
+}
