@@ -211,6 +211,7 @@ func (d *demoProc) sim(method, path string, body any, out any) {
 	if err != nil {
 		d.t.Fatal(err)
 	}
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		d.t.Fatal(err)

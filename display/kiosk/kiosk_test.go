@@ -187,11 +187,22 @@ func TestKioskEventStream(t *testing.T) {
 		t.Fatalf("first event %s %s (%v)", name, data, err)
 	}
 
-	// A second page is refused while one is connected (MaxClients 1).
-	if busy, err := http.Get(base + "events"); err != nil || busy.StatusCode != http.StatusServiceUnavailable {
-		t.Fatalf("second stream: %v %v", busy.Status, err)
-	} else {
-		busy.Body.Close()
+	// The newest page wins the only slot (MaxClients 1): the first stream
+	// ends, and the test goes on with the second.
+	second, err := http.Get(base + "events")
+	if err != nil || second.StatusCode != http.StatusOK {
+		t.Fatalf("second stream: %v %v", second.Status, err)
+	}
+	defer second.Body.Close()
+	if _, err := io.ReadAll(r); err != nil {
+		t.Fatalf("first stream after a newer one came: %v, want its end", err)
+	}
+	r = bufio.NewReader(second.Body)
+	if line, _ := r.ReadString('\n'); line != "retry: 1000\n" {
+		t.Fatalf("second stream's first line %q", line)
+	}
+	if name, _, _ := readEvent(t, r); name != "screen" {
+		t.Fatalf("second stream's first event %q", name)
 	}
 
 	s := display.Screen{Kind: display.Waiting, Merchant: "</script><b>x", Amount: money.Amount{Currency: "USD", Value: 1999}, QR: shortCode, ExpiresAt: now.Add(time.Minute)}
@@ -286,4 +297,92 @@ const shortCode = "https://qr.alipay.com/281002040092rDrbN1ijPfPJK7QAc1Ol0V9w3Hc
 // longestCode is the longest codeValue a display takes, shaped like an AMS URL.
 func longestCode() string {
 	return "https://qr.alipay.com/" + strings.Repeat("a1B2", (display.MaxQRContent-22)/4)
+}
+
+// Pages that open /display/events and never read used to hold every slot,
+// so the real kiosk got 503. Now the newest stream wins: flooding the
+// slots with streams that never read still lets the kiosk in.
+func TestKioskNewestStreamWins(t *testing.T) {
+	k := display.NewKiosk(display.KioskConfig{})
+	base := serveKiosk(t, k, Config{MaxClients: 2})
+	addr := strings.TrimPrefix(strings.TrimSuffix(base, "/display/"), "http://")
+	var hogs []net.Conn
+	for range 4 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprint(c, "GET /display/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+		hogs = append(hogs, c)
+	}
+	// Each hog got its stream in turn (a slot is taken before the reply
+	// starts), never reading on; two of them hold the slots now.
+	for i, c := range hogs {
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if err != nil || !strings.Contains(line, "200") {
+			t.Fatalf("hog %d: %q %v", i, line, err)
+		}
+	}
+	kiosk, err := http.Get(base + "events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kiosk.Body.Close()
+	if kiosk.StatusCode != http.StatusOK {
+		t.Fatalf("the kiosk, after streams that never read took every slot: %s", kiosk.Status)
+	}
+	r := bufio.NewReader(kiosk.Body)
+	r.ReadString('\n')
+	if name, _, _ := readEvent(t, r); name != "screen" {
+		t.Fatalf("kiosk's first event %q", name)
+	}
+}
+
+func TestKioskEvictionPolicy(t *testing.T) {
+	local, remote := &stream{local: true}, &stream{}
+	for _, c := range []struct {
+		streams  []*stream
+		newLocal bool
+		want     int
+	}{
+		{[]*stream{local, remote}, false, 1}, // a remote newcomer replaces the oldest remote stream
+		{[]*stream{remote, local}, true, 0},  // so does a local one
+		{[]*stream{local, local}, true, 0},   // a local newcomer replaces the oldest local stream
+		{[]*stream{local, local}, false, -1}, // a remote newcomer never ends the local kiosk
+	} {
+		if got := evict(c.streams, c.newLocal); got != c.want {
+			t.Errorf("evict(%v, local %v) = %d, want %d", c.streams, c.newLocal, got, c.want)
+		}
+	}
+}
+
+// The daemon's display server has read and write timeouts; an event
+// stream outlives both, extending its own write deadline per event.
+func TestKioskStreamOutlivesServerTimeouts(t *testing.T) {
+	k := display.NewKiosk(display.KioskConfig{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.StripPrefix("/display", Handler(k, Config{KeepAlive: 50 * time.Millisecond})),
+		ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond}
+	go srv.Serve(ln)
+	t.Cleanup(func() { k.Close(); srv.Close() })
+	resp, err := http.Get("http://" + ln.Addr().String() + "/display/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	r.ReadString('\n')
+	readEvent(t, r)
+	// Pings keep coming well past both server timeouts.
+	deadline := time.Now().Add(time.Second)
+	for pings := 0; time.Now().Before(deadline) || pings < 3; pings++ {
+		if name, _, _ := readEvent(t, r); name != "ping" {
+			t.Fatalf("event %q", name)
+		}
+	}
 }

@@ -38,6 +38,9 @@ type Options struct {
 	Policy *queue.Policy
 	// Shown is told about every customer frame (the benchmark's clock).
 	Shown func(display.Screen)
+	// Limits replaces the TCP endpoints' limits, by name ("metrics",
+	// "display", "notifications"); unset fields keep the defaults.
+	Limits map[string]Limits
 	// Ready is called once posd takes payments (sd_notify READY=1); the
 	// daemon it gets answers Alive for the watchdog.
 	Ready func(*Daemon)
@@ -279,7 +282,7 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 	web := &listeners{wg: &wg, log: log}
 	defer web.shutdown()
 	if err := web.start(cfg, webParts{metrics: d.metrics, printerState: d.printer.State, kiosk: d.kiosk, notify: d.notifyFn,
-		extra: d.o.Extra, desk: deskOf{t: t, script: d.script}}); err != nil {
+		extra: d.o.Extra, desk: deskOf{t: t, script: d.script}, limits: d.o.Limits}); err != nil {
 		return err
 	}
 

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -93,7 +95,16 @@ func cashierHandler(d daemon.Desk, receiptsDir string, log *slog.Logger) http.Ha
 		w.Header().Set("Cache-Control", "no-store")
 		_ = json.NewEncoder(w).Encode(s)
 	})
-	mux.HandleFunc("POST /cashier/keys", func(w http.ResponseWriter, r *http.Request) {
+	// The keys endpoint types on the till, manager PIN included: a page on
+	// another site must not reach it through the cashier's browser. JSON
+	// only (a cross-site form cannot send it without a CORS preflight,
+	// which is never granted), and cross-origin browser requests are
+	// refused by Origin and Sec-Fetch-Site (the listener checks Host).
+	keys := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			writeError(w, log, fmt.Errorf("%w: Content-Type must be application/json", errUnsupportedMedia))
+			return
+		}
 		var req struct {
 			Keys string `json:"keys"`
 		}
@@ -103,12 +114,17 @@ func cashierHandler(d daemon.Desk, receiptsDir string, log *slog.Logger) http.Ha
 			writeError(w, log, fmt.Errorf("%w: body: %w", daemon.ErrBadRequest, err))
 			return
 		}
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			writeError(w, log, fmt.Errorf("%w: body: data after the JSON object", daemon.ErrBadRequest))
+			return
+		}
 		if err := d.Keys(r.Context(), req.Keys); err != nil {
 			writeError(w, log, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
+	mux.Handle("POST /cashier/keys", http.NewCrossOriginProtection().Handler(keys))
 	files := http.FileServer(http.Dir(receiptsDir))
 	mux.HandleFunc("GET /receipts/{name}", func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")
@@ -132,6 +148,9 @@ func screenOf(v terminal.Screen) CashierScreen {
 	return s
 }
 
+// errUnsupportedMedia is a keys request that is not JSON.
+var errUnsupportedMedia = errors.New("demo: unsupported media type")
+
 // maxKeysBody bounds a key script's request, as the API does.
 const maxKeysBody = 64 << 10
 
@@ -140,6 +159,8 @@ const maxKeysBody = 64 << 10
 func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	code := http.StatusInternalServerError
 	switch {
+	case errors.Is(err, errUnsupportedMedia):
+		code = http.StatusUnsupportedMediaType
 	case errors.Is(err, daemon.ErrBadRequest):
 		code = http.StatusBadRequest
 	case errors.Is(err, daemon.ErrClosing):
