@@ -106,6 +106,13 @@ type Reply struct {
 	// inquiry reply.
 	Status string
 	Body   []byte // the verified reply body, byte for byte
+	// Claim is the result object a reply claims when it cannot be trusted:
+	// unsigned or badly signed (Err wraps ErrUnverified: an unsigned
+	// SIGNATURE_INVALID is the classic sign of a wrong key), or signed but
+	// about another request (ErrReplyMismatch: perhaps replayed). Nothing
+	// about this request's money may be read from it; repeated, it may
+	// raise an alert (a merchant or configuration code).
+	Claim Result
 
 	HTTPStatus   int    // 0 when no response arrived
 	RequestTime  string // the Request-Time sent (and signed)
@@ -239,6 +246,7 @@ func (c *Client) exchange(ctx context.Context, r *Reply, body []byte, reused *at
 	}
 	if err := Verify(c.s.PlatformPublicKey, http.MethodPost, path, clientID, r.ResponseTime, data, resp.Header.Get("Signature")); err != nil {
 		r.Err = fmt.Errorf("%w: %w%s", ErrUnverified, err, claimed(data))
+		r.Claim = claimedResult(data)
 		return
 	}
 	// Verified: from here on the body may be read.
@@ -249,6 +257,9 @@ func (c *Client) exchange(ctx context.Context, r *Reply, body []byte, reused *at
 	outcome, got, err := judge(r.API, body, data)
 	if err != nil { // e.g. a genuine reply replayed for another request: not ours to act on
 		r.Err = err
+		if errors.Is(err, ErrReplyMismatch) && got.Result != nil {
+			r.Claim = *got.Result
+		}
 		return
 	}
 	r.Verified, r.Body, r.Result = true, data, *got.Result
@@ -263,6 +274,18 @@ func (c *Client) exchange(ctx context.Context, r *Reply, body []byte, reused *at
 // claimed quotes the result an unverified or non-200 body claims, for
 // people reading the error: an unsigned SIGNATURE_INVALID is the classic
 // sign of a wrong key. Nothing acts on it.
+func claimedResult(body []byte) Result {
+	var probe struct {
+		Result Result `json:"result"`
+	}
+	if json.Unmarshal(body, &probe) != nil {
+		return Result{}
+	}
+	r := probe.Result
+	r.ResultCode, r.ResultStatus, r.ResultMessage = truncate(r.ResultCode, 64), ResultStatus(truncate(string(r.ResultStatus), 4)), ""
+	return r
+}
+
 func claimed(body []byte) string {
 	var probe struct {
 		Result struct {

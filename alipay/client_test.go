@@ -161,7 +161,7 @@ func TestPaySuccess(t *testing.T) {
 // The bytes given to PayBody are the bytes sent and signed, whatever their shape.
 func TestPayBodySendsBytesVerbatim(t *testing.T) {
 	g := newTestGateway(t)
-	g.handle = g.answer(`{"result":{"resultCode":"PAYMENT_IN_PROCESS","resultStatus":"U"}}`, nil)
+	g.handle = g.answer(`{"result":{"resultCode":"PAYMENT_IN_PROCESS","resultStatus":"U"},"paymentRequestId":"P1"}`, nil)
 	cfg := g.config()
 	cfg.PathPrefix = PrefixProduction
 	c := g.client(cfg)
@@ -198,10 +198,19 @@ func TestTypedCallsOutcomes(t *testing.T) {
 	c := g.client(g.config())
 	ctx := context.Background()
 
-	g.handle = g.answer(`{"result":{"resultCode":"USER_BALANCE_NOT_ENOUGH","resultStatus":"F","resultMessage":"no money"}}`, nil)
+	g.handle = g.answer(`{"result":{"resultCode":"USER_BALANCE_NOT_ENOUGH","resultStatus":"F","resultMessage":"no money"},"paymentRequestId":"T01-20240529-000001"}`, nil)
 	_, r, err := c.Pay(ctx, examplePay())
 	if err != nil || r.Outcome != OutcomeFailure || r.Result.ResultCode != CodeUserBalanceNotEnough || r.Action() != ActionDecline {
 		t.Errorf("declined pay: %v %+v", err, r)
+	}
+
+	// The same genuine decline naming no payment could be anyone's, replayed:
+	// unknown, its code kept apart as a claim.
+	g.handle = g.answer(`{"result":{"resultCode":"PARAM_ILLEGAL","resultStatus":"F","resultMessage":"bad"}}`, nil)
+	_, r, err = c.Pay(ctx, examplePay())
+	if !errors.Is(err, ErrReplyMismatch) || r.Outcome != OutcomeUnknown || r.Verified || r.Result != (Result{}) ||
+		r.Claim.ResultCode != CodeParamIllegal || r.Action() != ActionInquire {
+		t.Errorf("pay F naming no payment: %v %+v", err, r)
 	}
 
 	g.handle = g.answer(`{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentStatus":"SUCCESS","paymentRequestId":"P1","paymentAmount":{"currency":"USD","value":"1000"}}`, nil)
@@ -228,7 +237,7 @@ func TestTypedCallsOutcomes(t *testing.T) {
 		t.Errorf("refund: %v %+v", err, r)
 	}
 
-	g.handle = g.answer(`{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"refundStatus":"PROCESSING"}`, nil)
+	g.handle = g.answer(`{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"refundRequestId":"P1-R1","refundStatus":"PROCESSING"}`, nil)
 	_, r, err = c.InquiryRefund(ctx, InquiryRefundRequest{RefundRequestID: "P1-R1"})
 	if err != nil || r.Outcome != OutcomeInProcess || r.Status != RefundStatusProcessing {
 		t.Errorf("inquiryRefund: %v %+v", err, r)

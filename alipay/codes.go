@@ -29,12 +29,18 @@ const (
 	// ActionRefundInstead: the cancel window has passed: inquire, and if
 	// the payment succeeded, refund it.
 	ActionRefundInstead
+	// ActionStop: the merchant's account or posd's configuration is wrong
+	// (not registered, restricted, no contract, unknown client id or key,
+	// wrong path): every payment would fail alike, so stop taking new ones
+	// and tell the operator in plain words; resolve the ones under way.
+	// A customer's decline is never ActionStop.
+	ActionStop
 )
 
 var actionNames = [...]string{
 	ActionProceed: "proceed", ActionInquire: "inquire", ActionRepeat: "repeat",
 	ActionBackOff: "back_off", ActionNewCode: "new_code", ActionDecline: "decline",
-	ActionAlert: "alert", ActionRefundInstead: "refund_instead",
+	ActionAlert: "alert", ActionRefundInstead: "refund_instead", ActionStop: "stop",
 }
 
 func (a Action) String() string {
@@ -65,14 +71,14 @@ var commonCodes = []codeRow{
 	{CodeUnknownException, StatusUnknown, ActionInquire, "unknown error at the platform"},
 	{CodeRequestTrafficExceedLimit, StatusUnknown, ActionBackOff, "rate limited"},
 	{CodeParamIllegal, StatusFailure, ActionAlert, "request failed validation at the platform"},
-	{CodeAccessDenied, StatusFailure, ActionAlert, "not allowed for this merchant"},
-	{CodeClientInvalid, StatusFailure, ActionAlert, "client id not recognised"},
-	{CodeInvalidClient, StatusFailure, ActionAlert, "client id not recognised"},
-	{CodeSignatureInvalid, StatusFailure, ActionAlert, "request signature rejected: check key, keyVersion and path"},
-	{CodeInvalidSignature, StatusFailure, ActionAlert, "request signature rejected: check key, keyVersion and path"},
-	{CodeKeyNotFound, StatusFailure, ActionAlert, "no public key uploaded for that keyVersion"},
-	{CodeNoInterfaceDef, StatusFailure, ActionAlert, "no such API: check the path"},
-	{CodeInvalidAPI, StatusFailure, ActionAlert, "no such API: check the path"},
+	{CodeAccessDenied, StatusFailure, ActionStop, "not allowed for this merchant"},
+	{CodeClientInvalid, StatusFailure, ActionStop, "client id not recognised"},
+	{CodeInvalidClient, StatusFailure, ActionStop, "client id not recognised"},
+	{CodeSignatureInvalid, StatusFailure, ActionStop, "request signature rejected: check key, keyVersion and path"},
+	{CodeInvalidSignature, StatusFailure, ActionStop, "request signature rejected: check key, keyVersion and path"},
+	{CodeKeyNotFound, StatusFailure, ActionStop, "no public key uploaded for that keyVersion"},
+	{CodeNoInterfaceDef, StatusFailure, ActionStop, "no such API: check the path"},
+	{CodeInvalidAPI, StatusFailure, ActionStop, "no such API: check the path"},
 	{CodeMethodNotSupported, StatusFailure, ActionAlert, "HTTP method not supported"},
 	{CodeMediaTypeNotAcceptable, StatusFailure, ActionAlert, "Content-Type not accepted"},
 	{CodeRepeatReqInconsistent, StatusFailure, ActionAlert, "request id reused with different data: local bug"},
@@ -93,12 +99,12 @@ var payCodes = []codeRow{
 	{CodeUserKYCNotQualified, StatusFailure, ActionDecline, "buyer account not verified"},
 	{CodeRiskReject, StatusFailure, ActionDecline, "declined by risk control"},
 	{CodeFraudReject, StatusFailure, ActionDecline, "declined by risk control"},
-	{CodeInvalidMerchantStatus, StatusFailure, ActionAlert, "merchant restricted"},
-	{CodeMerchantKYBNotQualified, StatusFailure, ActionAlert, "merchant KYB incomplete"},
-	{CodeMerchantNotRegistered, StatusFailure, ActionAlert, "merchant or store not registered"},
-	{CodeInvalidContract, StatusFailure, ActionAlert, "no contract for this payment"},
-	{CodeSettleContractNotMatch, StatusFailure, ActionAlert, "settlement contract mismatch"},
-	{CodeCurrencyNotSupport, StatusFailure, ActionAlert, "currency not supported by the contract"},
+	{CodeInvalidMerchantStatus, StatusFailure, ActionStop, "merchant restricted"},
+	{CodeMerchantKYBNotQualified, StatusFailure, ActionStop, "merchant KYB incomplete"},
+	{CodeMerchantNotRegistered, StatusFailure, ActionStop, "merchant or store not registered"},
+	{CodeInvalidContract, StatusFailure, ActionStop, "no contract for this payment"},
+	{CodeSettleContractNotMatch, StatusFailure, ActionStop, "settlement contract mismatch"},
+	{CodeCurrencyNotSupport, StatusFailure, ActionStop, "currency not supported by the contract"},
 	{CodeOrderIsClosed, StatusFailure, ActionDecline, "payment already closed"},
 	{CodeOrderIsCanceled, StatusFailure, ActionDecline, "payment already cancelled"},
 	{CodeProcessFail, StatusFailure, ActionDecline, "general business failure"},
@@ -130,7 +136,7 @@ var refundCodes = []codeRow{
 	{CodeRefundAmountExceed, StatusFailure, ActionDecline, "refunds would exceed the payment"},
 	{CodeRefundWindowExceed, StatusFailure, ActionDecline, "too late to refund"},
 	{CodeCurrencyNotSupport, StatusFailure, ActionAlert, "currency not supported"},
-	{CodeInvalidMerchantStatus, StatusFailure, ActionAlert, "merchant restricted"},
+	{CodeInvalidMerchantStatus, StatusFailure, ActionStop, "merchant restricted"},
 	{CodeProcessFail, StatusFailure, ActionAlert, "refund failed"},
 }
 

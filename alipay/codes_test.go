@@ -5,6 +5,7 @@ import "testing"
 // want rows are transcribed from the reference's tables (§8.5 pay, §8.6
 // inquiryPayment, §8.7 cancel, §8.8 refund and inquiryRefund, §8.9
 // registration), independently of codes.go, so a typo on either side fails.
+// Merchant and configuration codes stop the till (ActionStop): issue 12, rule 4.
 func TestLookupCodeEveryRow(t *testing.T) {
 	type row struct {
 		code   string
@@ -16,14 +17,14 @@ func TestLookupCodeEveryRow(t *testing.T) {
 		{"UNKNOWN_EXCEPTION", "U", ActionInquire},
 		{"REQUEST_TRAFFIC_EXCEED_LIMIT", "U", ActionBackOff},
 		{"PARAM_ILLEGAL", "F", ActionAlert},
-		{"ACCESS_DENIED", "F", ActionAlert},
-		{"CLIENT_INVALID", "F", ActionAlert},
-		{"INVALID_CLIENT", "F", ActionAlert},
-		{"SIGNATURE_INVALID", "F", ActionAlert},
-		{"INVALID_SIGNATURE", "F", ActionAlert},
-		{"KEY_NOT_FOUND", "F", ActionAlert},
-		{"NO_INTERFACE_DEF", "F", ActionAlert},
-		{"INVALID_API", "F", ActionAlert},
+		{"ACCESS_DENIED", "F", ActionStop},
+		{"CLIENT_INVALID", "F", ActionStop},
+		{"INVALID_CLIENT", "F", ActionStop},
+		{"SIGNATURE_INVALID", "F", ActionStop},
+		{"INVALID_SIGNATURE", "F", ActionStop},
+		{"KEY_NOT_FOUND", "F", ActionStop},
+		{"NO_INTERFACE_DEF", "F", ActionStop},
+		{"INVALID_API", "F", ActionStop},
 		{"METHOD_NOT_SUPPORTED", "F", ActionAlert},
 		{"MEDIA_TYPE_NOT_ACCEPTABLE", "F", ActionAlert},
 		{"REPEAT_REQ_INCONSISTENT", "F", ActionAlert},
@@ -63,12 +64,12 @@ func TestLookupCodeEveryRow(t *testing.T) {
 			row{"USER_KYC_NOT_QUALIFIED", "F", ActionDecline},
 			row{"RISK_REJECT", "F", ActionDecline},
 			row{"FRAUD_REJECT", "F", ActionDecline},
-			row{"INVALID_MERCHANT_STATUS", "F", ActionAlert},
-			row{"MERCHANT_KYB_NOT_QUALIFIED", "F", ActionAlert},
-			row{"MERCHANT_NOT_REGISTERED", "F", ActionAlert},
-			row{"INVALID_CONTRACT", "F", ActionAlert},
-			row{"SETTLE_CONTRACT_NOT_MATCH", "F", ActionAlert},
-			row{"CURRENCY_NOT_SUPPORT", "F", ActionAlert},
+			row{"INVALID_MERCHANT_STATUS", "F", ActionStop},
+			row{"MERCHANT_KYB_NOT_QUALIFIED", "F", ActionStop},
+			row{"MERCHANT_NOT_REGISTERED", "F", ActionStop},
+			row{"INVALID_CONTRACT", "F", ActionStop},
+			row{"SETTLE_CONTRACT_NOT_MATCH", "F", ActionStop},
+			row{"CURRENCY_NOT_SUPPORT", "F", ActionStop},
 			row{"ORDER_IS_CLOSED", "F", ActionDecline},
 			row{"ORDER_IS_CANCELED", "F", ActionDecline},
 			row{"PROCESS_FAIL", "F", ActionDecline},
@@ -93,7 +94,7 @@ func TestLookupCodeEveryRow(t *testing.T) {
 			row{"REFUND_AMOUNT_EXCEED", "F", ActionDecline},
 			row{"REFUND_WINDOW_EXCEED", "F", ActionDecline},
 			row{"CURRENCY_NOT_SUPPORT", "F", ActionAlert},
-			row{"INVALID_MERCHANT_STATUS", "F", ActionAlert},
+			row{"INVALID_MERCHANT_STATUS", "F", ActionStop},
 			row{"PROCESS_FAIL", "F", ActionAlert},
 		),
 		APIInquiryRefund: with(

@@ -56,7 +56,12 @@
 //     we sent; a different Client-Id is unverified.
 //   - A verified reply that names another paymentRequestId, paymentId,
 //     refundRequestId, refundId or amount than the request (a replayed
-//     reply) is unknown.
+//     reply) is unknown. So is one that names no request where it must: any
+//     reply to pay or refund without the request's paymentRequestId or
+//     refundRequestId (a genuine F PARAM_ILLEGAL names none and could be
+//     replayed in place of the real answer), and an S reply to
+//     inquiryPayment, cancel or inquiryRefund without it. Its signed result
+//     is kept apart in Reply.Claim, for alerts only.
 //   - Unsigned F and U replies are unknown too; the claimed code is quoted
 //     in the error for people (an unsigned SIGNATURE_INVALID means a wrong
 //     key) but nothing acts on it.

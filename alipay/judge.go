@@ -39,6 +39,9 @@ func judge(api API, request, reply []byte) (Outcome, facts, error) {
 	if err := sameRequest(sent, got); err != nil {
 		return OutcomeUnknown, got, err
 	}
+	if err := namesRequest(api, sent, got); err != nil {
+		return OutcomeUnknown, got, err
+	}
 	return decide(api, sent.PaymentFactor.InStorePaymentScenario, got), got, nil
 }
 
@@ -63,6 +66,42 @@ func sameRequest(sent, got facts) error {
 		return fmt.Errorf("%w: refundAmount %s, requested %s", ErrReplyMismatch, got.RefundAmount, sent.RefundAmount)
 	}
 	return nil
+}
+
+// namesRequest rejects a reply that does not name the request it answers.
+// A genuine signed reply that names no payment (the F PARAM_ILLEGAL any
+// malformed request gets, say) could otherwise be replayed in place of the
+// real answer. Every reply to pay and refund must carry the request's id
+// (paymentRequestId, refundRequestId), whatever its status; replies to
+// inquiryPayment, cancel and inquiryRefund must when they report success
+// (the inquiry pages return the ids only with S:
+// https://docs.antom.com/ac/ams/paymentri, https://docs.antom.com/ac/ams/ir).
+func namesRequest(api API, sent, got facts) error {
+	name, want, have := bindingKey(sent, got)
+	if want == "" || have != "" {
+		return nil
+	}
+	if api == APIPay || api == APIRefund || got.Result.ResultStatus == StatusSuccess {
+		return fmt.Errorf("%w: %s reply names no %s", ErrReplyMismatch, api.Name(), name)
+	}
+	return nil
+}
+
+// bindingKey is the id a request is keyed by, with the reply's value of it:
+// refundRequestId, refundId, paymentRequestId or paymentId, the first the
+// request carries.
+func bindingKey(sent, got facts) (name, want, have string) {
+	switch {
+	case sent.RefundRequestID != "":
+		return "refundRequestId", sent.RefundRequestID, got.RefundRequestID
+	case sent.RefundID != "":
+		return "refundId", sent.RefundID, got.RefundID
+	case sent.PaymentRequestID != "":
+		return "paymentRequestId", sent.PaymentRequestID, got.PaymentRequestID
+	case sent.PaymentID != "":
+		return "paymentId", sent.PaymentID, got.PaymentID
+	}
+	return "", "", ""
 }
 
 // decide maps a verified result to an outcome (reference §7-§8):

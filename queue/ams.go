@@ -27,6 +27,9 @@ func (g *AMS) call(ctx context.Context, api alipay.API, body []byte, v any) (Out
 		if r.Outcome == alipay.OutcomeNotSent {
 			return NotSent, r
 		}
+		// A signed reply about another request (or none): its code may
+		// raise an alert, nothing more (Reply.Claim).
+		r.Result = r.Claim
 		return Unsure, r
 	}
 	if v != nil {
@@ -53,7 +56,7 @@ func (g *AMS) Pay(ctx context.Context, body []byte) PayReply {
 	if !wellFormed(r.Result.ResultCode, resp.PaymentID) {
 		return PayReply{Outcome: Unsure}
 	}
-	out := PayReply{Outcome: o, Code: r.Result.ResultCode, PaymentID: resp.PaymentID}
+	out := PayReply{Outcome: o, Code: r.Result.ResultCode, RequestID: resp.PaymentRequestID, PaymentID: resp.PaymentID}
 	if resp.OrderCodeForm != nil {
 		if qr, ok := resp.OrderCodeForm.QRText(); ok {
 			out.QR = qr
@@ -67,14 +70,15 @@ func (g *AMS) Pay(ctx context.Context, body []byte) PayReply {
 func (g *AMS) InquirePayment(ctx context.Context, paymentRequestID string) InquiryReply {
 	body, err := alipay.EncodeInquiryPayment(alipay.InquiryPaymentRequest{PaymentRequestID: paymentRequestID})
 	if err != nil {
-		return InquiryReply{Outcome: NotSent, Code: "PARAM_ILLEGAL"}
+		return InquiryReply{Outcome: NotSent, Code: CodeLocalInvalid}
 	}
 	var resp alipay.InquiryPaymentResponse
 	o, r := g.call(ctx, alipay.APIInquiryPayment, body, &resp)
 	if !wellFormed(r.Result.ResultCode, resp.PaymentID) || !wellFormed(resp.PaymentResultCode) {
 		return InquiryReply{Outcome: Unsure}
 	}
-	out := InquiryReply{Outcome: o, Code: r.Result.ResultCode, Status: PaymentStatus(r.Status), PaymentID: resp.PaymentID}
+	out := InquiryReply{Outcome: o, Code: r.Result.ResultCode, Status: PaymentStatus(r.Status),
+		RequestID: resp.PaymentRequestID, Amount: resp.PaymentAmount, PaymentID: resp.PaymentID}
 	if o == Success && resp.PaymentResultCode != "" {
 		out.Code = resp.PaymentResultCode // why it failed, for the record
 	}
@@ -85,13 +89,14 @@ func (g *AMS) InquirePayment(ctx context.Context, paymentRequestID string) Inqui
 func (g *AMS) Cancel(ctx context.Context, paymentRequestID string) CancelReply {
 	body, err := alipay.EncodeCancel(alipay.CancelRequest{PaymentRequestID: paymentRequestID})
 	if err != nil {
-		return CancelReply{Outcome: NotSent, Code: "PARAM_ILLEGAL"}
+		return CancelReply{Outcome: NotSent, Code: CodeLocalInvalid}
 	}
-	o, r := g.call(ctx, alipay.APICancel, body, nil)
+	var resp alipay.CancelResponse
+	o, r := g.call(ctx, alipay.APICancel, body, &resp)
 	if !wellFormed(r.Result.ResultCode) {
 		return CancelReply{Outcome: Unsure}
 	}
-	return CancelReply{Outcome: o, Code: r.Result.ResultCode}
+	return CancelReply{Outcome: o, Code: r.Result.ResultCode, RequestID: resp.PaymentRequestID}
 }
 
 // Refund implements Gateway (https://docs.antom.com/ac/ams/refund). A
@@ -109,28 +114,30 @@ func (g *AMS) Refund(ctx context.Context, rc RefundCall) RefundReply {
 		RefundAmount: rc.Amount, RefundReason: rc.Reason,
 	})
 	if err != nil {
-		return RefundReply{Outcome: NotSent, Code: "PARAM_ILLEGAL"}
+		return RefundReply{Outcome: NotSent, Code: CodeLocalInvalid}
 	}
 	var resp alipay.RefundResponse
 	o, r := g.call(ctx, alipay.APIRefund, body, &resp)
 	if !wellFormed(r.Result.ResultCode, resp.RefundID) {
 		return RefundReply{Outcome: Unsure}
 	}
-	return RefundReply{Outcome: o, Code: r.Result.ResultCode, RefundID: resp.RefundID}
+	return RefundReply{Outcome: o, Code: r.Result.ResultCode, RefundRequestID: resp.RefundRequestID,
+		Amount: resp.RefundAmount, RefundID: resp.RefundID}
 }
 
 // InquireRefund implements Gateway (https://docs.antom.com/ac/ams/ir).
 func (g *AMS) InquireRefund(ctx context.Context, refundRequestID string) RefundReply {
 	body, err := alipay.EncodeInquiryRefund(alipay.InquiryRefundRequest{RefundRequestID: refundRequestID})
 	if err != nil {
-		return RefundReply{Outcome: NotSent, Code: "PARAM_ILLEGAL"}
+		return RefundReply{Outcome: NotSent, Code: CodeLocalInvalid}
 	}
 	var resp alipay.InquiryRefundResponse
 	o, r := g.call(ctx, alipay.APIInquiryRefund, body, &resp)
 	if !wellFormed(r.Result.ResultCode, resp.RefundID) {
 		return RefundReply{Outcome: Unsure}
 	}
-	return RefundReply{Outcome: o, Code: r.Result.ResultCode, RefundID: resp.RefundID, Status: PaymentStatus(r.Status)}
+	return RefundReply{Outcome: o, Code: r.Result.ResultCode, RefundRequestID: resp.RefundRequestID,
+		Amount: resp.RefundAmount, RefundID: resp.RefundID, Status: PaymentStatus(r.Status)}
 }
 
 // maxGatewayID is the length AMS gives paymentId, refundId and resultCode

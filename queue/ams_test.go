@@ -131,9 +131,10 @@ func TestAMSMapsVerifiedReplies(t *testing.T) {
 	if r := ams.InquirePayment(ctx, "P4"); r.Outcome != queue.Failure || r.Code != queue.CodeOrderNotExist {
 		t.Errorf("inquiry F: %+v", r)
 	}
-	g.reply(alipay.APIInquiryPayment, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"paymentStatus":"SUCCESS","paymentRequestId":"P4","paymentId":"2026P4"}`)
-	if r := ams.InquirePayment(ctx, "P4"); r.Outcome != queue.Success || r.Status != queue.StatusSuccess || r.PaymentID != "2026P4" {
-		t.Errorf("inquiry SUCCESS: %+v", r)
+	g.reply(alipay.APIInquiryPayment, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"paymentStatus":"SUCCESS","paymentRequestId":"P4","paymentId":"2026P4","paymentAmount":{"currency":"USD","value":"1000"}}`)
+	if r := ams.InquirePayment(ctx, "P4"); r.Outcome != queue.Success || r.Status != queue.StatusSuccess || r.PaymentID != "2026P4" ||
+		r.RequestID != "P4" || r.Amount == nil || *r.Amount != (alipay.Amount{Currency: "USD", Value: 1000}) {
+		t.Errorf("inquiry SUCCESS: %+v (the amount goes to the outbox, which compares it with the stored one)", r)
 	}
 	g.reply(alipay.APICancel, `{"result":{"resultCode":"CANCEL_WINDOW_EXCEED","resultStatus":"F","resultMessage":"late"}}`)
 	if r := ams.Cancel(ctx, "P4"); r.Outcome != queue.Failure || r.Code != queue.CodeCancelWindowExceed {
@@ -175,6 +176,20 @@ func TestAMSMalformedIdsAreUnsure(t *testing.T) {
 	}
 }
 
+// A genuine decline naming no payment (a replay) is Unsure; its code is
+// kept as a claim, for alerts only.
+func TestAMSUnboundDeclineIsUnsure(t *testing.T) {
+	g, ams := newSigningGateway(t)
+	g.reply(alipay.APIPay, `{"result":{"resultCode":"PARAM_ILLEGAL","resultStatus":"F","resultMessage":"bad"}}`)
+	if r := ams.Pay(context.Background(), encodedPay(t, "P1", alipay.ScenarioPaymentCode)); r.Outcome != queue.Unsure || r.Code != "PARAM_ILLEGAL" {
+		t.Errorf("pay F naming no payment: %+v, want UNKNOWN with the claimed code", r)
+	}
+	g.reply(alipay.APIPay, `{"result":{"resultCode":"USER_BALANCE_NOT_ENOUGH","resultStatus":"F","resultMessage":"no"},"paymentRequestId":"P1"}`)
+	if r := ams.Pay(context.Background(), encodedPay(t, "P1", alipay.ScenarioPaymentCode)); r.Outcome != queue.Failure || r.RequestID != "P1" {
+		t.Errorf("pay F naming this payment: %+v", r)
+	}
+}
+
 func TestAMSUnverifiedIsUnsure(t *testing.T) {
 	g, ams := newSigningGateway(t)
 	g.reply(alipay.APIPay, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"P1","paymentId":"2026P1"}`)
@@ -194,7 +209,7 @@ func TestAMSUnverifiedIsUnsure(t *testing.T) {
 func TestEngineOverHTTPS(t *testing.T) {
 	g, ams := newSigningGateway(t)
 	g.reply(alipay.APIPay, `{"result":{"resultCode":"PAYMENT_IN_PROCESS","resultStatus":"U","resultMessage":"wait"},"paymentRequestId":"P1"}`)
-	g.reply(alipay.APIInquiryPayment, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"paymentStatus":"SUCCESS","paymentRequestId":"P1","paymentId":"2026P1"}`)
+	g.reply(alipay.APIInquiryPayment, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"paymentStatus":"SUCCESS","paymentRequestId":"P1","paymentId":"2026P1","paymentAmount":{"currency":"USD","value":"1000"}}`)
 	h := newHarness(t)
 	h.cfg = func(c *queue.Config) { c.Gateway = ams }
 	h.start()

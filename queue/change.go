@@ -22,6 +22,7 @@ const (
 	ChangeRefundFailed   ChangeKind = "refund-failed"   // a refund was declined (Change.Code)
 	ChangeUnwritable     ChangeKind = "unwritable"      // the database refused a write: no new payments
 	ChangePruned         ChangeKind = "pruned"          // the retention ran (Change.Pruned records deleted)
+	ChangeStopped        ChangeKind = "stopped"         // a merchant or configuration code: no new payments (Change.Code, Err)
 )
 
 // Change is what subscribers receive. It is a copy: holding it never
@@ -39,5 +40,5 @@ type Change struct {
 	PrintJob  uint64 // ChangeReceiptReady
 	Pruned    int    // ChangePruned
 	At        time.Time
-	Err       error // ChangeUnwritable
+	Err       error // ChangeUnwritable, ChangeStopped
 }

@@ -62,6 +62,7 @@ func crashPolicy() queue.Policy {
 	pol := queue.DefaultPolicy()
 	pol.PayResendFor = 2 * time.Second
 	pol.PayResendDelay = 50 * time.Millisecond
+	pol.PayAnswerWait = 500 * time.Millisecond
 	pol.InquiryInterval = 40 * time.Millisecond
 	pol.DefaultExpiry = 2 * time.Second
 	pol.ExpiryGrace = 200 * time.Millisecond

@@ -54,6 +54,8 @@ type Engine struct {
 	unsaved  map[string]Payment // changes the store refused, newest per record
 	jobsHeld []PrintJob         // print jobs the store refused
 	writeErr error              // why the store refuses writes, nil when healthy
+	stopped  error              // why new payments are refused (a merchant or configuration code), nil when taking them
+	codes    stopWatch          // the gateway's recent configuration codes
 	subs     map[*Subscription]struct{}
 	wake     chan struct{}
 	started  bool
@@ -170,6 +172,9 @@ func (e *Engine) Pay(req PaymentRequest) (Payment, error) {
 	if e.writeErr != nil {
 		return Payment{}, fmt.Errorf("no new payment: %w", e.writeErr)
 	}
+	if e.stopped != nil {
+		return Payment{}, fmt.Errorf("no new payment: %w", e.stopped)
+	}
 	now := e.clock.Now()
 	p, err := NewPayment(req, now, &e.pol)
 	if err != nil {
@@ -255,6 +260,81 @@ func (e *Engine) Notified(requestID string) bool {
 	}
 	e.poke()
 	return true
+}
+
+// NoticeResult says what a verified payment notification did.
+type NoticeResult int
+
+// Notice results.
+const (
+	NoticeUnknown   NoticeResult = iota // no payment under that paymentRequestId: log it and count it
+	NoticeNothing                       // nothing to do (already paid, or not a success for a closed one)
+	NoticeInquiry                       // the waiting inquiry of a pending payment was brought forward
+	NoticeRecheck                       // a closed payment was reopened for an inquiry (committed)
+)
+
+// Notice is told that a verified notifyPayment arrived
+// (https://docs.antom.com/ac/ams/paymentrn). It decides nothing by itself.
+// For a pending payment the waiting inquiry is made at once, and that
+// inquiry's verified answer decides (so a late success notification never
+// undoes a cancel). For a payment posd closed unpaid (FAILED, CANCELLED,
+// not created) a success notification reopens it for an inquiry, committed
+// before Notice returns (acknowledge only then): if the gateway says paid,
+// the money is given back and an operator told. A notification for an
+// unknown paymentRequestId is NoticeUnknown.
+func (e *Engine) Notice(requestID string, success bool) (NoticeResult, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ent, ok := e.live[requestID]; ok {
+		if ent.p.Next != OpInquire {
+			return NoticeNothing, nil
+		}
+		if now := e.clock.Now(); ent.p.DueAt.After(now) {
+			ent.p.DueAt = now
+		}
+		e.poke()
+		return NoticeInquiry, nil
+	}
+	p, err := e.getLocked(requestID)
+	if errors.Is(err, ErrNotFound) {
+		return NoticeUnknown, nil
+	}
+	if err != nil || !success {
+		return NoticeNothing, err
+	}
+	q, acts, err := Step(p, Event{Kind: PaidNotice, At: e.clock.Now()}, &e.pol)
+	if err != nil || q.Seq == p.Seq {
+		return NoticeNothing, err
+	}
+	if err := e.commitLocked(p, q, acts, true); err != nil {
+		return NoticeNothing, err
+	}
+	e.log.Warn("success notification for a closed payment: checking it", "paymentRequestId", requestID, "was", p.State)
+	return NoticeRecheck, nil
+}
+
+// Stopped returns why posd takes no new payments because of what the
+// gateway said (ErrStopped wrapping the code and its meaning), or nil.
+// Payments under way are still resolved. It lasts until restart: the
+// causes (registration, contract, keys, client id) are fixed in the
+// configuration or at Alipay, not by waiting.
+func (e *Engine) Stopped() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stopped
+}
+
+// watchCodes feeds an answer's code to the stop watch and stops new
+// payments when it says so.
+func (e *Engine) watchCodes(ev Event) {
+	stop, code := e.codes.observe(ev)
+	if !stop || e.stopped != nil {
+		return
+	}
+	info := alipay.LookupCode(apiOf(ev.Kind), code, alipay.StatusFailure)
+	e.stopped = fmt.Errorf("%w: the gateway answered %s: %s", ErrStopped, code, info.Meaning)
+	e.log.Error("no new payments: the gateway reports a merchant or configuration problem", "code", code, "meaning", info.Meaning)
+	e.publish(Change{Kind: ChangeStopped, Code: code, At: e.clock.Now(), Err: e.stopped})
 }
 
 // Get returns the current record of a payment, pending or final.
@@ -394,7 +474,16 @@ func (e *Engine) call(ctx context.Context, p *Payment) Event {
 	ev := Event{Seq: p.Seq}
 	switch p.Next {
 	case OpPay:
-		ev.Kind, ev.Pay = PayAnswer, e.gw.Pay(ctx, p.Body)
+		pctx := ctx
+		if p.Scenario == PaymentCode && e.pol.PayAnswerWait > 0 {
+			// No answer in time: inquire rather than wait out the pay's
+			// own deadline (https://docs.antom.com/ac/ams_upm/bp). Wall
+			// time, like every network deadline.
+			var stop context.CancelFunc
+			pctx, stop = context.WithTimeout(ctx, e.pol.PayAnswerWait)
+			defer stop()
+		}
+		ev.Kind, ev.Pay = PayAnswer, e.gw.Pay(pctx, p.Body)
 	case OpInquire:
 		ev.Kind, ev.Inquiry = InquiryAnswer, e.gw.InquirePayment(ctx, p.RequestID)
 	case OpCancel:
@@ -429,8 +518,10 @@ func (e *Engine) answer(id string, ev Event) {
 		return
 	}
 	ent.busy = false
+	m := machine{p: &ent.p}
+	e.watchCodes(m.bound(ev)) // a reply about another request is only a claim
 	q, acts, err := Step(ent.p, ev, &e.pol)
-	if err != nil || q.Seq == ent.p.Seq {
+	if err != nil || (q.Seq == ent.p.Seq && q.VoidSlip == ent.p.VoidSlip) {
 		e.poke()
 		return // late answer: nothing changes
 	}

@@ -98,6 +98,28 @@ func (h *harness) waitFor(kind queue.ChangeKind, id string) queue.Change {
 	}
 }
 
+// settled waits until the engine has nothing left to do for id, moving
+// the clock as waitFor does, and returns the record.
+func (h *harness) settled(id string) queue.Payment {
+	h.t.Helper()
+	guard := time.After(20 * time.Second)
+	for {
+		p, err := h.eng.Get(id)
+		if err == nil && !p.Live() {
+			return p
+		}
+		select {
+		case <-h.sub.C:
+		case d := <-h.clock.Waiting():
+			if d < time.Hour && !h.frozen {
+				h.clock.Advance(d)
+			}
+		case <-guard:
+			h.t.Fatalf("%s not settled: state=%s next=%s attention=%q", id, p.State, p.Next, p.Attention)
+		}
+	}
+}
+
 // faultFirst makes the first n calls of kind c fail with f and returns the
 // counter of calls of that kind.
 func faultFirst(g *queuetest.Gateway, c queuetest.Call, n int32, f queuetest.Fault) *atomic.Int32 {
@@ -187,7 +209,8 @@ func TestEngineDeclined(t *testing.T) {
 	if len(h.jobs("P1")) != 0 {
 		t.Error("a declined payment got a receipt")
 	}
-	// A new attempt for the same sale is allowed after a verified failure.
+	// A new attempt for the same sale is allowed once the failure is verified.
+	h.settled("P1")
 	h.pay(payReq("P2", "S1", queue.PaymentCode, queuetest.CodePaid+"00000000000002", 500))
 	h.waitFor(queue.ChangeSucceeded, "P2")
 }
@@ -592,6 +615,7 @@ func TestExportCSV(t *testing.T) {
 	h.waitFor(queue.ChangeRefunded, "P1")
 	h.pay(payReq("P2", "S2", queue.PaymentCode, queuetest.CodeDeclined+"00000000000001", 50))
 	h.waitFor(queue.ChangeFailed, "P2")
+	h.settled("P2")
 	var buf bytes.Buffer
 	if err := queue.ExportCSV(&buf, h.store, start.Add(-time.Hour), start.Add(24*time.Hour)); err != nil {
 		t.Fatal(err)
@@ -624,6 +648,7 @@ func TestEnginePrunesOldFinalRecordsAtStart(t *testing.T) {
 	h.start()
 	h.pay(payReq("OLD", "S1", queue.PaymentCode, queuetest.CodeDeclined+"00000000000001", 100))
 	h.waitFor(queue.ChangeFailed, "OLD")
+	h.settled("OLD")
 	h.pay(payReq("LIVE", "S2", queue.PaymentCode, queuetest.CodeNever+"00000000000001", 100))
 	h.waitForCall(queuetest.CallPay)
 	h.stop()

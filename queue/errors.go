@@ -43,6 +43,10 @@ var (
 	ErrNotRefundable = errors.New("queue: payment cannot be refunded")
 	// ErrRefundExceeds is returned when refunds would exceed the payment.
 	ErrRefundExceeds = errors.New("queue: refund exceeds what is left of the payment")
+	// ErrStopped is returned for a new payment after the gateway answered
+	// with a merchant or configuration code (alipay.ActionStop): every
+	// payment would fail alike until an operator fixes it.
+	ErrStopped = errors.New("queue: new payments stopped")
 	// ErrClosed is returned after the store or engine was closed.
 	ErrClosed = errors.New("queue: closed")
 )

@@ -24,8 +24,8 @@ type PaymentRequest struct {
 // first pay due at once: it is committed just before the first pay byte
 // leaves, so NEW and SENT are one commit (one fsync) in posd.
 func NewPayment(req PaymentRequest, now time.Time, pol *Policy) (Payment, error) {
-	if req.RequestID == "" || len(req.RequestID) > 64 {
-		return Payment{}, fmt.Errorf("%w: paymentRequestId %q must be 1 to 64 characters", ErrInvalid, req.RequestID)
+	if err := alipay.CheckRequestID("paymentRequestId", req.RequestID); err != nil {
+		return Payment{}, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if req.SaleID == "" {
 		return Payment{}, fmt.Errorf("%w: %s has no sale id", ErrInvalid, req.RequestID)

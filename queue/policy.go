@@ -15,6 +15,9 @@ type Policy struct {
 	PayResendFor time.Duration
 	// PayResendDelay is the pause between such retries.
 	PayResendDelay time.Duration
+	// PayAnswerWait is how long a payment-code pay may go unanswered
+	// before the first inquiry: 5 s (https://docs.antom.com/ac/ams_upm/bp).
+	PayAnswerWait time.Duration
 	// OrderCodePayTries is how many times an OrderCode pay is sent with the
 	// same id while answers are unknown (the reference SDK's
 	// maxOrderCodeRequestCount).
@@ -48,6 +51,7 @@ func DefaultPolicy() Policy {
 	return Policy{
 		PayResendFor:      30 * time.Second,
 		PayResendDelay:    time.Second,
+		PayAnswerWait:     5 * time.Second,
 		OrderCodePayTries: 3,
 		InquiryInterval:   3 * time.Second,
 		MaxInquiries:      20,

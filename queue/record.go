@@ -1,8 +1,11 @@
 package queue
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/posd/posd/alipay"
@@ -77,6 +80,7 @@ const (
 	CancelConfirmMissing CancelStep = "CONFIRM_NOT_CREATED" // cancel said ORDER_NOT_EXIST: confirm after expiry (9.6)
 	CancelWindowExceeded CancelStep = "WINDOW_EXCEEDED"     // cancel said CANCEL_WINDOW_EXCEED: inquire, refund if paid
 	CancelStatusInvalid  CancelStep = "STATUS_INVALID"      // cancel said ORDER_STATUS_INVALID: inquire, act on status
+	CancelRecheck        CancelStep = "RECHECK"             // a success notification came for a closed payment: inquire
 )
 
 // RefundState is where one refund stands.
@@ -138,6 +142,16 @@ type Payment struct {
 	CancelReason   string     `json:"cancelReason,omitempty"`
 	CancelStep     CancelStep `json:"cancelStep,omitempty"`
 	Reversal       bool       `json:"reversal,omitempty"` // cancelling a payment that had succeeded
+	// VoidSlip: the cancel under way gives back money a verified answer
+	// said was taken (a void, an abort whose pay came back paid, a payment
+	// paid after it was declined or closed), so its success prints a void slip.
+	VoidSlip bool `json:"voidSlip,omitempty"`
+	// Declined is the code of a pay answered F. The till is told at once;
+	// the record becomes FAILED only when a verified inquiry agrees.
+	Declined string `json:"declined,omitempty"`
+	// Reopened is the state a closed payment had when a verified success
+	// notification reopened it for a check (CancelRecheck).
+	Reopened State `json:"reopened,omitempty"`
 	ReceiptIssued  bool       `json:"receiptIssued,omitempty"`
 	Attention      string     `json:"attention,omitempty"` // why an operator should look
 
@@ -169,9 +183,19 @@ func (p *Payment) activeRefund() int {
 	return -1
 }
 
-// refundRequestID is the deterministic id of the n-th refund (n from 1).
+// refundRequestID is the deterministic id of the n-th refund (n from 1):
+// paymentRequestId + "-R" + n, at most 64 characters in every case
+// (https://docs.antom.com/ac/ams/refund). When that would be longer, the
+// payment's id is shortened and a hash of all of it keeps the id unique.
 func refundRequestID(paymentRequestID string, n int) string {
-	return fmt.Sprintf("%s-R%d", paymentRequestID, n)
+	suffix := "-R" + strconv.Itoa(n)
+	if len(paymentRequestID)+len(suffix) <= alipay.MaxIDLen {
+		return paymentRequestID + suffix
+	}
+	sum := sha256.Sum256([]byte(paymentRequestID))
+	hash := hex.EncodeToString(sum[:6])
+	keep := max(alipay.MaxIDLen-len(suffix)-len(hash)-1, 0)
+	return paymentRequestID[:keep] + "-" + hash + suffix
 }
 
 // Clone returns a deep copy, so a caller can keep a record while the engine

@@ -1,6 +1,10 @@
 package queue
 
-import "time"
+import (
+	"time"
+
+	"github.com/posd/posd/alipay"
+)
 
 // Outcome is how a gateway call ended, as the alipay client reports it.
 // Only Success and Failure are verified final answers; only NotSent is
@@ -26,6 +30,13 @@ const (
 	CodeNotSent               = "NOT_SENT"           // local: pay never left the terminal
 	CodeDiscarded             = "DISCARDED_NOT_SENT" // local: NEW record found at restart
 	CodeNotCreated            = "NOT_CREATED"        // local: cancel and a later inquiry both said ORDER_NOT_EXIST
+	CodeLocalInvalid          = "LOCAL_INVALID"      // local: the request could not be encoded; nothing was sent
+)
+
+// Attention reasons the outbox sets itself (Payment.Attention).
+const (
+	AttentionPaidAfterDecline = "paid after the till showed it declined: giving the money back"
+	AttentionPaidAfterClose   = "paid after it was closed: giving the money back"
 )
 
 // PaymentStatus is inquiryPayment's paymentStatus
@@ -40,10 +51,19 @@ const (
 	StatusProcessing PaymentStatus = "PROCESSING"
 )
 
+// Every reply names the request it answers (RequestID, RefundRequestID)
+// and, where the gateway returns it, the amount. Step treats a Success,
+// Failure or InProcess that does not name this record's request and amount
+// as Unsure: a genuine reply replayed from another request must never
+// decide a payment (https://docs.antom.com/ac/ams/idempotency). Code may
+// be set on an Unsure reply too, from a body that could not be trusted; it
+// is read only to raise alerts, never to move money.
+
 // PayReply is the answer to pay.
 type PayReply struct {
 	Outcome   Outcome
 	Code      string
+	RequestID string // paymentRequestId the reply names
 	PaymentID string
 	QR        string    // OrderCode: the TEXT/QRCODE codeValue to render
 	QRExpires time.Time // OrderCode: orderCodeForm.expireTime, zero if absent
@@ -55,21 +75,26 @@ type InquiryReply struct {
 	Outcome   Outcome
 	Code      string
 	Status    PaymentStatus
+	RequestID string         // paymentRequestId the reply names
+	Amount    *alipay.Amount // paymentAmount the reply names
 	PaymentID string
 }
 
 // CancelReply is the answer to cancel.
 type CancelReply struct {
-	Outcome Outcome
-	Code    string
+	Outcome   Outcome
+	Code      string
+	RequestID string // paymentRequestId the reply names
 }
 
 // RefundReply is the answer to refund or inquiryRefund. For inquiryRefund
 // Status carries refundStatus (SUCCESS, PROCESSING, FAIL) when Outcome is
 // Success.
 type RefundReply struct {
-	Outcome  Outcome
-	Code     string
-	RefundID string
-	Status   PaymentStatus
+	Outcome         Outcome
+	Code            string
+	RefundRequestID string         // refundRequestId the reply names
+	Amount          *alipay.Amount // refundAmount the reply names, if any
+	RefundID        string
+	Status          PaymentStatus
 }

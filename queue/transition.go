@@ -22,6 +22,9 @@ const (
 	Void                EventKind = "void"           // cashier reverses a succeeded payment
 	RequestRefund       EventKind = "request-refund" // cashier refunds part or all of a payment
 	Restart             EventKind = "restart"        // the process started and found the record
+	// PaidNotice is a verified notifyPayment saying the payment succeeded
+	// (https://docs.antom.com/ac/ams/paymentrn).
+	PaidNotice EventKind = "paid-notice"
 )
 
 // Event is one input to Step.
@@ -78,10 +81,14 @@ func Step(p Payment, ev Event, pol *Policy) (Payment, []Action, error) {
 	var err error
 	switch ev.Kind {
 	case PayAnswer, InquiryAnswer, CancelAnswer, RefundAnswer, RefundInquiryAnswer:
+		ev = m.bound(ev)
 		if !m.expects(ev) {
-			return p, nil, nil
+			m.late(ev)
+			break
 		}
 		m.answer(ev)
+	case PaidNotice:
+		m.paidNotice()
 	case Abort:
 		err = m.abort()
 	case Void:
@@ -117,6 +124,65 @@ func (m *machine) expects(ev Event) bool {
 		RefundAnswer: OpRefund, RefundInquiryAnswer: OpInquireRefund,
 	}[ev.Kind]
 	return m.p.Next == want && m.p.Seq == ev.Seq
+}
+
+// bound makes an answer that is not about this record's request Unsure:
+// a genuine reply replayed from another request, or one naming none, must
+// decide nothing. Replies to pay and refund must always name the request;
+// inquiry and cancel replies when they report success (the gateway returns
+// the ids only then), and an inquiry's success must name the stored
+// amount. A reply naming another request is never trusted.
+func (m *machine) bound(ev Event) Event {
+	p := m.p
+	verified := func(o Outcome) bool { return o == Success || o == Failure || o == InProcess }
+	about := func(o Outcome, named, want string, always bool) bool {
+		return !verified(o) || named == want || (named == "" && !always && o != Success)
+	}
+	switch ev.Kind {
+	case PayAnswer:
+		if !about(ev.Pay.Outcome, ev.Pay.RequestID, p.RequestID, true) {
+			ev.Pay.Outcome = Unsure
+		}
+	case InquiryAnswer:
+		r := &ev.Inquiry
+		if !about(r.Outcome, r.RequestID, p.RequestID, false) ||
+			r.Outcome == Success && (r.Amount == nil || *r.Amount != p.Amount) {
+			r.Outcome = Unsure
+		}
+	case CancelAnswer:
+		if !about(ev.Cancel.Outcome, ev.Cancel.RequestID, p.RequestID, false) {
+			ev.Cancel.Outcome = Unsure
+		}
+	case RefundAnswer, RefundInquiryAnswer:
+		r := &ev.Refund
+		i := p.activeRefund()
+		if i < 0 {
+			break
+		}
+		ref := p.Refunds[i]
+		if !about(r.Outcome, r.RefundRequestID, ref.RequestID, ev.Kind == RefundAnswer) ||
+			verified(r.Outcome) && r.Amount != nil && *r.Amount != ref.Amount {
+			r.Outcome = Unsure
+		}
+	}
+	return ev
+}
+
+// late handles an answer to a call the record no longer waits for. It
+// changes no schedule; but if it is a verified "paid" for a payment being
+// cancelled (a cashier abort that crossed a paid pay), the cancel now gives
+// money back, and its success prints a void slip.
+func (m *machine) late(ev Event) {
+	p := m.p
+	if !m.inCancel() || p.VoidSlip {
+		return
+	}
+	paid := ev.Kind == PayAnswer && ev.Pay.Outcome == Success && p.Scenario == PaymentCode ||
+		ev.Kind == InquiryAnswer && ev.Inquiry.Outcome == Success && ev.Inquiry.Status == StatusSuccess
+	if paid {
+		p.VoidSlip = true
+		m.changed = true
+	}
 }
 
 func (m *machine) answer(ev Event) {
@@ -157,10 +223,14 @@ func (m *machine) notify(c ChangeKind, refundID string) {
 }
 
 func (m *machine) finish(s State, code string) {
+	told := s == Failed && m.p.Declined != "" // the till heard "declined" already
 	m.p.State, m.p.ResultCode = s, code
 	m.p.Next, m.p.DueAt = OpNone, time.Time{}
 	m.p.Seq++
 	m.changed = true
+	if told {
+		return
+	}
 	switch s {
 	case Failed:
 		m.notify(ChangeFailed, "")
@@ -260,7 +330,7 @@ func (m *machine) payAnswered(r PayReply) {
 			m.notify(ChangeNeedsAttention, "")
 			return
 		}
-		m.finish(Failed, r.Code)
+		m.declined(r.Code)
 	default: // InProcess, Unsure
 		m.payUnsure()
 		if r.Code == CodeTrafficExceedLimit && p.Next == OpInquire {
@@ -268,6 +338,32 @@ func (m *machine) payAnswered(r PayReply) {
 			p.DueAt = m.after(m.pol.InquiryInterval, 0)
 		}
 	}
+}
+
+// declined handles a pay answered F, whatever the code. The till may say
+// "declined" at once, but the record becomes FAILED only when a verified
+// inquiry agrees: a genuine F replayed in place of the real answer must not
+// hide a charge. If the inquiry finds it paid, the payment is reversed (or
+// refunded) and an operator is told.
+func (m *machine) declined(code string) {
+	p := m.p
+	p.Declined, p.ResultCode = code, code
+	m.startInquiries(m.now)
+	m.notify(ChangeFailed, "")
+}
+
+// paidUnwanted handles a verified SUCCESS for a payment the till has
+// already given up on (declined, or closed before a success notification):
+// the money goes back by cancel (a void slip when it succeeds), or by
+// refund once the cancel window has passed.
+func (m *machine) paidUnwanted(paymentID, why string) {
+	p := m.p
+	if paymentID != "" {
+		p.PaymentID = paymentID
+	}
+	p.VoidSlip = true
+	m.startCancel(why)
+	m.attention(why)
 }
 
 // payUnsure handles a pay whose outcome is not known. An OrderCode pay may
@@ -302,6 +398,17 @@ func (m *machine) closedByInquiry(r InquiryReply) bool {
 
 func (m *machine) inquiryAnswered(r InquiryReply) {
 	p := m.p
+	if p.Declined != "" {
+		switch {
+		case r.Outcome == Success && (r.Status == StatusFail || r.Status == StatusCancelled),
+			r.Outcome == Failure && r.Code == CodeOrderNotExist:
+			m.finish(Failed, p.Declined) // the inquiry agrees: declined, nothing taken
+			return
+		case r.Outcome == Success && r.Status == StatusSuccess:
+			m.paidUnwanted(r.PaymentID, AttentionPaidAfterDecline)
+			return
+		}
+	}
 	if m.closedByInquiry(r) {
 		return
 	}
@@ -337,7 +444,7 @@ func (m *machine) cancelAnswered(r CancelReply) {
 	switch {
 	case r.Outcome == Success:
 		m.finish(Cancelled, "SUCCESS")
-		if p.Reversal {
+		if p.Reversal || p.VoidSlip {
 			m.actions = append(m.actions, Action{Kind: Print, Receipt: VoidReceipt})
 		}
 	case r.Outcome == Failure && r.Code == CodeCancelWindowExceed:
@@ -377,6 +484,10 @@ func (m *machine) cancelSetback(op Op) {
 
 func (m *machine) cancelInquiryAnswered(r InquiryReply) {
 	p := m.p
+	if p.CancelStep == CancelRecheck {
+		m.recheckAnswered(r)
+		return
+	}
 	if m.closedByInquiry(r) {
 		return
 	}
@@ -405,6 +516,42 @@ func (m *machine) cancelInquiryAnswered(r InquiryReply) {
 		m.attention(CodeCancelWindowExceed)
 	}
 	m.cancelSetback(OpInquire)
+}
+
+// paidNotice handles a verified success notification. For a payment posd
+// closed unpaid (FAILED, CANCELLED) it decides nothing by itself, but the
+// record is reopened for an inquiry: if the gateway says paid, the money
+// is given back (paidUnwanted). Other records are left to their schedule.
+func (m *machine) paidNotice() {
+	p := m.p
+	if p.State != Failed && p.State != Cancelled {
+		return
+	}
+	p.Reopened = p.State
+	p.State = Cancelling
+	p.CancelStep = CancelRecheck
+	p.CancelAttempts = 0
+	m.schedule(OpInquire, m.now)
+}
+
+// recheckAnswered is the answer to the inquiry a late success
+// notification asked for.
+func (m *machine) recheckAnswered(r InquiryReply) {
+	p := m.p
+	switch {
+	case r.Outcome == Success && r.Status == StatusSuccess:
+		p.CancelStep = CancelSending // Reopened stays: the record of why
+		m.paidUnwanted(r.PaymentID, AttentionPaidAfterClose)
+	case r.Outcome == Success && (r.Status == StatusFail || r.Status == StatusCancelled),
+		r.Outcome == Failure && r.Code == CodeOrderNotExist:
+		// Not paid, as recorded: back to where it was, without a word to the till.
+		p.State, p.Reopened, p.CancelStep = p.Reopened, "", CancelSending
+		p.Next, p.DueAt = OpNone, time.Time{}
+		p.Seq++
+		m.changed = true
+	default:
+		m.cancelSetback(OpInquire)
+	}
 }
 
 // paidWhileCancelling handles a verified SUCCESS found while cancelling:
@@ -513,6 +660,11 @@ func (m *machine) refundAnswered(r RefundReply) {
 		m.schedule(OpRefund, m.after(m.pol.RefundRetry, ref.Attempts))
 	case r.Outcome == Failure:
 		m.refundFailed(i, r.Code)
+	case r.Outcome == NotSent && r.Code == CodeLocalInvalid:
+		// The request cannot be encoded, so it can never be sent: a bug,
+		// not a refund to retry for ever. Nothing left the terminal.
+		m.p.Attention = CodeLocalInvalid
+		m.refundFailed(i, CodeLocalInvalid)
 	case r.Outcome == NotSent:
 		m.schedule(OpRefund, m.refundPause(i))
 	default:
@@ -564,7 +716,7 @@ func (m *machine) void() error {
 	if p.State != Succeeded || len(p.Refunds) > 0 {
 		return fmt.Errorf("%w: payment %s is %s", ErrNotVoidable, p.RequestID, p.State)
 	}
-	p.Reversal = true
+	p.Reversal, p.VoidSlip = true, true
 	m.startCancel("void")
 	return nil
 }
@@ -619,7 +771,8 @@ func (m *machine) restart() {
 // fdatasyncs) every 3 s while a buyer looks for their phone.
 func NeedsCommit(before, after *Payment, acts []Action) bool {
 	if len(acts) > 0 || before.State != after.State || before.Next != after.Next ||
-		before.CancelStep != after.CancelStep || before.Attention != after.Attention {
+		before.CancelStep != after.CancelStep || before.Attention != after.Attention ||
+		before.VoidSlip != after.VoidSlip {
 		return true
 	}
 	switch after.Next {

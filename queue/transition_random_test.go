@@ -97,6 +97,7 @@ func randomRun(rng *rand.Rand, steps int, evs []Event, byKind map[Op][]Event) st
 			ev := choices[rng.IntN(len(choices))]
 			ev.Seq = recs[i].Seq
 			ev.Kind = kindFor(recs[i].Next)
+			ev = about(recs[i], ev)
 			sent = append(sent, ev)
 			msg = apply(i, ev)
 		case k < 78 && len(sent) > 0: // a duplicate or late answer to any record
@@ -108,6 +109,8 @@ func randomRun(rng *rand.Rand, steps int, evs []Event, byKind map[Op][]Event) st
 			msg = apply(rng.IntN(len(recs)), cashier(Void))
 		case k < 93:
 			msg = apply(rng.IntN(len(recs)), refundReq(int64(1+rng.IntN(1000))))
+		case k < 95: // a verified success notification, late or not
+			msg = apply(rng.IntN(len(recs)), cashier(PaidNotice))
 		default: // restart: every record sees Restart
 			for i := range recs {
 				if msg = apply(i, cashier(Restart)); msg != "" {
@@ -143,7 +146,7 @@ func checkShop(recs []Payment, receipts map[string]int) string {
 		if msg := checkRecord(p); msg != "" {
 			return p.RequestID + ": " + msg
 		}
-		if !p.State.IsFinal() {
+		if !p.State.IsFinal() && p.Reopened == "" { // a reopened check is no new attempt
 			live[p.SaleID]++
 		}
 		if p.State.Paid() || p.State == Refunded {

@@ -32,24 +32,58 @@ func newTestPayment(t testing.TB, id string, sc Scenario) Payment {
 	return p
 }
 
-// Event constructors. Answers get their Seq from the record they answer.
+// Event constructors. Answers get their Seq from the record they answer,
+// and name its request and amount (self, selfAmount) as a genuine reply
+// does: about fills them in.
 func payAns(o Outcome, code string) Event {
-	return Event{Kind: PayAnswer, Pay: PayReply{Outcome: o, Code: code, PaymentID: "PID"}}
+	return Event{Kind: PayAnswer, Pay: PayReply{Outcome: o, Code: code, RequestID: self, PaymentID: "PID"}}
 }
 func payQR(qr string) Event {
-	return Event{Kind: PayAnswer, Pay: PayReply{Outcome: Success, Code: "SUCCESS", PaymentID: "PID", QR: qr}}
+	return Event{Kind: PayAnswer, Pay: PayReply{Outcome: Success, Code: "SUCCESS", RequestID: self, PaymentID: "PID", QR: qr}}
 }
 func inq(o Outcome, st PaymentStatus, code string) Event {
-	return Event{Kind: InquiryAnswer, Inquiry: InquiryReply{Outcome: o, Status: st, Code: code, PaymentID: "PID"}}
+	return Event{Kind: InquiryAnswer, Inquiry: InquiryReply{Outcome: o, Status: st, Code: code, RequestID: self, Amount: selfAmount, PaymentID: "PID"}}
 }
 func canc(o Outcome, code string) Event {
-	return Event{Kind: CancelAnswer, Cancel: CancelReply{Outcome: o, Code: code}}
+	return Event{Kind: CancelAnswer, Cancel: CancelReply{Outcome: o, Code: code, RequestID: self}}
 }
 func refAns(o Outcome, code string) Event {
-	return Event{Kind: RefundAnswer, Refund: RefundReply{Outcome: o, Code: code, RefundID: "RID"}}
+	return Event{Kind: RefundAnswer, Refund: RefundReply{Outcome: o, Code: code, RefundRequestID: self, Amount: selfAmount, RefundID: "RID"}}
 }
 func refInq(o Outcome, st PaymentStatus, code string) Event {
-	return Event{Kind: RefundInquiryAnswer, Refund: RefundReply{Outcome: o, Status: st, Code: code}}
+	return Event{Kind: RefundInquiryAnswer, Refund: RefundReply{Outcome: o, Status: st, Code: code, RefundRequestID: self, Amount: selfAmount}}
+}
+
+// self and selfAmount stand for the request and amount of the record an
+// answer is given to.
+const self = "\x00self"
+
+var selfAmount = &alipay.Amount{}
+
+// about makes ev name p's request (and active refund) where it says self.
+func about(p Payment, ev Event) Event {
+	fill := func(id *string, want string) {
+		if *id == self {
+			*id = want
+		}
+	}
+	fill(&ev.Pay.RequestID, p.RequestID)
+	fill(&ev.Inquiry.RequestID, p.RequestID)
+	fill(&ev.Cancel.RequestID, p.RequestID)
+	if ev.Inquiry.Amount == selfAmount {
+		a := p.Amount
+		ev.Inquiry.Amount = &a
+	}
+	var ref Refund
+	if i := p.activeRefund(); i >= 0 {
+		ref = p.Refunds[i]
+	}
+	fill(&ev.Refund.RefundRequestID, ref.RequestID)
+	if ev.Refund.Amount == selfAmount {
+		a := ref.Amount
+		ev.Refund.Amount = &a
+	}
+	return ev
 }
 func cashier(k EventKind) Event { return Event{Kind: k} }
 func refundReq(v int64) Event   { return Event{Kind: RequestRefund, RefundAmount: usd(v)} }
@@ -69,6 +103,7 @@ func step(t testing.TB, p Payment, ev Event, now time.Time) (Payment, []Action) 
 	ev.At = now
 	if isAnswer(ev.Kind) {
 		ev.Seq = p.Seq
+		ev = about(p, ev)
 	}
 	before := p.Clone()
 	q, acts, err := Step(p, ev, &pol)
@@ -112,7 +147,7 @@ func fixtures(t testing.TB) map[State]Payment {
 		Cancelling:        cancelling,
 		NeedsAttention:    attention,
 		Succeeded:         succeeded,
-		Failed:            walk(t, upm, payAns(Failure, "USER_BALANCE_NOT_ENOUGH")),
+		Failed:            walk(t, upm, payAns(Failure, "USER_BALANCE_NOT_ENOUGH"), inq(Success, StatusFail, "")),
 		Cancelled:         walk(t, cancelling, canc(Success, "SUCCESS")),
 		Refunding:         refunding,
 		PartiallyRefunded: partly,
@@ -139,6 +174,18 @@ func TestStepTable(t *testing.T) {
 	invalid := walk(t, fx[Cancelling], canc(Failure, CodeOrderStatusInvalid))
 	voiding := walk(t, fx[Succeeded], cashier(Void))
 	refundUnsure := walk(t, fx[Refunding], refAns(Unsure, ""))
+	declined := walk(t, fx[Sent], payAns(Failure, "USER_BALANCE_NOT_ENOUGH"))
+	rechecking := walk(t, fx[Failed], cashier(PaidNotice))
+	other, thousand := usd(999), usd(1000)
+	// The cashier aborts while the pay is out; the pay comes back paid (late: its Seq is gone).
+	abortedPaid := walk(t, fx[Sent], cashier(Abort))
+	late := about(abortedPaid, payAns(Success, "SUCCESS"))
+	late.Seq, late.At = fx[Sent].Seq, t0.Add(2*time.Second)
+	pol := DefaultPolicy()
+	abortedPaid, _, _ = Step(abortedPaid, late, &pol)
+	if !abortedPaid.VoidSlip || abortedPaid.State != Cancelling || abortedPaid.Next != OpCancel {
+		t.Fatalf("late paid answer to an aborted pay: %s voidSlip=%v", summary(abortedPaid, nil), abortedPaid.VoidSlip)
+	}
 	cases := []struct {
 		name  string
 		from  Payment
@@ -147,7 +194,37 @@ func TestStepTable(t *testing.T) {
 		want  string
 	}{
 		{"upm paid", fx[Sent], payAns(Success, "SUCCESS"), time.Second, "SUCCEEDED next= print:sale notify:succeeded"},
-		{"upm declined", fx[Sent], payAns(Failure, "USER_BALANCE_NOT_ENOUGH"), time.Second, "FAILED next= notify:failed"},
+		// Rule 1: a pay answered F tells the till at once, and is FAILED only when an inquiry agrees.
+		{"upm declined, confirming", fx[Sent], payAns(Failure, "USER_BALANCE_NOT_ENOUGH"), time.Second, "UNKNOWN next=inquiryPayment notify:failed"},
+		{"decline confirmed", declined, inq(Success, StatusFail, ""), 2 * time.Second, "FAILED next="},
+		{"decline confirmed: not created", declined, inq(Failure, "", CodeOrderNotExist), 2 * time.Second, "FAILED next="},
+		{"declined but paid: reversed", declined, inq(Success, StatusSuccess, ""), 2 * time.Second, "NEEDS_ATTENTION next=cancel notify:needs-attention"},
+		{"declined, paid, reversed: void slip", walk(t, declined, inq(Success, StatusSuccess, "")), canc(Success, "SUCCESS"), 3 * time.Second, "CANCELLED next= notify:cancelled print:void"},
+		{"declined, paid, too late: refunded", walk(t, declined, inq(Success, StatusSuccess, ""), canc(Failure, CodeCancelWindowExceed)), inq(Success, StatusSuccess, ""), 4 * time.Second, "REFUNDING next=refund print:sale notify:refunding"},
+		{"declined, still processing", declined, inq(Success, StatusProcessing, ""), 2 * time.Second, "UNKNOWN next=inquiryPayment"},
+		// Rule 2: answers that do not name this request (or its amount) decide nothing.
+		{"pay F naming no payment", fx[Sent], Event{Kind: PayAnswer, Pay: PayReply{Outcome: Failure, Code: "PARAM_ILLEGAL"}}, time.Second, "UNKNOWN next=inquiryPayment"},
+		{"pay S naming another payment", fx[Sent], Event{Kind: PayAnswer, Pay: PayReply{Outcome: Success, Code: "SUCCESS", RequestID: "P9"}}, time.Second, "UNKNOWN next=inquiryPayment"},
+		{"inquiry SUCCESS with another amount", fx[Unknown], Event{Kind: InquiryAnswer, Inquiry: InquiryReply{Outcome: Success, Status: StatusSuccess, RequestID: "P1", Amount: &other}}, 5 * time.Second, "UNKNOWN next=inquiryPayment"},
+		{"inquiry SUCCESS naming no amount", fx[Unknown], Event{Kind: InquiryAnswer, Inquiry: InquiryReply{Outcome: Success, Status: StatusSuccess, RequestID: "P1"}}, 5 * time.Second, "UNKNOWN next=inquiryPayment"},
+		{"inquiry FAIL of another payment", fx[Unknown], Event{Kind: InquiryAnswer, Inquiry: InquiryReply{Outcome: Success, Status: StatusFail, RequestID: "P9", Amount: &thousand}}, 5 * time.Second, "UNKNOWN next=inquiryPayment"},
+		{"cancel S naming no payment", fx[Cancelling], Event{Kind: CancelAnswer, Cancel: CancelReply{Outcome: Success, Code: "SUCCESS"}}, 5 * time.Second, "CANCELLING next=cancel"},
+		{"refund F naming no refund", fx[Refunding], Event{Kind: RefundAnswer, Refund: RefundReply{Outcome: Failure, Code: "REFUND_AMOUNT_EXCEED"}}, time.Minute, "REFUNDING next=inquiryRefund"},
+		{"refund S with another amount", fx[Refunding], Event{Kind: RefundAnswer, Refund: RefundReply{Outcome: Success, Code: "SUCCESS", RefundRequestID: "P1-R1", Amount: &other}}, time.Minute, "REFUNDING next=inquiryRefund"},
+		{"refund inquiry S naming no refund", refundUnsure, Event{Kind: RefundInquiryAnswer, Refund: RefundReply{Outcome: Success, Status: StatusSuccess}}, time.Minute, "REFUNDING next=refund"},
+		// Rule 3: a verified success notification for a closed payment is checked.
+		{"paid notice on failed", fx[Failed], cashier(PaidNotice), time.Minute, "CANCELLING next=inquiryPayment"},
+		{"paid notice on cancelled", fx[Cancelled], cashier(PaidNotice), time.Minute, "CANCELLING next=inquiryPayment"},
+		{"paid notice on succeeded", fx[Succeeded], cashier(PaidNotice), time.Minute, "SUCCEEDED next="},
+		{"paid notice on unknown", fx[Unknown], cashier(PaidNotice), time.Minute, "UNKNOWN next=inquiryPayment"},
+		{"recheck: paid, reversed", rechecking, inq(Success, StatusSuccess, ""), 2 * time.Minute, "NEEDS_ATTENTION next=cancel notify:needs-attention"},
+		{"recheck: paid, reversal done", walk(t, rechecking, inq(Success, StatusSuccess, "")), canc(Success, "SUCCESS"), 3 * time.Minute, "CANCELLED next= notify:cancelled print:void"},
+		{"recheck: not paid", rechecking, inq(Success, StatusFail, ""), 2 * time.Minute, "FAILED next="},
+		{"recheck: not found", rechecking, inq(Failure, "", CodeOrderNotExist), 2 * time.Minute, "FAILED next="},
+		{"recheck: no answer", rechecking, inq(Unsure, "", ""), 2 * time.Minute, "CANCELLING next=inquiryPayment"},
+		// Rule 11: an abort crossed by a paid pay gives money back: its cancel prints a void slip.
+		{"abort crossed by paid pay, cancelled", abortedPaid, canc(Success, "SUCCESS"), 3 * time.Second, "CANCELLED next= notify:cancelled print:void"},
+		{"abort of an unpaid payment, cancelled", fx[Cancelling], canc(Success, "SUCCESS"), 3 * time.Second, "CANCELLED next= notify:cancelled"},
 		{"upm in process", fx[Sent], payAns(InProcess, "PAYMENT_IN_PROCESS"), time.Second, "UNKNOWN next=inquiryPayment"},
 		{"upm timeout", fx[Sent], payAns(Unsure, ""), time.Second, "UNKNOWN next=inquiryPayment"},
 		{"upm rate limited", fx[Sent], payAns(InProcess, CodeTrafficExceedLimit), time.Second, "UNKNOWN next=inquiryPayment"},
@@ -291,7 +368,7 @@ func allEvents() []Event {
 			}
 		}
 	}
-	return append(evs, cashier(Abort), cashier(Void), cashier(Restart), refundReq(1), refundReq(500), refundReq(1000))
+	return append(evs, cashier(Abort), cashier(Void), cashier(Restart), cashier(PaidNotice), refundReq(1), refundReq(500), refundReq(1000))
 }
 
 // TestStepExhaustive applies every event shape to every state, in time and
@@ -309,6 +386,7 @@ func TestStepExhaustive(t *testing.T) {
 				for _, when := range []time.Duration{time.Second, time.Hour} {
 					ev.At = t0.Add(when)
 					if isAnswer(ev.Kind) {
+						ev = about(from, ev)
 						stale := ev
 						stale.Seq = from.Seq - 1
 						got, acts, err := Step(from, stale, &pol)
@@ -343,7 +421,8 @@ func checkStep(before, after Payment, ev Event, acts []Action) string {
 	}
 	if before.State.IsFinal() && after.State != before.State {
 		allowed := (before.State == Succeeded && after.State == Cancelling && ev.Kind == Void) ||
-			(before.State.Paid() && after.State == Refunding && ev.Kind == RequestRefund)
+			(before.State.Paid() && after.State == Refunding && ev.Kind == RequestRefund) ||
+			(!before.State.Paid() && after.State == Cancelling && ev.Kind == PaidNotice)
 		if !allowed {
 			return fmt.Sprintf("final %s became %s on %s", before.State, after.State, ev.Kind)
 		}
@@ -490,5 +569,76 @@ func TestNeedsCommit(t *testing.T) {
 		if got := NeedsCommit(&c.from, &q, acts); got != c.want {
 			t.Errorf("%s: NeedsCommit = %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+// Rule 4: which answers stop new payments. A merchant or configuration
+// code in a trusted reply stops at once; a claim that cannot be trusted,
+// or a signature code, only three in a row; a customer's decline never;
+// a trusted answer in between starts the count again.
+func TestStopWatch(t *testing.T) {
+	pay := func(o Outcome, code string) Event { return Event{Kind: PayAnswer, Pay: PayReply{Outcome: o, Code: code}} }
+	inquiry := func(o Outcome, code string) Event {
+		return Event{Kind: InquiryAnswer, Inquiry: InquiryReply{Outcome: o, Code: code}}
+	}
+	cases := []struct {
+		name string
+		evs  []Event
+		want bool
+	}{
+		{"not registered", []Event{pay(Failure, "MERCHANT_NOT_REGISTERED")}, true},
+		{"merchant restricted", []Event{pay(Failure, "INVALID_MERCHANT_STATUS")}, true},
+		{"access denied on inquiry", []Event{inquiry(Failure, "ACCESS_DENIED")}, true},
+		{"key not found", []Event{pay(Failure, "KEY_NOT_FOUND")}, true},
+		{"client invalid", []Event{pay(Failure, "CLIENT_INVALID")}, true},
+		{"no contract", []Event{pay(Failure, "INVALID_CONTRACT")}, true},
+		{"customer decline", []Event{pay(Failure, "USER_BALANCE_NOT_ENOUGH"), pay(Failure, "RISK_REJECT"), pay(Failure, "USER_BALANCE_NOT_ENOUGH")}, false},
+		{"one signature invalid", []Event{pay(Failure, "SIGNATURE_INVALID")}, false},
+		{"three signature invalid", []Event{pay(Failure, "SIGNATURE_INVALID"), inquiry(Failure, "SIGNATURE_INVALID"), pay(Failure, "SIGNATURE_INVALID")}, true},
+		{"three untrusted claims", []Event{pay(Unsure, "SIGNATURE_INVALID"), inquiry(Unsure, "SIGNATURE_INVALID"), pay(Unsure, "ACCESS_DENIED")}, true},
+		{"two claims", []Event{pay(Unsure, "MERCHANT_NOT_REGISTERED"), pay(Unsure, "MERCHANT_NOT_REGISTERED")}, false},
+		{"claims broken by a trusted answer", []Event{pay(Unsure, "SIGNATURE_INVALID"), pay(Unsure, "SIGNATURE_INVALID"),
+			inquiry(Success, "SUCCESS"), pay(Unsure, "SIGNATURE_INVALID")}, false},
+		{"timeouts do not break the count", []Event{pay(Unsure, "SIGNATURE_INVALID"), pay(Unsure, ""),
+			pay(Unsure, "SIGNATURE_INVALID"), pay(NotSent, ""), inquiry(Unsure, "SIGNATURE_INVALID")}, true},
+	}
+	for _, c := range cases {
+		var w stopWatch
+		stopped := false
+		for _, ev := range c.evs {
+			if s, _ := w.observe(ev); s {
+				stopped = true
+			}
+		}
+		if stopped != c.want {
+			t.Errorf("%s: stopped %v, want %v", c.name, stopped, c.want)
+		}
+	}
+}
+
+// Rule 5: refund ids stay within 64 characters and unique for every
+// payment id and refund number; an id that cannot be encoded fails the
+// refund instead of retrying it for ever.
+func TestRefundRequestIDFits(t *testing.T) {
+	for _, pid := range []string{"P1", strings.Repeat("T", 32) + "-20261129T030000-0123456789ab", strings.Repeat("x", 62), strings.Repeat("y", 64)} {
+		seen := map[string]bool{}
+		for _, n := range []int{1, 2, 9, 10, 11, 99, 100, 12345, 1 << 30} {
+			id := refundRequestID(pid, n)
+			if err := alipay.CheckRequestID("refundRequestId", id); err != nil || seen[id] {
+				t.Errorf("%d-character payment, refund %d: %q (%v)", len(pid), n, id, err)
+			}
+			seen[id] = true
+		}
+	}
+	if refundRequestID("P1", 3) != "P1-R3" {
+		t.Error("short ids must keep their readable form")
+	}
+	if a, b := refundRequestID(strings.Repeat("z", 63)+"a", 10), refundRequestID(strings.Repeat("z", 63)+"b", 10); a == b {
+		t.Errorf("two payments share refund id %q", a)
+	}
+	fx := fixtures(t)
+	p, acts := step(t, fx[Refunding], refAns(NotSent, CodeLocalInvalid), t0.Add(time.Minute))
+	if p.State != Succeeded || p.Refunds[0].State != RefundFailed || p.Attention != CodeLocalInvalid || len(acts) == 0 {
+		t.Errorf("unencodable refund: %s", summary(p, acts))
 	}
 }

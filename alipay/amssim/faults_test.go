@@ -50,7 +50,8 @@ func TestFaultKinds(t *testing.T) {
 		{amssim.FaultDropResponse, true, alipay.ErrTransport, alipay.OutcomeUnknown},
 		{amssim.FaultHTTP500, true, alipay.ErrHTTPStatus, alipay.OutcomeUnknown},
 		{amssim.FaultHTTP503, false, alipay.ErrHTTPStatus, alipay.OutcomeUnknown},
-		{amssim.FaultUnknown, false, nil, alipay.OutcomeInProcess},
+		// A signed U that names no payment could be a replay: unknown, not in process.
+		{amssim.FaultUnknown, false, alipay.ErrReplyMismatch, alipay.OutcomeUnknown},
 		{amssim.FaultUnsigned, true, alipay.ErrUnverified, alipay.OutcomeUnknown},
 		{amssim.FaultBadSignature, true, alipay.ErrUnverified, alipay.OutcomeUnknown},
 		{amssim.FaultTruncate, true, alipay.ErrTransport, alipay.OutcomeUnknown},

@@ -35,6 +35,15 @@ const (
 	Drop           // request lost on the way: not performed, outcome unknown
 	Lost           // performed, reply lost: outcome unknown
 	Busy           // verified U (UNKNOWN_EXCEPTION), not performed
+	// Replay: performed, and the reply replaced by a genuine one from
+	// another request, as someone on the network path could: a decline
+	// naming no payment for pay and refund, a FAIL of another payment for
+	// inquiryPayment, a success naming no payment for cancel and
+	// inquiryRefund.
+	Replay
+	// WrongAmount: performed; an inquiry reports this payment with another
+	// amount (other calls answer as Replay).
+	WrongAmount
 )
 
 // Payment codes that script the buyer in PaymentCode payments: the
@@ -81,6 +90,10 @@ type Gateway struct {
 	Fault func(c Call, id string) Fault
 	// Before runs at the start of every call (tests block it to hold calls in flight).
 	Before func(ctx context.Context, c Call)
+	// Answer, when set, may script the answer to a call the gateway
+	// performed: ok true answers with outcome and code instead (naming
+	// the request when verified, as the gateway does).
+	Answer func(c Call, id string) (o queue.Outcome, code string, ok bool)
 	// OrderCodeBuyer, when set, scripts the buyer of an order code: the
 	// code is paid once payAfter has passed since pay, if pays.
 	OrderCodeBuyer func(requestID string) (payAfter time.Duration, pays bool)
@@ -134,6 +147,20 @@ func (g *Gateway) BuyerPays(requestID string) error {
 	return nil
 }
 
+// PaidLate marks a payment the gateway holds as paid, whatever its status,
+// as a pay processed late would: for tests of what posd does when a
+// payment it closed turns out paid.
+func (g *Gateway) PaidLate(requestID string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	e, ok := g.ledger[requestID]
+	if !ok {
+		return fmt.Errorf("queuetest: no payment %s", requestID)
+	}
+	g.markPaid(e)
+	return nil
+}
+
 func (g *Gateway) markPaid(e *LedgerEntry) {
 	e.Status = queue.StatusSuccess
 	e.paidAt = g.now()
@@ -151,10 +178,65 @@ func do[T any](g *Gateway, ctx context.Context, c Call, id string, act func() T,
 		return miss(unsure(f))
 	}
 	r := act()
-	if f == Lost {
+	if g.Answer != nil {
+		if o, code, ok := g.Answer(c, id); ok {
+			return scripted[T](c, id, o, code)
+		}
+	}
+	switch f {
+	case Lost:
 		return miss(queue.Unsure)
+	case Replay, WrongAmount:
+		return replayed(c, f, id, r)
 	}
 	return r
+}
+
+// scripted is the answer Answer asked for.
+func scripted[T any](c Call, id string, o queue.Outcome, code string) T {
+	named := ""
+	if o == queue.Success || o == queue.Failure || o == queue.InProcess {
+		named = id
+	}
+	var out any
+	switch c {
+	case CallPay:
+		out = queue.PayReply{Outcome: o, Code: code, RequestID: named}
+	case CallInquire:
+		out = queue.InquiryReply{Outcome: o, Code: code, RequestID: named}
+	case CallCancel:
+		out = queue.CancelReply{Outcome: o, Code: code, RequestID: named}
+	default:
+		out = queue.RefundReply{Outcome: o, Code: code, RefundRequestID: named}
+	}
+	return out.(T)
+}
+
+// replayed is the reply someone on the path puts in place of r.
+func replayed[T any](c Call, f Fault, id string, r T) T {
+	var out any
+	switch c {
+	case CallPay:
+		out = queue.PayReply{Outcome: queue.Failure, Code: "PARAM_ILLEGAL"}
+	case CallInquire:
+		in := any(r).(queue.InquiryReply)
+		other := alipay.Amount{Currency: "USD", Value: 1}
+		if in.Amount != nil {
+			other = alipay.Amount{Currency: in.Amount.Currency, Value: in.Amount.Value + 1}
+		}
+		if f == WrongAmount {
+			out = queue.InquiryReply{Outcome: queue.Success, Code: "SUCCESS", Status: queue.StatusSuccess, RequestID: id, Amount: &other, PaymentID: in.PaymentID}
+		} else {
+			out = queue.InquiryReply{Outcome: queue.Success, Code: "SUCCESS", Status: queue.StatusFail, RequestID: "OTHER-" + id, Amount: &other}
+		}
+	case CallCancel:
+		out = queue.CancelReply{Outcome: queue.Success, Code: "SUCCESS"}
+	case CallRefund:
+		out = queue.RefundReply{Outcome: queue.Failure, Code: "REFUND_AMOUNT_EXCEED"}
+	case CallInquireRefund:
+		out = queue.RefundReply{Outcome: queue.Success, Code: "SUCCESS", Status: queue.StatusFail}
+	}
+	return out.(T)
 }
 
 // hook runs Before outside the lock, so a test can hold several calls in flight.
@@ -218,7 +300,7 @@ func (g *Gateway) Pay(ctx context.Context, body []byte) queue.PayReply {
 		e, seen := g.ledger[b.PaymentRequestID]
 		if seen && string(e.body) != string(body) {
 			// The real gateway compares key fields; byte equality is stricter.
-			return queue.PayReply{Outcome: queue.Failure, Code: queue.CodeRepeatReqInconsistent}
+			return queue.PayReply{Outcome: queue.Failure, Code: queue.CodeRepeatReqInconsistent, RequestID: b.PaymentRequestID}
 		}
 		if !seen {
 			e = g.newEntry(b, body)
@@ -247,6 +329,12 @@ func (g *Gateway) newEntry(b payBody, body []byte) *LedgerEntry {
 }
 
 func (g *Gateway) payReplyLocked(e *LedgerEntry) queue.PayReply {
+	r := g.payOutcomeLocked(e)
+	r.RequestID = e.RequestID
+	return r
+}
+
+func (g *Gateway) payOutcomeLocked(e *LedgerEntry) queue.PayReply {
 	switch {
 	case e.Scenario == string(queue.OrderCode) && e.Status != queue.StatusFail:
 		return queue.PayReply{Outcome: queue.Success, Code: "SUCCESS", PaymentID: e.PaymentID,
@@ -277,7 +365,8 @@ func (g *Gateway) InquirePayment(ctx context.Context, id string) queue.InquiryRe
 				g.markPaid(e)
 			}
 		}
-		return queue.InquiryReply{Outcome: queue.Success, Code: "SUCCESS", Status: e.Status, PaymentID: e.PaymentID}
+		amount := e.Amount
+		return queue.InquiryReply{Outcome: queue.Success, Code: "SUCCESS", Status: e.Status, RequestID: id, Amount: &amount, PaymentID: e.PaymentID}
 	}, func(o queue.Outcome) queue.InquiryReply { return queue.InquiryReply{Outcome: o} })
 }
 
@@ -302,13 +391,20 @@ func (g *Gateway) cancelLocked(id string) queue.CancelReply {
 		return queue.CancelReply{Outcome: queue.Failure, Code: queue.CodeOrderStatusInvalid}
 	}
 	e.Status = queue.StatusCancelled
-	return queue.CancelReply{Outcome: queue.Success, Code: "SUCCESS"}
+	return queue.CancelReply{Outcome: queue.Success, Code: "SUCCESS", RequestID: id}
 }
 
 // Refund implements queue.Gateway.
 func (g *Gateway) Refund(ctx context.Context, r queue.RefundCall) queue.RefundReply {
-	return do(g, ctx, CallRefund, r.RefundRequestID, func() queue.RefundReply { return g.refundLocked(r) },
-		func(o queue.Outcome) queue.RefundReply { return queue.RefundReply{Outcome: o} })
+	return do(g, ctx, CallRefund, r.RefundRequestID, func() queue.RefundReply {
+		out := g.refundLocked(r)
+		out.RefundRequestID = r.RefundRequestID
+		if out.Outcome == queue.Success {
+			amount := r.Amount
+			out.Amount = &amount
+		}
+		return out
+	}, func(o queue.Outcome) queue.RefundReply { return queue.RefundReply{Outcome: o} })
 }
 
 func (g *Gateway) refundLocked(r queue.RefundCall) queue.RefundReply {
@@ -343,8 +439,9 @@ func (g *Gateway) refundLocked(r queue.RefundCall) queue.RefundReply {
 func (g *Gateway) InquireRefund(ctx context.Context, id string) queue.RefundReply {
 	return do(g, ctx, CallInquireRefund, id, func() queue.RefundReply {
 		for _, e := range g.ledger {
-			if _, ok := e.Refunds[id]; ok {
-				return queue.RefundReply{Outcome: queue.Success, Code: "SUCCESS", Status: queue.StatusSuccess, RefundID: "R" + id}
+			if a, ok := e.Refunds[id]; ok {
+				return queue.RefundReply{Outcome: queue.Success, Code: "SUCCESS", Status: queue.StatusSuccess, RefundID: "R" + id,
+					RefundRequestID: id, Amount: &a}
 			}
 		}
 		return queue.RefundReply{Outcome: queue.Failure, Code: queue.CodeOrderNotExist}
