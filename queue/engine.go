@@ -267,10 +267,10 @@ type NoticeResult int
 
 // Notice results.
 const (
-	NoticeUnknown   NoticeResult = iota // no payment under that paymentRequestId: log it and count it
-	NoticeNothing                       // nothing to do (already paid, or not a success for a closed one)
-	NoticeInquiry                       // the waiting inquiry of a pending payment was brought forward
-	NoticeRecheck                       // a closed payment was reopened for an inquiry (committed)
+	NoticeUnknown NoticeResult = iota // no payment under that paymentRequestId: log it and count it
+	NoticeNothing                     // nothing to do (already paid, or not a success for a closed one)
+	NoticeInquiry                     // the waiting inquiry of a pending payment was brought forward
+	NoticeRecheck                     // a closed payment was reopened for an inquiry (committed)
 )
 
 // Notice is told that a verified notifyPayment arrived

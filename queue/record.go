@@ -151,9 +151,9 @@ type Payment struct {
 	Declined string `json:"declined,omitempty"`
 	// Reopened is the state a closed payment had when a verified success
 	// notification reopened it for a check (CancelRecheck).
-	Reopened State `json:"reopened,omitempty"`
-	ReceiptIssued  bool       `json:"receiptIssued,omitempty"`
-	Attention      string     `json:"attention,omitempty"` // why an operator should look
+	Reopened      State  `json:"reopened,omitempty"`
+	ReceiptIssued bool   `json:"receiptIssued,omitempty"`
+	Attention     string `json:"attention,omitempty"` // why an operator should look
 
 	Refunds []Refund `json:"refunds,omitempty"`
 }

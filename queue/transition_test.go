@@ -577,7 +577,9 @@ func TestNeedsCommit(t *testing.T) {
 // or a signature code, only three in a row; a customer's decline never;
 // a trusted answer in between starts the count again.
 func TestStopWatch(t *testing.T) {
-	pay := func(o Outcome, code string) Event { return Event{Kind: PayAnswer, Pay: PayReply{Outcome: o, Code: code}} }
+	pay := func(o Outcome, code string) Event {
+		return Event{Kind: PayAnswer, Pay: PayReply{Outcome: o, Code: code}}
+	}
 	inquiry := func(o Outcome, code string) Event {
 		return Event{Kind: InquiryAnswer, Inquiry: InquiryReply{Outcome: o, Code: code}}
 	}
