@@ -40,6 +40,11 @@ import (
 //	1 payment code, paid after a wait  5 payment code, stuck; the cashier aborts
 //	2 payment code, declined           6 order code; the cashier aborts
 //	3 order code, paid after 300 ms    7 payment code, paid, then half refunded
+//
+// Every other kind-5 payment (index mod 16 = 13) is paid at once instead
+// and voided by the cashier; against amssim the cancel window is 1 ms, so
+// the cancel is answered CANCEL_WINDOW_EXCEED, the inquiry finds the
+// payment paid, and it is refunded in full.
 const (
 	envCrashDB    = "QUEUE_CRASH_DB"
 	envCrashURL   = "QUEUE_CRASH_URL"
@@ -55,6 +60,12 @@ func crashIndex(id string) int {
 	n, _ := strconv.Atoi(strings.TrimPrefix(id, "C"))
 	return n
 }
+
+// crashVoided reports whether payment i is paid and then voided by the cashier.
+func crashVoided(i int) bool { return i%16 == 13 }
+
+// crashAborted reports whether the cashier aborts payment i.
+func crashAborted(i int) bool { return (i%8 == 5 || i%8 == 6) && !crashVoided(i) }
 
 // crashPolicy is DefaultPolicy in milliseconds instead of seconds, so a
 // payment lives through several kills in a short test.
@@ -91,12 +102,15 @@ func crashRequest(i int, now time.Time, codes crashCodes) (queue.PaymentRequest,
 	switch i % 8 {
 	case 0, 7:
 		code = codes.paid
+	case 5:
+		code = codes.never
+		if crashVoided(i) {
+			code = codes.paid
+		}
 	case 1:
 		code = codes.password
 	case 2:
 		code = codes.declined
-	case 5:
-		code = codes.never
 	default:
 		sc = alipay.ScenarioOrderCode
 	}
@@ -173,7 +187,9 @@ func TestCrashChild(t *testing.T) {
 		switch i := crashIndex(p.RequestID); {
 		case i%8 == 7 && p.State == queue.Succeeded && len(p.Refunds) == 0:
 			eng.Refund(p.RequestID, alipay.Amount{Currency: "USD", Value: p.Amount.Value / 2}, "crash test")
-		case (i%8 == 5 || i%8 == 6) && !p.State.IsFinal() && p.State != queue.Cancelling && p.State != queue.NeedsAttention:
+		case crashVoided(i) && p.State == queue.Succeeded && len(p.Refunds) == 0:
+			eng.Void(p.RequestID)
+		case crashAborted(i) && !p.State.IsFinal() && p.State != queue.Cancelling && p.State != queue.NeedsAttention:
 			eng.Abort(p.RequestID)
 		}
 	}
@@ -198,7 +214,7 @@ func TestCrashChild(t *testing.T) {
 			fail(err)
 		}
 		fmt.Println("created", i)
-		if i%8 == 5 || i%8 == 6 {
+		if crashAborted(i) {
 			id := crashID(i)
 			time.AfterFunc(60*time.Millisecond, func() { eng.Abort(id) })
 		}
@@ -215,7 +231,7 @@ func TestCrashChild(t *testing.T) {
 			}
 		}
 		for _, id := range storedIDs(s) { // late cashier work (events may predate this life)
-			if q, err := eng.Get(id); err == nil && crashIndex(q.RequestID)%8 == 7 {
+			if q, err := eng.Get(id); err == nil && (crashIndex(q.RequestID)%8 == 7 || crashVoided(crashIndex(q.RequestID))) {
 				cashier(q)
 			}
 		}
@@ -299,6 +315,9 @@ type crashBackend struct {
 	env    []string                    // how the child reaches it
 	ledger func() map[string]gwPayment // the ground truth
 	faults func() int                  // faults injected so far
+	// tooLate: the cancel window is shorter than any void, so every voided
+	// payment must end refunded in full after CANCEL_WINDOW_EXCEED.
+	tooLate bool
 }
 
 // TestCrashKillNine: a real process running the real outbox and engine is
@@ -313,6 +332,9 @@ func TestCrashKillNine(t *testing.T) {
 	sim, err := amssim.New(amssim.Config{
 		Merchants:  []amssim.MerchantKey{{ClientID: amsClientID, PublicKey: &merchant.PublicKey}},
 		GatewayKey: gatewayKey, TimeScale: 20, Seed: seed,
+		// Every paid payment is past its cancel window when a cancel
+		// comes: reversing it is refused, and the outbox refunds it.
+		CancelWindow: time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -352,7 +374,8 @@ func TestCrashKillNine(t *testing.T) {
 		}
 	}()
 	runCrash(t, seed, crashBackend{
-		env: []string{envCrashURL + "=" + srv.URL, envCrashPin + "=" + hex.EncodeToString(sum[:])},
+		tooLate: true,
+		env:     []string{envCrashURL + "=" + srv.URL, envCrashPin + "=" + hex.EncodeToString(sum[:])},
 		ledger: func() map[string]gwPayment {
 			l := sim.Ledger()
 			out := map[string]gwPayment{}
@@ -471,11 +494,16 @@ func runCrash(t *testing.T, seed uint64, gw crashBackend) {
 	if code := c.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("final run exited %d: %v", code, c.lines[max(0, len(c.lines)-5):])
 	}
-	violations, payments := checkLedger(t, path, gw.ledger())
+	ledger := gw.ledger()
+	violations, payments := checkLedger(t, path, ledger)
+	refundedTooLate := countRefundedTooLate(t, path, ledger)
+	if gw.tooLate && refundedTooLate < total/16/2 {
+		violations = append(violations, fmt.Sprintf("only %d voids were refunded after CANCEL_WINDOW_EXCEED, want at least %d", refundedTooLate, total/16/2))
+	}
 	for _, v := range violations[:min(len(violations), 20)] {
 		t.Error(v)
 	}
-	fmt.Printf("payments=%d kills=%d faults=%d violations=%d\n", payments, kills, gw.faults(), len(violations))
+	fmt.Printf("payments=%d kills=%d faults=%d refundedTooLate=%d violations=%d\n", payments, kills, gw.faults(), refundedTooLate, len(violations))
 	if payments < 500 {
 		t.Errorf("only %d payments reached the outbox, want >= 500", payments)
 	}
@@ -542,6 +570,32 @@ func checkLedger(t *testing.T, path string, ledger map[string]gwPayment) (violat
 		}
 	}
 	return violations, len(out)
+}
+
+// countRefundedTooLate counts the voided payments that the gateway holds
+// paid and refunded in full, not reversed, and the outbox as REFUNDED:
+// the cancel came past its window, the inquiry found them paid, the
+// refund gave the money back.
+func countRefundedTooLate(t *testing.T, path string, ledger map[string]gwPayment) int {
+	s, err := queue.Open(path, queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	n := 0
+	s.ForEach(func(p queue.Payment) error {
+		e := ledger[p.RequestID]
+		var back int64
+		for _, a := range e.Refunds {
+			back += a.Value
+		}
+		if crashVoided(crashIndex(p.RequestID)) && p.State == queue.Refunded && e.Status == queue.StatusSuccess &&
+			!e.Reversed && back == p.Amount.Value {
+			n++
+		}
+		return nil
+	})
+	return n
 }
 
 func hasRefund(p queue.Payment, id string, amt alipay.Amount) bool {
