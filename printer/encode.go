@@ -33,6 +33,9 @@ type Model struct {
 type Document struct {
 	Data   []byte
 	Breaks []int
+	// Name says which slip this is, for devices that file slips (the
+	// virtual printer names its files after it).
+	Name string
 }
 
 // ESC/POS building blocks (hardware.md §1.3, §1.5).

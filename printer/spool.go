@@ -10,8 +10,10 @@ import (
 
 // Job is one slip waiting in the outbox.
 type Job struct {
-	ID      string  `json:"id"`
-	Receipt Receipt `json:"receipt"`
+	ID string `json:"id"`
+	// PaymentRequestID is the payment the slip is for.
+	PaymentRequestID string  `json:"paymentRequestId"`
+	Receipt          Receipt `json:"receipt"`
 	// Copy is set for a reprint the merchant asked for.
 	Copy bool `json:"copy,omitempty"`
 	// Attempted is set once bytes of this job may have reached the printer.
@@ -37,18 +39,23 @@ type JobStore interface {
 	MarkPrinted(ctx context.Context, id string) error
 }
 
-// jobPrinter is the part of *Printer the spooler drives.
-type jobPrinter interface {
+// Device is a printer the spooler drives: *Printer (ESC/POS on a serial,
+// USB or TCP link) or *PNGDevice (the virtual printer).
+type Device interface {
+	// Print sends doc, calling beforeSend (which commits the attempt)
+	// before the first byte, and returns once the device confirmed the
+	// slip complete.
 	Print(ctx context.Context, doc Document, beforeSend func(context.Context) error) (Status, error)
 	Model() Model
 }
 
 // SpoolEvent reports what happened to one job, for logs and tests.
 type SpoolEvent struct {
-	JobID   string
-	Printed bool
-	Status  Status
-	Err     error
+	JobID            string
+	PaymentRequestID string
+	Printed          bool
+	Status           Status
+	Err              error
 }
 
 // Spooler prints the outbox's jobs in order, holding them while the printer
@@ -56,7 +63,7 @@ type SpoolEvent struct {
 // a job that may have partly printed is printed again marked COPY.
 type Spooler struct {
 	store   JobStore
-	printer jobPrinter
+	printer Device
 	retry   time.Duration
 	log     *slog.Logger
 	wake    chan struct{}
@@ -67,7 +74,7 @@ type Spooler struct {
 
 // NewSpooler returns a spooler; retry is how long a held job waits before
 // the next attempt when nothing wakes the spooler earlier.
-func NewSpooler(store JobStore, p jobPrinter, retry time.Duration, log *slog.Logger) *Spooler {
+func NewSpooler(store JobStore, p Device, retry time.Duration, log *slog.Logger) *Spooler {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -136,7 +143,7 @@ func (s *Spooler) printJob(ctx context.Context, job Job) error {
 	asCopy := job.Copy || job.Attempted
 	report := func(st Status, err error) {
 		if s.Observe != nil {
-			s.Observe(SpoolEvent{JobID: job.ID, Printed: err == nil, Status: st, Err: err})
+			s.Observe(SpoolEvent{JobID: job.ID, PaymentRequestID: job.PaymentRequestID, Printed: err == nil, Status: st, Err: err})
 		}
 	}
 	model := s.printer.Model()
@@ -146,10 +153,11 @@ func (s *Spooler) printJob(ctx context.Context, job Job) error {
 		doc, err = Encode(blocks, model)
 	}
 	if err != nil {
-		s.log.Error("slip cannot be printed", "job", job.ID, "err", err)
+		s.log.Error("slip cannot be printed", "job", job.ID, "paymentRequestId", job.PaymentRequestID, "err", err)
 		report(Status{}, err)
 		return err
 	}
+	doc.Name = slipName(job, asCopy)
 	st, err := s.printer.Print(ctx, doc, func(ctx context.Context) error {
 		return s.store.MarkAttempted(ctx, job.ID)
 	})
@@ -162,9 +170,25 @@ func (s *Spooler) printJob(ctx context.Context, job Job) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("slip printed", "job", job.ID, "copy", asCopy)
+	s.log.Info("slip printed", "job", job.ID, "paymentRequestId", job.PaymentRequestID, "copy", asCopy)
 	if st.PaperNearEnd {
 		s.log.Warn("paper near end")
 	}
 	return nil
+}
+
+// slipName names a job's slip: the paymentRequestId, with "-copy-JOB" for
+// a copy, "-refund-REFUNDREQUESTID" or "-void" for the other slips of the
+// same payment.
+func slipName(job Job, asCopy bool) string {
+	name := job.PaymentRequestID
+	switch {
+	case asCopy:
+		name += "-copy-" + job.ID
+	case job.Receipt.Kind == KindRefund:
+		name += "-refund-" + job.Receipt.RefundRequestID
+	case job.Receipt.Kind == KindVoid:
+		name += "-void"
+	}
+	return name
 }

@@ -34,6 +34,11 @@ type Change struct {
 	State     State
 	Amount    alipay.Amount
 	QR        string
+	ExpiresAt time.Time // the payment's paymentExpiryTime
+	// OwnRefund: the refund is the outbox's own, for money taken after the
+	// cashier or the deadline cancelled the payment (not a void, not a
+	// refund someone asked for).
+	OwnRefund bool
 	Code      string // result code that decided the state
 	Attention string
 	RefundID  string // refundRequestId for refund changes

@@ -670,5 +670,6 @@ func changeOf(p *Payment, a Action) Change {
 	return Change{
 		Kind: a.Change, RequestID: p.RequestID, SaleID: p.SaleID, State: p.State, Amount: p.Amount,
 		QR: p.QR, Code: p.ResultCode, Attention: p.Attention, RefundID: a.RefundID, At: p.UpdatedAt,
+		ExpiresAt: p.ExpiresAt, OwnRefund: p.CancelReason != "" && !p.Reversal,
 	}
 }

@@ -64,7 +64,7 @@ func (b *daemonBackend) Status(context.Context) posapi.Status {
 }
 
 func (b *daemonBackend) List(_ context.Context, since time.Time) ([]posapi.Payment, error) {
-	ps, err := b.t.payments(since)
+	ps, err := b.t.eng.List(since)
 	out := make([]posapi.Payment, 0, len(ps))
 	for _, p := range ps {
 		out = append(out, paymentView(p, -1))
@@ -77,7 +77,7 @@ func (b *daemonBackend) Show(_ context.Context, id string) (posapi.Payment, erro
 	if err != nil {
 		return posapi.Payment{}, apiErr(err)
 	}
-	jobs, err := b.t.store.Jobs(id)
+	jobs, err := b.t.eng.Jobs(id)
 	return paymentView(p, len(jobs)), err
 }
 
@@ -133,7 +133,7 @@ func (b *daemonBackend) Reprint(_ context.Context, id string) (posapi.Reprint, e
 	if _, err := b.t.eng.Get(id); err != nil {
 		return posapi.Reprint{}, apiErr(err)
 	}
-	j, err := b.t.reprint(id)
+	j, err := b.t.eng.Reprint(id)
 	if err != nil {
 		return posapi.Reprint{}, apiErr(err)
 	}
@@ -141,7 +141,7 @@ func (b *daemonBackend) Reprint(_ context.Context, id string) (posapi.Reprint, e
 }
 
 func (b *daemonBackend) Export(_ context.Context, w io.Writer, from, to time.Time) error {
-	return queue.ExportCSV(w, b.t.store, from, to)
+	return b.t.eng.Export(w, from, to)
 }
 
 // Receipt returns the payment's first slip as stored for the printer.
@@ -149,7 +149,7 @@ func (b *daemonBackend) Receipt(_ context.Context, id string) (json.RawMessage, 
 	if _, err := b.t.eng.Get(id); err != nil {
 		return nil, apiErr(err)
 	}
-	jobs, err := b.t.store.Jobs(id)
+	jobs, err := b.t.eng.Jobs(id)
 	if err != nil {
 		return nil, err
 	}

@@ -141,11 +141,11 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 	// The flow's inputs: outbox changes, the printer's and the network's
 	// health. The printer exists before the till that wakes it.
 	d.events = make(chan terminal.Input, 64)
-	d.printer, err = newPrinter(cfg.Printer, d.store, d.events, d.metrics, log)
+	d.printer, err = newPrinter(cfg.Printer, d.eng, d.events, d.metrics, log)
 	if err != nil {
 		return nil, err
 	}
-	d.till = &till{eng: d.eng, store: d.store, cfg: &d.cfg, now: time.Now, printer: d.printer, metrics: d.metrics,
+	d.till = &till{eng: d.eng, cfg: &d.cfg, now: time.Now, printer: d.printer, metrics: d.metrics,
 		log: log.With("component", "till"), events: d.events, notifyURL: cfg.Alipay.NotifyURL, net: d.net}
 
 	if cfg.Display.Kind != "none" {

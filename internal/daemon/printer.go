@@ -3,10 +3,10 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"strconv"
 	"sync"
-	"time"
 
 	"go.bug.st/serial"
 
@@ -25,25 +25,32 @@ type receiptPrinter interface {
 	State() string
 }
 
-// newPrinter builds the printer c names. It tells the cashier flow
-// (events) how each slip went.
-func newPrinter(c config.Printer, store *queue.Store, events chan<- terminal.Input, m *metrics, log *slog.Logger) (receiptPrinter, error) {
-	paper, err := printer.PaperByName(c.Paper)
+// newPrinter builds the printer c names: one print loop (printer.Spooler
+// over the outbox's jobs) for every kind, the virtual one included. It
+// tells the cashier flow (events) how each slip went.
+func newPrinter(c config.Printer, eng *queue.Engine, events chan<- terminal.Input, m *metrics, log *slog.Logger) (receiptPrinter, error) {
+	if c.Kind == "none" {
+		return noPrinter{}, nil
+	}
+	dev, err := newDevice(c, log)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
 	}
-	log = log.With("component", "printer")
-	printed := func(ctx context.Context, id string, err error) { tellPrinted(ctx, events, m, id, err) }
-	switch c.Kind {
-	case "none":
-		return noPrinter{}, nil
-	case "virtual":
-		return &pngPrinter{store: store, dir: c.Dir, paper: paper, now: time.Now, log: log, wake: make(chan struct{}, 1),
-			printed: printed}, nil
+	return newSpooled(dev, eng, events, m, log), nil
+}
+
+// newDevice opens nothing yet: the link is dialled at the first slip.
+func newDevice(c config.Printer, log *slog.Logger) (printer.Device, error) {
+	paper, err := printer.PaperByName(c.Paper)
+	if err != nil {
+		return nil, err
+	}
+	if c.Kind == "virtual" {
+		return printer.NewPNGDevice(c.Dir, paper), nil
 	}
 	cp, err := printer.CodePageByName(c.CodePage)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
+		return nil, err
 	}
 	var dial printer.Dialer
 	switch c.Kind {
@@ -53,22 +60,27 @@ func newPrinter(c config.Printer, store *queue.Store, events chan<- terminal.Inp
 		dial = printer.USBDialer(c.Device)
 	case "tcp":
 		dial = printer.TCPDialer(c.Address)
+	default:
+		return nil, fmt.Errorf("[printer] kind %q", c.Kind)
 	}
 	model := printer.Model{Paper: paper, CodePage: cp, Chinese: c.Chinese, NativeQR: c.NativeQR}
-	p := printer.New(printer.Config{Model: model, Dial: dial, Logger: log})
-	js := &jobStore{store: store, now: time.Now}
-	return &spooled{dev: p, js: js, sp: printer.NewSpooler(js, p, 0, log), printed: printed, state: "unknown"}, nil
+	return printer.New(printer.Config{Model: model, Dial: dial, Logger: log.With("component", "printer")}), nil
 }
 
-// spooled is an ESC/POS printer behind printer.Spooler.
+// spooled is a printer behind printer.Spooler.
 type spooled struct {
-	dev     *printer.Printer
-	js      *jobStore
+	dev     printer.Device
 	sp      *printer.Spooler
-	printed func(ctx context.Context, id string, err error)
+	events  chan<- terminal.Input
+	metrics *metrics
 
 	mu    sync.Mutex
 	state string
+}
+
+func newSpooled(dev printer.Device, eng *queue.Engine, events chan<- terminal.Input, m *metrics, log *slog.Logger) *spooled {
+	return &spooled{dev: dev, sp: printer.NewSpooler(outboxJobs{eng}, dev, 0, log.With("component", "printer")),
+		events: events, metrics: m, state: "unknown"}
 }
 
 func (s *spooled) Wake() { s.sp.Wake() }
@@ -81,10 +93,12 @@ func (s *spooled) Run(ctx context.Context) error {
 			s.state = ev.Err.Error()
 		}
 		s.mu.Unlock()
-		s.printed(ctx, s.js.paymentOf(ev.JobID), ev.Err)
+		tellPrinted(ctx, s.events, s.metrics, ev.PaymentRequestID, ev.Err)
 	}
 	err := s.sp.Run(ctx)
-	_ = s.dev.Close()
+	if c, ok := s.dev.(io.Closer); ok {
+		_ = c.Close()
+	}
 	return err
 }
 
@@ -96,65 +110,47 @@ func (s *spooled) State() string {
 
 type noPrinter struct{}
 
-func (noPrinter) Wake()                         {}
-func (noPrinter) Run(ctx context.Context) error { return nil }
-func (noPrinter) State() string                 { return "none" }
+func (noPrinter) Wake()                     {}
+func (noPrinter) Run(context.Context) error { return nil }
+func (noPrinter) State() string             { return "none" }
 
-// jobStore lets printer.Spooler print the outbox's jobs. The "attempted"
-// mark is committed to the outbox before the first byte goes to the printer,
-// so a slip cut short by a crash or power loss prints again only as COPY.
-type jobStore struct {
-	store *queue.Store
-	now   func() time.Time
+// outboxJobs lets printer.Spooler print the outbox's jobs. The attempted
+// mark is committed to the outbox before the first byte goes to the
+// printer, so a slip cut short by a crash or power loss prints again only
+// as COPY.
+type outboxJobs struct{ eng *queue.Engine }
 
-	mu       sync.Mutex
-	payments map[string]string // job id → paymentRequestId
-}
-
-func (s *jobStore) Pending(context.Context) ([]printer.Job, error) {
-	jobs, err := s.store.Unprinted()
+func (o outboxJobs) Pending(context.Context) ([]printer.Job, error) {
+	jobs, err := o.eng.Unprinted()
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	out := make([]printer.Job, 0, len(jobs))
 	for _, j := range jobs {
 		r, err := jobReceipt(j)
 		if err != nil {
 			return nil, err
 		}
-		id := strconv.FormatUint(j.ID, 10)
-		if s.payments == nil {
-			s.payments = map[string]string{}
-		}
-		s.payments[id] = j.RequestID
-		out = append(out, printer.Job{ID: id, Receipt: r, Copy: j.Copy, Attempted: j.Attempted})
+		out = append(out, printer.Job{ID: strconv.FormatUint(j.ID, 10), PaymentRequestID: j.RequestID, Receipt: r,
+			Copy: j.Copy, Attempted: j.Attempted})
 	}
 	return out, nil
 }
 
-func (s *jobStore) MarkAttempted(_ context.Context, id string) error {
+func (o outboxJobs) MarkAttempted(_ context.Context, id string) error {
 	n, err := strconv.ParseUint(id, 10, 64)
 	if err != nil {
 		return err
 	}
-	return s.store.MarkAttempted(n)
+	return o.eng.MarkAttempted(n)
 }
 
-func (s *jobStore) MarkPrinted(_ context.Context, id string) error {
+func (o outboxJobs) MarkPrinted(_ context.Context, id string) error {
 	n, err := strconv.ParseUint(id, 10, 64)
 	if err != nil {
 		return err
 	}
-	return s.store.MarkPrinted(n, s.now())
-}
-
-// paymentOf returns the paymentRequestId of a job seen by Pending.
-func (s *jobStore) paymentOf(id string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.payments[id]
+	return o.eng.MarkPrinted(n)
 }
 
 // serialConfig maps [printer] onto the serial link.

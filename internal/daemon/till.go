@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,7 +23,6 @@ import (
 // the flow's inputs.
 type till struct {
 	eng       *queue.Engine
-	store     *queue.Store
 	cfg       *config.Config
 	now       func() time.Time
 	printer   interface{ Wake() }
@@ -102,49 +100,11 @@ func (t *till) Refund(_ context.Context, id string, amount alipay.Amount) (strin
 	return r.RequestID, err
 }
 
-// Reprint queues a COPY of the payment's sale receipt.
+// Reprint queues a COPY of the payment's sale receipt; the outbox tells
+// the printer.
 func (t *till) Reprint(_ context.Context, id string) error {
-	_, err := t.reprint(id)
+	_, err := t.eng.Reprint(id)
 	return err
-}
-
-func (t *till) reprint(id string) (queue.PrintJob, error) {
-	jobs, err := t.store.Jobs(id)
-	if err != nil {
-		return queue.PrintJob{}, err
-	}
-	for _, j := range jobs {
-		if !j.Copy {
-			c, err := t.store.Reprint(j.ID, t.now())
-			if err == nil {
-				t.printer.Wake()
-			}
-			return c, err
-		}
-	}
-	return queue.PrintJob{}, fmt.Errorf("%w: %s has no receipt (only paid, voided or refunded payments do)", ErrConflict, id)
-}
-
-// payments returns every stored payment created at or after since, newest first.
-func (t *till) payments(since time.Time) ([]queue.Payment, error) {
-	var out []queue.Payment
-	err := t.store.ForEach(func(p queue.Payment) error {
-		if !p.CreatedAt.Before(since) {
-			out = append(out, p)
-		}
-		return nil
-	})
-	// Records the engine holds in memory (the disk refused them) are newer.
-	for _, live := range t.eng.Pending() {
-		i := slices.IndexFunc(out, func(p queue.Payment) bool { return p.RequestID == live.RequestID })
-		if i >= 0 {
-			out[i] = live
-		} else if !live.CreatedAt.Before(since) {
-			out = append(out, live)
-		}
-	}
-	slices.SortFunc(out, func(a, b queue.Payment) int { return b.CreatedAt.Compare(a.CreatedAt) })
-	return out, err
 }
 
 func summaryStatus(s queue.State) terminal.Status {
@@ -165,7 +125,7 @@ func summaryStatus(s queue.State) terminal.Status {
 
 // Recent lists the newest n payments for the manager menu.
 func (t *till) Recent(_ context.Context, n int) ([]terminal.Summary, error) {
-	ps, err := t.payments(time.Time{})
+	ps, err := t.eng.List(time.Time{})
 	if err != nil {
 		return nil, err
 	}
@@ -221,6 +181,8 @@ func (t *till) announceRecovered(ctx context.Context) {
 }
 
 // forward turns outbox changes into the flow's inputs until ctx ends.
+// When the subscription dropped changes (the flow fell behind), it reads
+// the current payment again and wakes the printer, so nothing is missed.
 func (t *till) forward(ctx context.Context, sub *queue.Subscription) {
 	send := func(in terminal.Input) {
 		select {
@@ -228,6 +190,7 @@ func (t *till) forward(ctx context.Context, sub *queue.Subscription) {
 		case <-ctx.Done():
 		}
 	}
+	var dropped uint64
 	for {
 		var c queue.Change
 		select {
@@ -239,51 +202,99 @@ func (t *till) forward(ctx context.Context, sub *queue.Subscription) {
 			}
 			c = ch
 		}
-		switch c.Kind {
-		case queue.ChangeQRReady:
-			var expires time.Time
-			if p, err := t.eng.Get(c.RequestID); err == nil {
-				expires = p.ExpiresAt
-			}
-			send(terminal.QRReady{PaymentID: c.RequestID, CodeValue: c.QR, Expires: expires})
-		case queue.ChangeSucceeded:
-			t.metrics.payment("succeeded")
-			send(terminal.Succeeded{PaymentID: c.RequestID, Amount: c.Amount})
-		case queue.ChangeFailed:
-			t.metrics.payment("failed")
-			send(terminal.Failed{PaymentID: c.RequestID, Reason: c.Code})
-		case queue.ChangeCancelled:
-			t.metrics.payment("cancelled")
-			send(terminal.Cancelled{PaymentID: c.RequestID})
-		case queue.ChangeNeedsAttention:
-			t.metrics.payment("needs_attention")
-			send(terminal.NeedsAttention{PaymentID: c.RequestID, Reason: c.Attention})
-		case queue.ChangeReceiptReady:
+		if n := sub.Dropped(); n != dropped {
+			dropped = n
+			t.log.Warn("outbox changes dropped: reading the current payment again", "dropped", n)
 			t.printer.Wake()
-		case queue.ChangeRefunding:
-			// Paid after the cancel was decided: the outbox refunds it on
-			// its own. The flow hears no other outcome for it, so it must
-			// hear this one, or it stays on "cancelling" for ever.
-			if t.refundsUnwantedPayment(c.RequestID) {
-				send(terminal.NeedsAttention{PaymentID: c.RequestID, Reason: "paid after the cancel: refunding it in full"})
+			state, _ := t.snapshot()
+			// Changes still queued are newer than any dropped one, so
+			// the flow ends on the latest state whatever they say.
+			for _, id := range append([]string{state.Payment.ID}, state.Unsettled...) {
+				if p, err := t.eng.Get(id); err == nil {
+					if in, ok := inputOf(p); ok {
+						send(in)
+					}
+				}
 			}
-		case queue.ChangeRefunded:
-			t.metrics.payment("refunded")
-			if c.State == queue.Refunded && t.refundsUnwantedPayment(c.RequestID) {
-				send(terminal.Cancelled{PaymentID: c.RequestID}) // given back in full: settled
-			}
-		case queue.ChangeUnwritable:
+		}
+		if c.Kind == queue.ChangeReceiptReady {
+			t.printer.Wake()
+			continue
+		}
+		if c.Kind == queue.ChangeUnwritable {
 			t.log.Error("database refuses writes: no new payments", "err", c.Err)
+			continue
+		}
+		if m, ok := outcomeMetric[c.Kind]; ok {
+			t.metrics.payment(m)
+		}
+		if in, ok := inputOfChange(c); ok {
+			send(in)
 		}
 	}
 }
 
-// refundsUnwantedPayment reports whether a payment's refund is the
-// outbox's own, for money taken after the cashier or the deadline
-// cancelled it (not a void or a refund someone asked for).
-func (t *till) refundsUnwantedPayment(id string) bool {
-	p, err := t.eng.Get(id)
-	return err == nil && p.CancelReason != "" && !p.Reversal
+// outcomeMetric is the posd_payments_total outcome of each change.
+var outcomeMetric = map[queue.ChangeKind]string{
+	queue.ChangeSucceeded: "succeeded", queue.ChangeFailed: "failed", queue.ChangeCancelled: "cancelled",
+	queue.ChangeNeedsAttention: "needs_attention", queue.ChangeRefunded: "refunded",
+}
+
+// inputOfChange is what the flow hears of an outbox change, if anything.
+func inputOfChange(c queue.Change) (terminal.Input, bool) {
+	switch c.Kind {
+	case queue.ChangeQRReady:
+		return terminal.QRReady{PaymentID: c.RequestID, CodeValue: c.QR, Expires: c.ExpiresAt}, true
+	case queue.ChangeSucceeded:
+		return terminal.Succeeded{PaymentID: c.RequestID, Amount: c.Amount}, true
+	case queue.ChangeFailed:
+		return terminal.Failed{PaymentID: c.RequestID, Reason: c.Code}, true
+	case queue.ChangeCancelled:
+		return terminal.Cancelled{PaymentID: c.RequestID}, true
+	case queue.ChangeNeedsAttention:
+		return terminal.NeedsAttention{PaymentID: c.RequestID, Reason: c.Attention}, true
+	case queue.ChangeRefunding:
+		// Paid after the cancel was decided: the outbox refunds it on its
+		// own. The flow hears no other outcome for it, so it must hear
+		// this one, or it stays on "cancelling" for ever.
+		if c.OwnRefund {
+			return terminal.NeedsAttention{PaymentID: c.RequestID, Reason: "paid after the cancel: refunding it in full"}, true
+		}
+	case queue.ChangeRefunded:
+		if c.OwnRefund && c.State == queue.Refunded {
+			return terminal.Cancelled{PaymentID: c.RequestID}, true // given back in full: settled
+		}
+	}
+	return nil, false
+}
+
+// inputOf is what the flow should know of a payment's stored state, for
+// when the changes that told it were dropped.
+func inputOf(p queue.Payment) (terminal.Input, bool) {
+	c := queue.Change{RequestID: p.RequestID, State: p.State, Amount: p.Amount, QR: p.QR, Code: p.ResultCode,
+		Attention: p.Attention, ExpiresAt: p.ExpiresAt, OwnRefund: p.CancelReason != "" && !p.Reversal}
+	switch p.State {
+	case queue.AwaitingBuyer:
+		c.Kind = queue.ChangeQRReady
+		if p.QR == "" {
+			return nil, false
+		}
+	case queue.Succeeded:
+		c.Kind = queue.ChangeSucceeded
+	case queue.Failed:
+		c.Kind = queue.ChangeFailed
+	case queue.Cancelled:
+		c.Kind = queue.ChangeCancelled
+	case queue.NeedsAttention:
+		c.Kind = queue.ChangeNeedsAttention
+	case queue.Refunding:
+		c.Kind = queue.ChangeRefunding
+	case queue.Refunded:
+		c.Kind = queue.ChangeRefunded
+	default:
+		return nil, false
+	}
+	return inputOfChange(c)
 }
 
 // tellPrinted tells the flow how a payment's receipt went.
@@ -348,7 +359,7 @@ func apiErr(err error) error {
 		return nil
 	case errors.Is(err, queue.ErrNotFound):
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
-	case errors.Is(err, queue.ErrFinal), errors.Is(err, queue.ErrNotVoidable), errors.Is(err, queue.ErrNotRefundable),
+	case errors.Is(err, queue.ErrFinal), errors.Is(err, queue.ErrNotVoidable), errors.Is(err, queue.ErrNoReceipt), errors.Is(err, queue.ErrNotRefundable),
 		errors.Is(err, queue.ErrRefundExceeds), errors.Is(err, queue.ErrRefused), errors.Is(err, queue.ErrUnwritable):
 		return fmt.Errorf("%w: %w", ErrConflict, err)
 	case errors.Is(err, queue.ErrInvalid), errors.Is(err, alipay.ErrInvalidRequest):

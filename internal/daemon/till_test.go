@@ -45,7 +45,7 @@ func newTillRig(t *testing.T, prepare func(*till)) *tillRig {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &till{eng: eng, store: store, cfg: &cfg, now: clock.Now, printer: noPrinter{},
+		return &till{eng: eng, cfg: &cfg, now: clock.Now, printer: noPrinter{},
 			metrics: newMetrics("test", func() int { return 0 }), log: slog.New(slog.DiscardHandler),
 			events: make(chan terminal.Input, 64), net: newNetState(), notifyURL: cfg.Alipay.NotifyURL}
 	}
@@ -190,5 +190,56 @@ func TestTillTellsOfPaymentsFromBeforeTheRestart(t *testing.T) {
 	s, _ = machine.Step(s, terminal.Failed{PaymentID: id, Reason: "ORDER_NOT_EXIST"})
 	if len(s.Unsettled) != 0 {
 		t.Fatalf("still unsettled: %v", s.Unsettled)
+	}
+}
+
+// A flow that fell behind loses the oldest changes (the engine never
+// waits for a subscriber); the till reads the current payment again, so
+// the cashier still sees it paid.
+func TestTillRereadsWhatASlowFlowMissed(t *testing.T) {
+	r := newTillRig(t, nil)
+	slow := r.eng.Subscribe(1)
+	defer slow.Close()
+	id, err := r.t.StartPayment(context.Background(), terminal.PaymentRequest{Amount: usd(700), Scenario: terminal.OrderCode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.t.observe(terminal.State{Phase: terminal.Waiting, Payment: terminal.Payment{ID: id, Scenario: terminal.OrderCode}})
+	waitChange := func(kind queue.ChangeKind) {
+		t.Helper()
+		timeout := time.After(20 * time.Second)
+		for {
+			select {
+			case c := <-r.sub.C:
+				if c.Kind == kind && c.RequestID == id {
+					return
+				}
+			case <-timeout:
+				t.Fatalf("no %s", kind)
+			}
+		}
+	}
+	waitChange(queue.ChangeQRReady)
+	if err := r.gw.BuyerPays(id); err != nil {
+		t.Fatal(err)
+	}
+	r.eng.Notified(id)                   // as Alipay's notification does: inquire now
+	waitChange(queue.ChangeReceiptReady) // committed after the success
+	if slow.Dropped() == 0 {
+		t.Fatal("nothing was dropped: the test shows nothing")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go r.t.forward(ctx, slow)
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case in := <-r.t.events:
+			if s, ok := in.(terminal.Succeeded); ok && s.PaymentID == id && s.Amount == usd(700) {
+				return
+			}
+		case <-timeout:
+			t.Fatal("the flow never heard the payment succeed")
+		}
 	}
 }

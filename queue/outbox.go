@@ -1,0 +1,87 @@
+package queue
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+)
+
+// The engine is the outbox's only door, as sql.DB is a driver's: callers
+// read payments and print jobs and record printing through it, never
+// through the Store, so what memory holds and what the disk holds are
+// never told apart by a caller.
+
+// ErrNoReceipt is returned by Reprint for a payment without a slip.
+var ErrNoReceipt = errors.New("queue: no receipt (only paid, voided or refunded payments have one)")
+
+// List returns every payment created at or after since, newest first:
+// the stored ones, with the newer state of those the engine holds in
+// memory because the disk refused them. An error reading the disk comes
+// with what memory holds.
+func (e *Engine) List(since time.Time) ([]Payment, error) {
+	var out []Payment
+	err := e.store.ForEach(func(p Payment) error {
+		if !p.CreatedAt.Before(since) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	for _, live := range e.Pending() {
+		i := slices.IndexFunc(out, func(p Payment) bool { return p.RequestID == live.RequestID })
+		if i >= 0 {
+			out[i] = live
+		} else if !live.CreatedAt.Before(since) {
+			out = append(out, live)
+		}
+	}
+	slices.SortFunc(out, func(a, b Payment) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return out, err
+}
+
+// Jobs returns every print job of a payment, oldest first.
+func (e *Engine) Jobs(requestID string) ([]PrintJob, error) { return e.store.Jobs(requestID) }
+
+// Unprinted returns the print jobs not yet confirmed printed, oldest first.
+func (e *Engine) Unprinted() ([]PrintJob, error) { return e.store.Unprinted() }
+
+// MarkAttempted commits, before the first byte of job goes to the printer,
+// that it may be on paper from now on: after a crash it prints again only
+// as a COPY.
+func (e *Engine) MarkAttempted(job uint64) error { return e.store.MarkAttempted(job) }
+
+// MarkPrinted commits that the printer confirmed job complete. Marking a
+// job twice is harmless.
+func (e *Engine) MarkPrinted(job uint64) error { return e.store.MarkPrinted(job, e.clock.Now()) }
+
+// Reprint queues a COPY of a payment's sale (or void) slip and tells
+// subscribers (ChangeReceiptReady). It fails with ErrNoReceipt for a
+// payment that has none: only paid, voided or refunded payments do.
+func (e *Engine) Reprint(requestID string) (PrintJob, error) {
+	jobs, err := e.store.Jobs(requestID)
+	if err != nil {
+		return PrintJob{}, err
+	}
+	for _, j := range jobs {
+		if j.Copy {
+			continue
+		}
+		now := e.clock.Now()
+		c, err := e.store.Reprint(j.ID, now)
+		if err != nil {
+			return PrintJob{}, err
+		}
+		e.mu.Lock()
+		e.publish(Change{Kind: ChangeReceiptReady, RequestID: c.RequestID, RefundID: c.RefundID, PrintJob: c.ID, At: now})
+		e.mu.Unlock()
+		return c, nil
+	}
+	return PrintJob{}, fmt.Errorf("%w: %s", ErrNoReceipt, requestID)
+}
+
+// Export writes the payments and refunds created in [from, to) as CSV
+// (ExportCSV).
+func (e *Engine) Export(w io.Writer, from, to time.Time) error {
+	return ExportCSV(w, e.store, from, to)
+}
