@@ -44,6 +44,10 @@ type Reprint struct{ PaymentID string }
 // LoadRecent asks for the newest N payments. Reply: RecentLoaded.
 type LoadRecent struct{ N int }
 
+// SaveLockout asks for the manager PIN's lockout to be kept across
+// restarts (Options.Lockouts); it comes before the screen that shows it.
+type SaveLockout struct{ Lockout Lockout }
+
 // Show puts a new screen in front of the cashier and the customer.
 type Show struct{ Screen Screen }
 
@@ -64,5 +68,6 @@ func (CancelPayment) effect() {}
 func (Refund) effect()        {}
 func (Reprint) effect()       {}
 func (LoadRecent) effect()    {}
+func (SaveLockout) effect()   {}
 func (Show) effect()          {}
 func (Beep) effect()          {}

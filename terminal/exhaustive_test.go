@@ -32,6 +32,7 @@ func TestEveryPhaseEveryInput(t *testing.T) {
 		RefundAmount:  toRefundAmt,
 		RefundConfirm: seq(toRefundAmt, "<ENTER>"),
 		ManagerWait:   seq(toRefundAmt, "<ENTER><ENTER>"),
+		Locked:        keys("<F1>1<ENTER>2<ENTER>3<ENTER>"),
 	}
 	inputs := append(keys("05.<BACK><CLEAR><ENTER><CANCEL><F1><F9><SCAN:281234567890123456>"),
 		Press{keypad.Key{}}, Press{keypad.Key{Kind: 200}})

@@ -32,9 +32,18 @@ func (m *Machine) Config() Config { return m.cfg }
 // Start returns the state of a till that has just been switched on, and
 // the effect that shows its first screen.
 func (m *Machine) Start(now time.Time) (State, []Effect) {
-	s := State{Phase: Ready, Now: now}
+	return m.Resume(now, Lockout{})
+}
+
+// Resume is Start for a till that kept its manager PIN lockout across a
+// restart: wrong PINs still count and the menu stays locked.
+func (m *Machine) Resume(now time.Time, l Lockout) (State, []Effect) {
+	s := State{Phase: Ready, Now: now, PINFailures: l.Failures, LockedUntil: l.Until}
 	return s, []Effect{Show{m.View(s)}}
 }
+
+// lockout is the part of s that SaveLockout keeps.
+func (s State) lockout() Lockout { return Lockout{Failures: s.PINFailures, Until: s.LockedUntil} }
 
 // Step applies one input. The returned effects are to be carried out in
 // order; a Show is included whenever the screen changes.
@@ -45,6 +54,9 @@ func (m *Machine) Step(s State, in Input) (State, []Effect) {
 	s.Recent = slices.Clip(s.Recent)
 	t := transition{m: m, s: s}
 	t.apply(in)
+	if l := t.s.lockout(); l != s.lockout() {
+		t.out = append([]Effect{SaveLockout{l}}, t.out...)
+	}
 	if after := m.View(t.s); !after.Equal(before) {
 		t.out = append(t.out, Show{after})
 	}
@@ -195,6 +207,9 @@ func (t *transition) tick(now time.Time) {
 		p.Expired = true
 	case t.s.Phase.outcome() && t.s.Phase != Attention && t.m.cfg.ResultHold > 0 && now.Sub(p.Since) >= t.m.cfg.ResultHold:
 		t.newSale()
+	case t.s.Phase == Locked && !now.Before(t.s.LockedUntil):
+		// The lockout is over: what comes next is a PIN again, not a sale.
+		t.s.Phase, t.s.Entry, t.s.Notice, t.s.ManagerActive = PIN, "", "", now
 	case t.s.Phase.manager() && t.s.Phase != ManagerWait && now.Sub(t.s.ManagerActive) >= t.m.cfg.ManagerIdle:
 		t.newSale()
 	}
@@ -328,6 +343,9 @@ func (t *transition) openManager() {
 	case t.m.cfg.ManagerPIN == "":
 		t.refuse("The manager menu is not set up")
 	case t.s.Now.Before(t.s.LockedUntil):
+		// Whatever is typed next is meant as a PIN: it must not become a
+		// sale amount nor reach the customer display.
+		t.s.Phase, t.s.Entry, t.s.ManagerActive = Locked, "", t.s.Now
 		t.refuse(fmt.Sprintf("Manager menu locked for %s", t.s.LockedUntil.Sub(t.s.Now).Round(time.Second)))
 	default:
 		t.s.Phase, t.s.Entry, t.s.ManagerActive = PIN, "", t.s.Now
@@ -346,7 +364,7 @@ func (t *transition) checkPIN() {
 	if t.s.PINFailures >= cfg.PINAttempts {
 		t.s.PINFailures = 0
 		t.s.LockedUntil = t.s.Now.Add(cfg.PINLockout)
-		t.newSale()
+		t.s.Phase = Locked
 		t.refuse(fmt.Sprintf("Wrong PIN. Manager menu locked for %s", cfg.PINLockout))
 		return
 	}

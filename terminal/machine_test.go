@@ -210,9 +210,14 @@ func TestTransitions(t *testing.T) {
 		{"PIN back and clear", baseConfig(), keys("<F1>246<BACK><CLEAR>1"), PIN, nil, "1", ""},
 		{"PIN cancel", baseConfig(), keys("<F1>24<CANCEL>"), Ready, nil, "", ""},
 		{"right PIN", baseConfig(), toMenu, Menu, nil, "", ""},
-		{"wrong PIN", baseConfig(), keys("<F1>1111<ENTER>"), PIN, []Effect{beepErr}, "", "1 of 3"},
-		{"lockout", baseConfig(), keys("<F1>1<ENTER>2<ENTER>3<ENTER>"), Ready, []Effect{beepErr}, "", "locked"},
-		{"locked out even with the right PIN", baseConfig(), keys("<F1>1<ENTER>2<ENTER>3<ENTER><F1>"), Ready, []Effect{beepErr}, "", "locked for 5m0s"},
+		{"wrong PIN", baseConfig(), keys("<F1>1111<ENTER>"), PIN, []Effect{SaveLockout{Lockout{Failures: 1}}, beepErr}, "", "1 of 3"},
+		{"lockout", baseConfig(), keys("<F1>1<ENTER>2<ENTER>3<ENTER>"), Locked, []Effect{SaveLockout{Lockout{Until: t0.Add(5 * time.Minute)}}, beepErr}, "", "locked"},
+		{"locked out even with the right PIN", baseConfig(), keys("<F1>1<ENTER>2<ENTER>3<ENTER><F1>"), Locked, []Effect{beepErr}, "", "locked for 5m0s"},
+		{"the rest of the PIN is dropped", baseConfig(), keys("<F1>1<ENTER>2<ENTER>3<ENTER>4567<ENTER>"), Locked, []Effect{beepErr}, "", "Cancel: back to sales"},
+		{"cancel leaves the lockout screen", baseConfig(), keys("<F1>1<ENTER>2<ENTER>3<ENTER>45<CANCEL>"), Ready, nil, "", ""},
+		{"manager key while locked out", baseConfig(), keys("<F1>1<ENTER>2<ENTER>3<ENTER><CANCEL><F1>2468<ENTER>"), Locked, []Effect{beepErr}, "", "locked"},
+		{"lockout ends on the lockout screen", baseConfig(), seq("<F1>1<ENTER>2<ENTER>3<ENTER>12", Tick{t0.Add(5 * time.Minute)}), PIN, nil, "", ""},
+		{"right PIN clears the count", baseConfig(), keys("<F1>1<ENTER>2468<ENTER>"), Menu, []Effect{SaveLockout{}}, "", ""},
 		{"lockout ends", baseConfig(), seq("<F1>1<ENTER>2<ENTER>3<ENTER>", Tick{t0.Add(5 * time.Minute)}, toMenu), Menu, nil, "", ""},
 		{"menu disabled without a PIN", noPIN, keys("<F1>"), Ready, []Effect{beepErr}, "", "not set up"},
 		{"menu idle timeout", baseConfig(), seq(toMenu, Tick{t0.Add(time.Minute)}), Ready, nil, "", ""},
@@ -263,5 +268,59 @@ func TestTransitions(t *testing.T) {
 				t.Errorf("notice %q, want it to contain %q", s.Notice, tt.notice)
 			}
 		})
+	}
+}
+
+// After a lockout, the rest of a PIN being typed (or typed again after
+// the manager key) used to become a sale amount on the customer display.
+// Whatever follows a lockout, no key reaches the customer display or
+// starts a payment until Cancel.
+func TestLockedKeysNeverReachTheCustomer(t *testing.T) {
+	m, err := NewMachine(baseConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tail := range []string{"4567<ENTER>", "12.50<ENTER><ENTER>", "<F1>2468<ENTER>9<ENTER>", "<BACK><CLEAR>7<SCAN:281234567890123456>", "<F9>3<ENTER>"} {
+		s, _ := m.Start(t0)
+		for _, in := range keys("<F1>1<ENTER>2<ENTER>3<ENTER><F1>" + tail) {
+			var effs []Effect
+			s, effs = m.Step(s, in)
+			for _, e := range effs {
+				switch e := e.(type) {
+				case StartPayment:
+					t.Fatalf("%s: a key typed while locked started %v", tail, e)
+				case Show:
+					if e.Screen.Customer.Kind != CustomerIdle {
+						t.Fatalf("%s: the customer saw %+v", tail, e.Screen.Customer)
+					}
+				}
+			}
+		}
+		if s.Phase != Locked {
+			t.Errorf("%s: phase %v, want locked", tail, s.Phase)
+		}
+	}
+}
+
+// A till restarted during a lockout stays locked, and counts on.
+func TestLockoutResumes(t *testing.T) {
+	m, err := NewMachine(baseConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := m.Resume(t0, Lockout{Until: t0.Add(4 * time.Minute)})
+	for _, in := range keys("<F1>2468<ENTER>") {
+		s, _ = m.Step(s, in)
+	}
+	if s.Phase != Locked {
+		t.Fatalf("after a restart in a lockout, the right PIN reached %v", s.Phase)
+	}
+	s, _ = m.Resume(t0, Lockout{Failures: 2})
+	var effs []Effect
+	for _, in := range keys("<F1>1111<ENTER>") {
+		s, effs = m.Step(s, in)
+	}
+	if s.Phase != Locked || len(effs) == 0 || effs[0] != (SaveLockout{Lockout{Until: t0.Add(5 * time.Minute)}}) {
+		t.Fatalf("third wrong PIN after a restart with two: %v %v", s.Phase, effs)
 	}
 }

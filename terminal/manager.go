@@ -2,6 +2,7 @@ package terminal
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/posd/posd/money"
 	"github.com/posd/posd/terminal/keypad"
@@ -71,6 +72,14 @@ func (t *transition) pressManager(k keypad.Key) {
 		if k.Kind == keypad.Cancel {
 			t.refuse("The request is already with the outbox; wait for its answer")
 		}
+	case Locked:
+		// Only Cancel leaves: the rest of a PIN typed into a lockout is
+		// dropped, never taken as an amount.
+		if k.Kind == keypad.Cancel {
+			t.newSale()
+			return
+		}
+		t.refuse(fmt.Sprintf("Manager menu locked for %s; Cancel: back to sales", max(0, s.LockedUntil.Sub(s.Now)).Round(time.Second)))
 	}
 }
 

@@ -59,6 +59,17 @@ type Options struct {
 	// Observe, when set, is called with every new state (for status
 	// reporting); it must not block.
 	Observe func(State)
+
+	// Lockout is the manager PIN's lockout kept from before a restart;
+	// Lockouts, when set, keeps every change of it.
+	Lockout  Lockout
+	Lockouts LockoutStore
+}
+
+// LockoutStore keeps the manager PIN's lockout across restarts, so that
+// restarting the till does not give a PIN guesser fresh tries.
+type LockoutStore interface {
+	SaveLockout(ctx context.Context, l Lockout) error
 }
 
 // Run drives the flow until ctx is done (it then returns nil) or an input
@@ -78,7 +89,7 @@ func Run(ctx context.Context, o Options) error {
 		o.Ticks = ticker.C
 	}
 	d := driver{Options: o}
-	s, effs := o.Machine.Start(o.Now())
+	s, effs := o.Machine.Resume(o.Now(), o.Lockout)
 	d.state = s
 	d.carryOut(ctx, effs)
 	for {
@@ -166,6 +177,13 @@ func (d *driver) perform(ctx context.Context, e Effect) Input {
 			return RecentLoaded{Reason: err.Error()}
 		}
 		return RecentLoaded{Payments: list}
+	case SaveLockout:
+		if d.Lockouts != nil {
+			if err := d.Lockouts.SaveLockout(ctx, e.Lockout); err != nil {
+				// The lockout still holds until posd stops.
+				d.Logger.Error("manager PIN lockout not kept across restarts", "err", err)
+			}
+		}
 	case Show:
 		// A broken display must not stop payments: log and carry on.
 		if err := d.Display.Show(ctx, e.Screen); err != nil {

@@ -189,5 +189,8 @@ func (m *Machine) viewManager(s State, v *Screen) {
 		v.Lines = []string{"Payment " + p.PaymentID}
 	case ManagerWait:
 		v.Title, v.Lines = "Working", []string{"Waiting for the outbox"}
+	case Locked:
+		v.Title, v.Hint = "Manager menu locked", "Cancel: back to sales"
+		v.Lines = []string{"Too many wrong PINs", "Keys typed now are ignored"}
 	}
 }

@@ -30,11 +30,12 @@ const (
 	RefundAmount  // typing the amount to refund
 	RefundConfirm // refund amount typed, waiting for Enter
 	ManagerWait   // the outbox was asked to refund or reprint
+	Locked        // too many wrong PINs: every key but Cancel is dropped
 )
 
 var phaseNames = [...]string{"ready", "confirming", "starting", "waiting", "qr", "cancelling",
 	"paid", "declined", "cancelled", "attention", "pin", "menu", "list", "detail",
-	"refund-amount", "refund-confirm", "manager-wait"}
+	"refund-amount", "refund-confirm", "manager-wait", "locked"}
 
 func (p Phase) String() string {
 	if p >= 0 && int(p) < len(phaseNames) {
@@ -51,6 +52,13 @@ func (p Phase) outcome() bool { return p >= Paid && p <= Attention }
 
 // manager reports whether the phase is in the manager menu.
 func (p Phase) manager() bool { return p >= PIN }
+
+// Lockout is the manager PIN's state that outlives a restart: wrong PINs
+// in a row and the end of the lockout they caused.
+type Lockout struct {
+	Failures int
+	Until    time.Time
+}
 
 // Purpose is why the manager opened the recent list.
 type Purpose int

@@ -12,6 +12,7 @@ import (
 
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/internal/daemon"
+	"github.com/posd/posd/internal/demo"
 	"github.com/posd/posd/internal/posapi"
 )
 
@@ -154,5 +155,31 @@ func TestE2ECashierKeysRefuseCrossSite(t *testing.T) {
 	}
 	if got := typed(); got == before || !strings.Contains(got, "7") {
 		t.Fatalf("after the page's key: amount %q", got)
+	}
+}
+
+// After a lockout, the rest of a typed PIN used to become a sale amount on
+// the customer display, and a restart gave fresh tries. Now keys typed
+// while locked reach neither, and the lockout outlives a restart.
+func TestE2EManagerLockoutSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	d := startDemo(t, dir)
+	d.posctl("keys", "<F1>1111<ENTER>2222<ENTER>3333<ENTER>4444<ENTER>")
+	st := d.waitStatus("the lockout", func(s posapi.Status) bool { return s.Till == "locked" })
+	if st.Current != "" {
+		t.Fatalf("keys typed in the lockout started payment %s", st.Current)
+	}
+	var shown struct{ Kind string }
+	d.sim(http.MethodGet, "/display/state", nil, &shown)
+	if shown.Kind != "idle" {
+		t.Fatalf("the customer display shows %q after keys typed in the lockout", shown.Kind)
+	}
+	d.stop()
+
+	d = startDemo(t, dir)
+	d.posctl("keys", "<F1>"+demo.ManagerPIN+"<ENTER>")
+	st = d.waitStatus("the manager key handled", func(s posapi.Status) bool { return s.Till != "ready" })
+	if st.Till != "locked" {
+		t.Fatalf("after a restart in a lockout, the right PIN reached %q", st.Till)
 	}
 }

@@ -69,8 +69,10 @@ type Daemon struct {
 	script   *keypad.Script
 	sources  []keypad.Source
 	machine  *terminal.Machine
-	notifyFn http.Handler // Alipay's notifications, or nil
-	stream   *stream      // events to the merchant's broker, or nil
+	lockouts lockoutFile      // the manager PIN's lockout, kept across restarts
+	lockout  terminal.Lockout // as kept before this start
+	notifyFn http.Handler     // Alipay's notifications, or nil
+	stream   *stream          // events to the merchant's broker, or nil
 
 	closers []func() error // release what New opened, last first
 	ran     bool
@@ -163,6 +165,11 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 	}
 	if d.machine, err = terminal.NewMachine(tillConfig(cfg.Till)); err != nil {
 		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
+	}
+	d.lockouts = lockoutFile{path: filepath.Join(filepath.Dir(cfg.Outbox.Path), lockoutName)}
+	if d.lockout, err = d.lockouts.load(time.Now(), d.machine.Config().PINLockout); err != nil {
+		log.Warn("manager PIN lockout unreadable", "err", err)
+		err = nil
 	}
 	if cfg.Alipay.NotifyListen != "" {
 		if d.notifyFn, err = notificationHandler(cfg.Alipay, pub, d.eng.Notified, log); err != nil {
@@ -272,7 +279,8 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 	// 5. The cashier flow.
 	wg.Go(func() {
 		err := terminal.Run(tillCtx, terminal.Options{Machine: d.machine, Keys: keypad.Merge(tillCtx, d.sources...),
-			Events: d.events, Outbox: t, Display: d.screens, Observe: t.observe, Logger: log.With("component", "till")})
+			Events: d.events, Outbox: t, Display: d.screens, Observe: t.observe,
+			Lockout: d.lockout, Lockouts: d.lockouts, Logger: log.With("component", "till")})
 		if err != nil {
 			log.Error("till stopped", "err", err)
 		}
