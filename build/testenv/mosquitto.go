@@ -153,6 +153,16 @@ func (m *Mosquitto) signal(sig syscall.Signal) {
 	m.cmd = nil
 }
 
+// Reload makes the broker read its configuration files again (SIGHUP):
+// ACL and password files.
+func (m *Mosquitto) Reload() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cmd != nil {
+		_ = m.cmd.Process.Signal(syscall.SIGHUP)
+	}
+}
+
 // Log returns what the broker logged so far (for failure messages).
 func (m *Mosquitto) Log() string {
 	data, _ := os.ReadFile(filepath.Join(m.dir, "mosquitto.log"))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -416,4 +417,35 @@ func TestCleanStopPublishesOffline(t *testing.T) {
 	back.waitFor("offline", func(m []fleet.Message) bool {
 		return bytes.Contains(m[len(m)-1].Payload, []byte(`"online":false`))
 	})
+}
+
+// A broker that refuses the messages (MQTT 5 PUBACK reason code 0x87, not
+// authorised) does not get them deleted: they wait in the outbox until the
+// broker takes them. With MQTT 3.1.1 the broker acknowledges and drops.
+func TestRefusedByTheBrokerStaysInTheOutbox(t *testing.T) {
+	acl := filepath.Join(t.TempDir(), "acl")
+	if err := os.WriteFile(acl, []byte("topic readwrite posd/+/+/+/status\ntopic read posd/#\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mq := testenv.StartMosquitto(t, "acl_file "+acl)
+	tl := newTill(t, tillT1, mq.Addr(), queue.EventOptions{})
+	tl.pay(1)
+	deadline := time.After(20 * time.Second)
+	for !strings.Contains(tl.pub.Stats().LastError, "not authori") {
+		select {
+		case <-deadline:
+			t.Fatalf("no refusal reported: %+v\n%s", tl.pub.Stats(), mq.Log())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if st, _ := tl.eng.EventStats(); st.Backlog != int(st.LastSeq) || tl.pub.Stats().Published != 0 {
+		t.Fatalf("refused events left the outbox: %+v, publisher %+v", st, tl.pub.Stats())
+	}
+	// The operator fixes the ACL; the broker reloads it (SIGHUP).
+	back := subscribe(t, mq.Addr(), "", "posd/+/+/+/payments")
+	if err := os.WriteFile(acl, []byte("topic readwrite posd/#\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mq.Reload()
+	back.waitFor("the events once allowed", upTo(tillT1, tl.lastSeq))
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,6 +69,7 @@ type Stats struct {
 	LastAck   time.Time // when
 	LastError string    // the most recent failure, "" once connected again
 	Skipped   uint64    // stored events that failed to decode (never sent)
+	BytesSent uint64    // bytes written to the broker connections (MQTT framing included)
 }
 
 // Publisher streams the outbox's events to the broker.
@@ -81,6 +83,7 @@ type Publisher struct {
 	published atomic.Uint64
 	lastSeq   atomic.Uint64
 	skipped   atomic.Uint64
+	sent      atomic.Uint64
 	mu        sync.Mutex
 	lastAck   time.Time
 	lastErr   string
@@ -124,7 +127,7 @@ func (p *Publisher) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return Stats{Connected: p.connected.Load(), Published: p.published.Load(), LastSeq: p.lastSeq.Load(),
-		LastAck: p.lastAck, LastError: p.lastErr, Skipped: p.skipped.Load()}
+		LastAck: p.lastAck, LastError: p.lastErr, Skipped: p.skipped.Load(), BytesSent: p.sent.Load()}
 }
 
 func (p *Publisher) failed(err error) {
@@ -179,10 +182,11 @@ func (p *Publisher) topic(ch events.Channel) string {
 // then publish every event after *acked in order until the connection or
 // ctx ends.
 func (p *Publisher) session(ctx context.Context, acked *uint64) error {
-	conn, err := p.ep.dial(ctx, p.cfg.Broker.dialTimeout())
+	raw, err := p.ep.dial(ctx, p.cfg.Broker.dialTimeout())
 	if err != nil {
 		return fmt.Errorf("connect %s: %w", p.ep.addr, err)
 	}
+	conn := &countingConn{Conn: raw, n: &p.sent}
 	lost := make(chan error, 1)
 	c := paho.NewClient(paho.ClientConfig{
 		Conn:          conn,
@@ -307,3 +311,16 @@ func reasonString(props *paho.ConnackProperties) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// countingConn counts the bytes written to the broker: the benchmark
+// tells disk writes from network writes with it.
+type countingConn struct {
+	net.Conn
+	n *atomic.Uint64
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	c.n.Add(uint64(n))
+	return n, err
+}
