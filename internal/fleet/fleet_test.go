@@ -107,7 +107,7 @@ func (tl *till) pay(n int) {
 			select {
 			case c := <-tl.sub.C:
 				if c.Kind == queue.ChangeReceiptReady && c.RequestID == id {
-					if err := tl.store.MarkPrinted(c.PrintJob, time.Now()); err != nil {
+					if err := tl.eng.MarkPrinted(c.PrintJob); err != nil {
 						tl.t.Fatal(err)
 					}
 					done = true
@@ -350,7 +350,11 @@ func TestBrokerStoppedAndRestartedMidRunLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if left, _ := s.Events(0, 100); len(left) != 0 {
+	eng, err := queue.NewEngine(queue.Config{Store: s, Gateway: queuetest.NewGateway(time.Now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := eng.Events(0, 100); len(left) != 0 {
 		t.Errorf("%d delivered events left in the outbox after a clean stop", len(left))
 	}
 }
