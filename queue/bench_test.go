@@ -30,7 +30,7 @@ func BenchmarkRecovery(b *testing.B) {
 	var batch []queue.Payment
 	for i := range 11_000 {
 		id := fmt.Sprintf("T01-20261123-%06d", i)
-		p, err := queue.NewPayment(payReq(id, "S"+id, queue.PaymentCode, queuetest.CodePaid+"00000000000001", 1234), start, &pol)
+		p, err := queue.NewPaymentForTest(payReq(id, "S"+id, queue.PaymentCode, queuetest.CodePaid+"00000000000001", 1234), start, &pol)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -43,7 +43,7 @@ func BenchmarkRecovery(b *testing.B) {
 		batch = append(batch, p)
 	}
 	for i := 0; i < len(batch); i += 1000 {
-		if _, err := s.SaveAll(batch[i:min(i+1000, len(batch))], nil); err != nil {
+		if err := s.SaveAllForTest(batch[i:min(i+1000, len(batch))]); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -131,7 +131,7 @@ func BenchmarkWear(b *testing.B) {
 					h.gw.BuyerPays(id)
 				}
 				job := h.waitFor(queue.ChangeReceiptReady, id)
-				if err := h.store.MarkPrinted(job.PrintJob, h.clock.Now()); err != nil {
+				if err := h.eng.MarkPrinted(job.PrintJob); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -5,7 +5,7 @@
 // What survives a crash, and what is committed before which action:
 //
 //   - A payment's paymentRequestId and its exact pay request body are
-//     committed (one fsync'd bbolt transaction, Store.Create) before the
+//     committed (one fsync'd bbolt transaction) before the
 //     first pay byte leaves. Every retry sends the same id with the same
 //     bytes; a payment-code pay is resent only when the previous attempt
 //     provably never left (NotSent), never after an unknown outcome.
@@ -18,7 +18,7 @@
 //     that may have left is inquired (never re-paid), a decided cancel is
 //     sent again, a refund is resent with the same id (section 9.9 of the
 //     AMS reference).
-//   - Polls that only move an inquiry along are kept in memory (NeedsCommit):
+//   - Polls that only move an inquiry along are kept in memory (needsCommit):
 //     after a crash an inquiry more or less is harmless, and the SD card is
 //     spared a commit every 3 s.
 //
@@ -39,12 +39,16 @@
 //     and pending ones are still resolved from memory and written once the
 //     disk takes writes again.
 //
-// The decision logic is the pure function Step (record, event) → (record,
-// actions); Store is the bbolt file; Engine makes the calls through the
-// small Gateway interface (AMS implements it with the alipay client), with
-// a bounded number of workers and one call per record at a time.
-// ExportCSV writes the reconciliation file. Package queuetest holds a
-// hand-driven clock and an in-memory gateway ledger for tests.
+// The Engine is the outbox's only door, as sql.DB is a driver's: payments
+// (Pay, Abort, Void, Refund, Get, List), print jobs (Jobs, Unprinted,
+// MarkAttempted, MarkPrinted, Reprint), the reconciliation file (Export)
+// and the change stream (Subscribe). Inside, the decision logic is the
+// pure function step (record, event) → (record, actions); Store is the
+// bbolt file, written only by the Engine; the Engine makes the calls
+// through the small Gateway interface (AMS implements it with the alipay
+// client), with a bounded number of workers and one call per record at a
+// time. Package queuetest holds a hand-driven clock and an in-memory
+// gateway ledger for tests.
 //
 // Caveats: bbolt's durability needs storage that honours flushes in order;
 // SD cards that ignore them can lose the last commits on power loss (the

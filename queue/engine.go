@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +21,7 @@ type Config struct {
 	// Workers bounds the gateway calls in flight at once (default 4),
 	// whatever the number of pending records.
 	Workers int
-	Receipt ReceiptFunc // default: DefaultReceipt
+	Receipt ReceiptFunc // nil: jobs carry no payload (JSON null)
 	// Retention is how long final records are kept (default 90 days);
 	// older ones are pruned at start and daily. Negative keeps everything.
 	Retention time.Duration
@@ -35,7 +36,7 @@ const DefaultRetention = 90 * 24 * time.Hour
 const storeRetry = 5 * time.Second
 
 // Engine drives every payment that is not final: it makes the call each
-// record waits for when it is due, feeds the answer to Step, commits the
+// record waits for when it is due, feeds the answer to step, commits the
 // result and then tells subscribers. Calls for one record never overlap
 // except when the cashier interrupts one (abort), whose late answer is then
 // ignored.
@@ -93,7 +94,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		e.workers = 4
 	}
 	if e.receipt == nil {
-		e.receipt = DefaultReceipt
+		e.receipt = func(*Payment, ReceiptKind, string) (json.RawMessage, error) { return json.RawMessage("null"), nil }
 	}
 	if e.retention == 0 {
 		e.retention = DefaultRetention
@@ -123,12 +124,12 @@ func (e *Engine) Start(ctx context.Context) error {
 	var changed []Payment
 	var notes []Change
 	for _, p := range recs {
-		q, acts, _ := Step(p, Event{Kind: Restart, At: now}, &e.pol)
+		q, acts, _ := step(p, event{Kind: evRestart, At: now}, &e.pol)
 		if q.State != p.State {
 			changed = append(changed, q)
 		}
 		for _, a := range acts {
-			if a.Kind == Notify {
+			if a.Kind == actNotify {
 				notes = append(notes, changeOf(&q, a))
 			}
 		}
@@ -136,7 +137,7 @@ func (e *Engine) Start(ctx context.Context) error {
 			e.live[q.RequestID] = &entry{p: q}
 		}
 	}
-	if _, err := e.store.SaveAll(changed, nil); err != nil {
+	if _, err := e.store.saveAll(changed, nil); err != nil {
 		if !Unwritable(err) {
 			return err
 		}
@@ -176,11 +177,11 @@ func (e *Engine) Pay(req PaymentRequest) (Payment, error) {
 		return Payment{}, fmt.Errorf("no new payment: %w", e.stopped)
 	}
 	now := e.clock.Now()
-	p, err := NewPayment(req, now, &e.pol)
+	p, err := newPayment(req, now, &e.pol)
 	if err != nil {
 		return Payment{}, err
 	}
-	if err := e.store.Create(p); err != nil {
+	if err := e.store.create(p); err != nil {
 		if Unwritable(err) {
 			e.degrade(err, now)
 		}
@@ -192,18 +193,18 @@ func (e *Engine) Pay(req PaymentRequest) (Payment, error) {
 	return p.Clone(), nil
 }
 
-// Abort is the cashier abandoning a pending payment: "cancel decided" is
+// evAbort is the cashier abandoning a pending payment: "cancel decided" is
 // committed, then cancel is sent until a final answer. Aborting a payment
 // already being cancelled is a no-op; a final one is ErrFinal.
 func (e *Engine) Abort(requestID string) error {
-	_, err := e.command(requestID, Event{Kind: Abort}, false)
+	_, err := e.command(requestID, event{Kind: evAbort}, false)
 	return err
 }
 
-// Void reverses a succeeded payment by cancel (by a full refund if the
+// evVoid reverses a succeeded payment by cancel (by a full refund if the
 // cancel window has passed).
 func (e *Engine) Void(requestID string) error {
-	_, err := e.command(requestID, Event{Kind: Void}, true)
+	_, err := e.command(requestID, event{Kind: evVoid}, true)
 	return err
 }
 
@@ -211,7 +212,7 @@ func (e *Engine) Void(requestID string) error {
 // sent (and resent, with the same refundRequestId) until a final answer.
 // Refunds may be asked while the gateway is unreachable.
 func (e *Engine) Refund(requestID string, amount alipay.Amount, reason string) (Refund, error) {
-	p, err := e.command(requestID, Event{Kind: RequestRefund, RefundAmount: amount, Reason: reason}, true)
+	p, err := e.command(requestID, event{Kind: evRequestRefund, RefundAmount: amount, Reason: reason}, true)
 	if err != nil {
 		return Refund{}, err
 	}
@@ -220,7 +221,7 @@ func (e *Engine) Refund(requestID string, amount alipay.Amount, reason string) (
 
 // command applies a cashier event. needsDisk refuses it while the store
 // cannot be written (money-moving requests must be committed first).
-func (e *Engine) command(requestID string, ev Event, needsDisk bool) (Payment, error) {
+func (e *Engine) command(requestID string, ev event, needsDisk bool) (Payment, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if needsDisk && e.writeErr != nil {
@@ -231,7 +232,7 @@ func (e *Engine) command(requestID string, ev Event, needsDisk bool) (Payment, e
 		return Payment{}, err
 	}
 	ev.At = e.clock.Now()
-	q, acts, err := Step(p, ev, &e.pol)
+	q, acts, err := step(p, ev, &e.pol)
 	if err != nil {
 		return Payment{}, err
 	}
@@ -302,7 +303,7 @@ func (e *Engine) Notice(requestID string, success bool) (NoticeResult, error) {
 	if err != nil || !success {
 		return NoticeNothing, err
 	}
-	q, acts, err := Step(p, Event{Kind: PaidNotice, At: e.clock.Now()}, &e.pol)
+	q, acts, err := step(p, event{Kind: evPaidNotice, At: e.clock.Now()}, &e.pol)
 	if err != nil || q.Seq == p.Seq {
 		return NoticeNothing, err
 	}
@@ -326,7 +327,7 @@ func (e *Engine) Stopped() error {
 
 // watchCodes feeds an answer's code to the stop watch and stops new
 // payments when it says so.
-func (e *Engine) watchCodes(ev Event) {
+func (e *Engine) watchCodes(ev event) {
 	stop, code := e.codes.observe(ev)
 	if !stop || e.stopped != nil {
 		return
@@ -470,8 +471,8 @@ func (e *Engine) worker(ctx context.Context, work <-chan string) {
 }
 
 // call makes the gateway call p waits for and returns the answer as an event.
-func (e *Engine) call(ctx context.Context, p *Payment) Event {
-	ev := Event{Seq: p.Seq}
+func (e *Engine) call(ctx context.Context, p *Payment) event {
+	ev := event{Seq: p.Seq}
 	switch p.Next {
 	case OpPay:
 		pctx := ctx
@@ -483,25 +484,25 @@ func (e *Engine) call(ctx context.Context, p *Payment) Event {
 			pctx, stop = context.WithTimeout(ctx, e.pol.PayAnswerWait)
 			defer stop()
 		}
-		ev.Kind, ev.Pay = PayAnswer, e.gw.Pay(pctx, p.Body)
+		ev.Kind, ev.Pay = evPayAnswer, e.gw.Pay(pctx, p.Body)
 	case OpInquire:
-		ev.Kind, ev.Inquiry = InquiryAnswer, e.gw.InquirePayment(ctx, p.RequestID)
+		ev.Kind, ev.Inquiry = evInquiryAnswer, e.gw.InquirePayment(ctx, p.RequestID)
 	case OpCancel:
-		ev.Kind, ev.Cancel = CancelAnswer, e.gw.Cancel(ctx, p.RequestID)
+		ev.Kind, ev.Cancel = evCancelAnswer, e.gw.Cancel(ctx, p.RequestID)
 	case OpRefund, OpInquireRefund:
 		i := p.activeRefund()
 		if i < 0 {
-			ev.Kind = RefundAnswer
+			ev.Kind = evRefundAnswer
 			break
 		}
 		r := p.Refunds[i]
 		if p.Next == OpRefund {
-			ev.Kind, ev.Refund = RefundAnswer, e.gw.Refund(ctx, RefundCall{
+			ev.Kind, ev.Refund = evRefundAnswer, e.gw.Refund(ctx, RefundCall{
 				RefundRequestID: r.RequestID, PaymentID: p.PaymentID, PaymentRequestID: p.RequestID,
 				Amount: r.Amount, Reason: r.Reason,
 			})
 		} else {
-			ev.Kind, ev.Refund = RefundInquiryAnswer, e.gw.InquireRefund(ctx, r.RequestID)
+			ev.Kind, ev.Refund = evRefundInquiryAnswer, e.gw.InquireRefund(ctx, r.RequestID)
 		}
 	}
 	ev.At = e.clock.Now()
@@ -510,7 +511,7 @@ func (e *Engine) call(ctx context.Context, p *Payment) Event {
 }
 
 // answer applies a gateway answer to the record it was made for.
-func (e *Engine) answer(id string, ev Event) {
+func (e *Engine) answer(id string, ev event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ent, ok := e.live[id]
@@ -520,12 +521,12 @@ func (e *Engine) answer(id string, ev Event) {
 	ent.busy = false
 	m := machine{p: &ent.p}
 	e.watchCodes(m.bound(ev)) // a reply about another request is only a claim
-	q, acts, err := Step(ent.p, ev, &e.pol)
+	q, acts, err := step(ent.p, ev, &e.pol)
 	if err != nil || (q.Seq == ent.p.Seq && q.VoidSlip == ent.p.VoidSlip) {
 		e.poke()
 		return // late answer: nothing changes
 	}
-	if !NeedsCommit(&ent.p, &q, acts) {
+	if !needsCommit(&ent.p, &q, acts) {
 		ent.p = q
 		if e.writeErr != nil {
 			e.unsaved[q.RequestID] = q
@@ -542,11 +543,11 @@ func (e *Engine) answer(id string, ev Event) {
 // on resolving the payment (no new payments start meanwhile); unless
 // refusable: a request that moves money (refund, void) the disk refused
 // is dropped, since the caller is told it was refused.
-func (e *Engine) commitLocked(before, q Payment, acts []Action, refusable bool) error {
+func (e *Engine) commitLocked(before, q Payment, acts []action, refusable bool) error {
 	now := e.clock.Now()
 	var jobs []PrintJob
 	for _, a := range acts {
-		if a.Kind != Print {
+		if a.Kind != actPrint {
 			continue
 		}
 		payload, err := e.receipt(&q, a.Receipt, a.RefundID)
@@ -556,7 +557,7 @@ func (e *Engine) commitLocked(before, q Payment, acts []Action, refusable bool) 
 		}
 		jobs = append(jobs, PrintJob{RequestID: q.RequestID, RefundID: a.RefundID, Kind: a.Receipt, Payload: payload, CreatedAt: now})
 	}
-	saved, err := e.store.Save(q, jobs)
+	saved, err := e.store.save(q, jobs)
 	if err != nil && refusable {
 		e.degrade(err, now)
 		return err
@@ -585,12 +586,12 @@ func (e *Engine) commitLocked(before, q Payment, acts []Action, refusable bool) 
 		e.log.Info("payment state", "paymentRequestId", q.RequestID, "from", before.State, "to", q.State, "code", q.ResultCode, "next", q.Next)
 	}
 	for _, a := range acts {
-		if a.Kind == Notify {
+		if a.Kind == actNotify {
 			e.publish(changeOf(&q, a))
 		}
 	}
 	for _, j := range saved {
-		c := changeOf(&q, Action{Change: ChangeReceiptReady, RefundID: j.RefundID})
+		c := changeOf(&q, action{Change: ChangeReceiptReady, RefundID: j.RefundID})
 		c.PrintJob = j.ID
 		e.publish(c)
 	}
@@ -628,7 +629,7 @@ func (e *Engine) flushLocked(now time.Time) {
 	for _, p := range e.unsaved {
 		ps = append(ps, p)
 	}
-	saved, err := e.store.SaveAll(ps, e.jobsHeld)
+	saved, err := e.store.saveAll(ps, e.jobsHeld)
 	if err != nil {
 		return
 	}
@@ -653,7 +654,7 @@ func (e *Engine) prune(now time.Time) {
 	if e.retention < 0 || e.WriteError() != nil {
 		return
 	}
-	n, err := e.store.Prune(now.Add(-e.retention))
+	n, err := e.store.prune(now.Add(-e.retention))
 	if err != nil {
 		e.log.Warn("prune", "err", err)
 		return
@@ -666,7 +667,7 @@ func (e *Engine) prune(now time.Time) {
 	e.mu.Unlock()
 }
 
-func changeOf(p *Payment, a Action) Change {
+func changeOf(p *Payment, a action) Change {
 	return Change{
 		Kind: a.Change, RequestID: p.RequestID, SaleID: p.SaleID, State: p.State, Amount: p.Amount,
 		QR: p.QR, Code: p.ResultCode, Attention: p.Attention, RefundID: a.RefundID, At: p.UpdatedAt,

@@ -16,10 +16,10 @@ func (e *Engine) Events(after uint64, max int) ([]OutEvent, error) {
 
 // EventsDelivered records that the broker acknowledged every event up to
 // seq; they are deleted with the next commit (or at once when many wait).
-func (e *Engine) EventsDelivered(seq uint64) error { return e.store.EventsDelivered(seq) }
+func (e *Engine) EventsDelivered(seq uint64) error { return e.store.eventsDelivered(seq) }
 
 // DeleteDeliveredEvents deletes delivered events now, for a clean stop.
-func (e *Engine) DeleteDeliveredEvents() error { return e.store.DeleteDelivered() }
+func (e *Engine) DeleteDeliveredEvents() error { return e.store.deleteDelivered() }
 
 // EventStats describe the events outbox: backlog, oldest, dropped.
 func (e *Engine) EventStats() (EventStats, error) { return e.store.EventStats() }

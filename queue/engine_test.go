@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -41,13 +42,23 @@ func newHarness(t testing.TB) *harness {
 	return h
 }
 
+// amountSlip is the print payload the harness stores: the amount, so a
+// test can see the slip was built from the committed payment.
+func amountSlip(p *queue.Payment, kind queue.ReceiptKind, refundID string) (json.RawMessage, error) {
+	return json.Marshal(struct {
+		Kind   queue.ReceiptKind `json:"kind"`
+		Amount any               `json:"amount"`
+		Refund string            `json:"refundRequestId,omitempty"`
+	}{kind, p.Amount, refundID})
+}
+
 func (h *harness) start() {
 	h.t.Helper()
 	s, err := queue.Open(h.path, h.opts)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	cfg := queue.Config{Store: s, Gateway: h.gw, Clock: h.clock, Workers: 3}
+	cfg := queue.Config{Store: s, Gateway: h.gw, Clock: h.clock, Workers: 3, Receipt: amountSlip}
 	if h.cfg != nil {
 		h.cfg(&cfg)
 	}
@@ -470,8 +481,8 @@ func TestEngineRecoversSentWithoutRepaying(t *testing.T) {
 		t.Fatal(err)
 	}
 	pol := queue.DefaultPolicy()
-	p, _ := queue.NewPayment(payReq("P1", "S1", queue.PaymentCode, queuetest.CodePaid+"00000000000001", 1000), start, &pol)
-	if err := s.Create(p); err != nil {
+	p, _ := queue.NewPaymentForTest(payReq("P1", "S1", queue.PaymentCode, queuetest.CodePaid+"00000000000001", 1000), start, &pol)
+	if err := s.CreateForTest(p); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -617,7 +628,7 @@ func TestExportCSV(t *testing.T) {
 	h.waitFor(queue.ChangeFailed, "P2")
 	h.settled("P2")
 	var buf bytes.Buffer
-	if err := queue.ExportCSV(&buf, h.store, start.Add(-time.Hour), start.Add(24*time.Hour)); err != nil {
+	if err := h.eng.Export(&buf, start.Add(-time.Hour), start.Add(24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
@@ -637,7 +648,7 @@ func TestExportCSV(t *testing.T) {
 		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	buf.Reset()
-	queue.ExportCSV(&buf, h.store, start.Add(time.Hour), start.Add(2*time.Hour))
+	h.eng.Export(&buf, start.Add(time.Hour), start.Add(2*time.Hour))
 	if n := strings.Count(buf.String(), "\n"); n != 1 {
 		t.Errorf("empty range wrote %d lines, want the header only", n)
 	}

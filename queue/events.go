@@ -23,7 +23,7 @@ var (
 	keyEventSource = []byte("eventSource")
 )
 
-// Event backlog bounds by default.
+// event backlog bounds by default.
 const (
 	DefaultEventBacklog = 10000
 	DefaultEventAge     = 7 * 24 * time.Hour
@@ -335,7 +335,7 @@ func (s *Store) Events(after uint64, max int) ([]OutEvent, error) {
 // EventsDelivered records that the broker acknowledged every event up to
 // seq. They are deleted in the next commit; when deleteDeliveredAt of them
 // are waiting, at once in a commit of their own.
-func (s *Store) EventsDelivered(seq uint64) error {
+func (s *Store) eventsDelivered(seq uint64) error {
 	for {
 		old := s.evAcked.Load()
 		if seq <= old || s.evAcked.CompareAndSwap(old, seq) {
@@ -346,12 +346,12 @@ func (s *Store) EventsDelivered(seq uint64) error {
 	if err != nil || st.Deferred < deleteDeliveredAt {
 		return err
 	}
-	return s.DeleteDelivered()
+	return s.deleteDelivered()
 }
 
 // DeleteDelivered deletes the delivered events now (at a clean stop), in
 // one commit, if there are any.
-func (s *Store) DeleteDelivered() error {
+func (s *Store) deleteDelivered() error {
 	st, err := s.EventStats()
 	if err != nil || st.Deferred == 0 {
 		return err

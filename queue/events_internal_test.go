@@ -37,7 +37,7 @@ func TestEventRollsBackWithItsChange(t *testing.T) {
 	if evs, _ := s.Events(0, 10); len(evs) != 0 {
 		t.Errorf("%d events after rollback", len(evs))
 	}
-	if err := s.Create(p); err != nil {
+	if err := s.create(p); err != nil {
 		t.Fatal(err)
 	}
 	if evs, _ := s.Events(0, 10); len(evs) != 1 || evs[0].Seq != 1 {

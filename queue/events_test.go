@@ -70,10 +70,10 @@ func TestEventsFollowEveryCommittedChange(t *testing.T) {
 	code := queuetest.CodePaid + "00000000000001"
 	h.pay(payReq("P1", "S1", queue.PaymentCode, code, 1234))
 	rc := h.waitFor(queue.ChangeReceiptReady, "P1")
-	if err := h.store.MarkAttempted(rc.PrintJob); err != nil {
+	if err := h.eng.MarkAttempted(rc.PrintJob); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.store.MarkPrinted(rc.PrintJob, h.clock.Now()); err != nil {
+	if err := h.eng.MarkPrinted(rc.PrintJob); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.eng.Refund("P1", alipay.Amount{Currency: "USD", Value: 234}, "returned"); err != nil {

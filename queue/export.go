@@ -10,18 +10,18 @@ import (
 	"time"
 )
 
-// ExportHeader is the first row ExportCSV writes.
+// ExportHeader is the first row exportCSV writes.
 var ExportHeader = []string{
 	"type", "paymentRequestId", "paymentId", "refundRequestId", "refundId", "saleId",
 	"state", "currency", "amount", "amountMinor", "createdAt", "updatedAt", "resultCode",
 }
 
-// ExportCSV writes one row per payment and one per refund created in
+// exportCSV writes one row per payment and one per refund created in
 // [from, to), oldest first, for reconciliation with Alipay's settlement
 // files (which carry paymentId, paymentRequestId and refundRequestId).
 // Amounts are exact: major units as text ("12.34") and integer minor units.
 // Times are RFC 3339 in UTC. This is what `posctl export --format csv` prints.
-func ExportCSV(w io.Writer, s *Store, from, to time.Time) error {
+func exportCSV(w io.Writer, s *Store, from, to time.Time) error {
 	type row struct {
 		at   time.Time
 		cols []string

@@ -43,7 +43,7 @@ func FuzzOpen(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	s.Create(storedPayment(f, "P1", "S1"))
+	s.create(storedPayment(f, "P1", "S1"))
 	s.Close()
 	seed, _ := os.ReadFile(path)
 	f.Add(seed[:3*4096])

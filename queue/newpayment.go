@@ -20,10 +20,10 @@ type PaymentRequest struct {
 	ExpiresAt time.Time // paymentExpiryTime inside Body; zero = contract default
 }
 
-// NewPayment returns the record for a new attempt, in state SENT with the
+// newPayment returns the record for a new attempt, in state SENT with the
 // first pay due at once: it is committed just before the first pay byte
 // leaves, so NEW and SENT are one commit (one fsync) in posd.
-func NewPayment(req PaymentRequest, now time.Time, pol *Policy) (Payment, error) {
+func newPayment(req PaymentRequest, now time.Time, pol *Policy) (Payment, error) {
 	if err := alipay.CheckRequestID("paymentRequestId", req.RequestID); err != nil {
 		return Payment{}, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
@@ -87,12 +87,12 @@ func checkBody(req *PaymentRequest) error {
 	return nil
 }
 
-// CheckNewAttempt decides whether a sale may start another payment attempt,
+// checkNewAttempt decides whether a sale may start another payment attempt,
 // given the attempts already recorded for it: never while one is still in
 // flight (two live attempts could both be paid), never once one was paid,
 // even if it was refunded since (the gateway would then hold two successful
 // payments for one sale: ring it up as a new sale instead).
-func CheckNewAttempt(saleID string, attempts []Payment) error {
+func checkNewAttempt(saleID string, attempts []Payment) error {
 	for i := range attempts {
 		a := &attempts[i]
 		if a.SaleID != saleID {

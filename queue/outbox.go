@@ -49,11 +49,11 @@ func (e *Engine) Unprinted() ([]PrintJob, error) { return e.store.Unprinted() }
 // MarkAttempted commits, before the first byte of job goes to the printer,
 // that it may be on paper from now on: after a crash it prints again only
 // as a COPY.
-func (e *Engine) MarkAttempted(job uint64) error { return e.store.MarkAttempted(job) }
+func (e *Engine) MarkAttempted(job uint64) error { return e.store.markAttempted(job) }
 
 // MarkPrinted commits that the printer confirmed job complete. Marking a
 // job twice is harmless.
-func (e *Engine) MarkPrinted(job uint64) error { return e.store.MarkPrinted(job, e.clock.Now()) }
+func (e *Engine) MarkPrinted(job uint64) error { return e.store.markPrinted(job, e.clock.Now()) }
 
 // Reprint queues a COPY of a payment's sale (or void) slip and tells
 // subscribers (ChangeReceiptReady). It fails with ErrNoReceipt for a
@@ -68,7 +68,7 @@ func (e *Engine) Reprint(requestID string) (PrintJob, error) {
 			continue
 		}
 		now := e.clock.Now()
-		c, err := e.store.Reprint(j.ID, now)
+		c, err := e.store.reprint(j.ID, now)
 		if err != nil {
 			return PrintJob{}, err
 		}
@@ -81,7 +81,7 @@ func (e *Engine) Reprint(requestID string) (PrintJob, error) {
 }
 
 // Export writes the payments and refunds created in [from, to) as CSV
-// (ExportCSV).
+// (the reconciliation file).
 func (e *Engine) Export(w io.Writer, from, to time.Time) error {
-	return ExportCSV(w, e.store, from, to)
+	return exportCSV(w, e.store, from, to)
 }

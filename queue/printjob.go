@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/internal/events"
 	bolt "go.etcd.io/bbolt"
 )
@@ -29,35 +28,10 @@ type PrintJob struct {
 	PrintedAt time.Time       `json:"printedAt,omitempty"`
 }
 
-// Receipt is the payload the outbox writes into a print job by default:
-// everything a receipt shows about the money. The printer package turns it
-// into paper.
-type Receipt struct {
-	Kind         ReceiptKind    `json:"kind"`
-	RequestID    string         `json:"paymentRequestId"`
-	PaymentID    string         `json:"paymentId,omitempty"`
-	SaleID       string         `json:"saleId"`
-	Amount       alipay.Amount  `json:"amount"`
-	RefundID     string         `json:"refundRequestId,omitempty"`
-	RefundAmount *alipay.Amount `json:"refundAmount,omitempty"`
-	Time         time.Time      `json:"time"`
-}
-
-// ReceiptFunc builds the payload of a print job from the payment it is for.
+// ReceiptFunc builds the payload of a print job from the payment it is
+// for: the printed slip (posd stores a printer.Receipt), built when the
+// job is committed so a reprint shows exactly what the first print showed.
 type ReceiptFunc func(p *Payment, kind ReceiptKind, refundID string) (json.RawMessage, error)
-
-// DefaultReceipt encodes a Receipt.
-func DefaultReceipt(p *Payment, kind ReceiptKind, refundID string) (json.RawMessage, error) {
-	r := Receipt{Kind: kind, RequestID: p.RequestID, PaymentID: p.PaymentID, SaleID: p.SaleID,
-		Amount: p.Amount, RefundID: refundID, Time: p.UpdatedAt}
-	for i := range p.Refunds {
-		if p.Refunds[i].RequestID == refundID {
-			a := p.Refunds[i].Amount
-			r.RefundAmount = &a
-		}
-	}
-	return json.Marshal(r)
-}
 
 func putNewJob(tx *bolt.Tx, j *PrintJob) error {
 	b := tx.Bucket(bucketJobs)
@@ -127,7 +101,7 @@ func (s *Store) Jobs(requestID string) ([]PrintJob, error) {
 
 // MarkAttempted records, before the first byte goes to the printer, that
 // job id may be on paper from now on.
-func (s *Store) MarkAttempted(id uint64) error {
+func (s *Store) markAttempted(id uint64) error {
 	return s.updateJob(id, func(j *PrintJob) bool {
 		if j.Attempted {
 			return false
@@ -139,7 +113,7 @@ func (s *Store) MarkAttempted(id uint64) error {
 
 // MarkPrinted records that the printer confirmed job id complete. Marking
 // a job twice is harmless.
-func (s *Store) MarkPrinted(id uint64, at time.Time) error {
+func (s *Store) markPrinted(id uint64, at time.Time) error {
 	return s.updateJob(id, func(j *PrintJob) bool {
 		if j.Printed {
 			return false
@@ -182,7 +156,7 @@ func (s *Store) updateJob(id uint64, change func(*PrintJob) bool) error {
 }
 
 // Reprint queues a copy of an earlier job (same payload, marked as a copy).
-func (s *Store) Reprint(id uint64, at time.Time) (PrintJob, error) {
+func (s *Store) reprint(id uint64, at time.Time) (PrintJob, error) {
 	var out PrintJob
 	err := s.update(func(tx *bolt.Tx) error {
 		j, err := getJob(tx, id)

@@ -52,7 +52,7 @@ const (
 )
 
 // Every reply names the request it answers (RequestID, RefundRequestID)
-// and, where the gateway returns it, the amount. Step treats a Success,
+// and, where the gateway returns it, the amount. step treats a Success,
 // Failure or InProcess that does not name this record's request and amount
 // as Unsure: a genuine reply replayed from another request must never
 // decide a payment (https://docs.antom.com/ac/ams/idempotency). Code may

@@ -17,7 +17,7 @@ type stopWatch struct {
 }
 
 // observe takes one answer and reports whether to stop, with the code.
-func (w *stopWatch) observe(ev Event) (bool, string) {
+func (w *stopWatch) observe(ev event) (bool, string) {
 	o, code := answerOf(ev)
 	if code == "" || o == NotSent {
 		return false, ""
@@ -43,30 +43,30 @@ func (w *stopWatch) observe(ev Event) (bool, string) {
 }
 
 // answerOf is the outcome and code an answer event carries.
-func answerOf(ev Event) (Outcome, string) {
+func answerOf(ev event) (Outcome, string) {
 	switch ev.Kind {
-	case PayAnswer:
+	case evPayAnswer:
 		return ev.Pay.Outcome, ev.Pay.Code
-	case InquiryAnswer:
+	case evInquiryAnswer:
 		return ev.Inquiry.Outcome, ev.Inquiry.Code
-	case CancelAnswer:
+	case evCancelAnswer:
 		return ev.Cancel.Outcome, ev.Cancel.Code
-	case RefundAnswer, RefundInquiryAnswer:
+	case evRefundAnswer, evRefundInquiryAnswer:
 		return ev.Refund.Outcome, ev.Refund.Code
 	}
 	return Unsure, ""
 }
 
 // apiOf is the AMS API an answer event comes from.
-func apiOf(k EventKind) alipay.API {
+func apiOf(k eventKind) alipay.API {
 	switch k {
-	case InquiryAnswer:
+	case evInquiryAnswer:
 		return alipay.APIInquiryPayment
-	case CancelAnswer:
+	case evCancelAnswer:
 		return alipay.APICancel
-	case RefundAnswer:
+	case evRefundAnswer:
 		return alipay.APIRefund
-	case RefundInquiryAnswer:
+	case evRefundInquiryAnswer:
 		return alipay.APIInquiryRefund
 	}
 	return alipay.APIPay

@@ -54,8 +54,10 @@ type Options struct {
 }
 
 // Store is the outbox file: payments with their refunds, and print jobs.
-// Every method that changes it is one fsync'd bbolt transaction, complete
-// when the method returns nil.
+// Only the Engine writes it (callers go through the Engine, which also
+// knows what the disk refused and memory holds); every write is one
+// fsync'd bbolt transaction, complete when it returns nil. Its exported
+// methods read, for tools that open the file read-only.
 type Store struct {
 	db      *bolt.DB
 	path    string
@@ -317,7 +319,7 @@ func putPayment(tx *bolt.Tx, p *Payment) error {
 // Create commits a new payment attempt (with its exact request body) after
 // checking that its sale may take one: no other attempt in flight, none
 // paid. Nothing may be sent for p before Create returns nil.
-func (s *Store) Create(p Payment) error {
+func (s *Store) create(p Payment) error {
 	if err := p.validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
@@ -329,7 +331,7 @@ func (s *Store) Create(p Payment) error {
 		if err != nil {
 			return err
 		}
-		if err := CheckNewAttempt(p.SaleID, prev); err != nil {
+		if err := checkNewAttempt(p.SaleID, prev); err != nil {
 			return err
 		}
 		if err := putPayment(tx, &p); err != nil {
@@ -341,14 +343,14 @@ func (s *Store) Create(p Payment) error {
 
 // Save commits the new state of a payment together with the print jobs its
 // transition created, in one transaction, and returns the jobs with their ids.
-func (s *Store) Save(p Payment, jobs []PrintJob) ([]PrintJob, error) {
-	return s.SaveAll([]Payment{p}, jobs)
+func (s *Store) save(p Payment, jobs []PrintJob) ([]PrintJob, error) {
+	return s.saveAll([]Payment{p}, jobs)
 }
 
 // SaveAll commits many payments and print jobs in one transaction: one
 // fsync for a whole recovery, or for the changes kept in memory while the
 // disk was full.
-func (s *Store) SaveAll(ps []Payment, jobs []PrintJob) ([]PrintJob, error) {
+func (s *Store) saveAll(ps []Payment, jobs []PrintJob) ([]PrintJob, error) {
 	if len(ps) == 0 && len(jobs) == 0 {
 		return nil, nil
 	}
@@ -420,7 +422,7 @@ func (s *Store) Live() ([]Payment, error) {
 
 // ForEach calls fn for every stored payment in paymentRequestId order.
 // fn runs inside a read transaction: it must not wait for a write to the
-// same Store (an Engine call such as Refund or Abort), which deadlocks as
+// same Store (an Engine call such as Refund or evAbort), which deadlocks as
 // soon as bbolt has to grow its memory map. Collect, then act.
 func (s *Store) ForEach(fn func(Payment) error) error {
 	return s.view(func(tx *bolt.Tx) error {
@@ -436,7 +438,7 @@ func (s *Store) ForEach(fn func(Payment) error) error {
 
 // Prune deletes final payments last changed before cutoff, with their
 // printed jobs. Payments still live, and jobs not yet printed, stay.
-func (s *Store) Prune(cutoff time.Time) (int, error) {
+func (s *Store) prune(cutoff time.Time) (int, error) {
 	// Find the candidates in a read transaction first: most days there are
 	// none, and an empty write would still cost two fdatasyncs.
 	var gone map[string]string

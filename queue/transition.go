@@ -7,49 +7,49 @@ import (
 	"github.com/posd/posd/alipay"
 )
 
-// EventKind names what happened to a payment.
-type EventKind string
+// eventKind names what happened to a payment.
+type eventKind string
 
 // Events. The *Answer events carry a gateway reply and the Seq of the call
 // they answer; the others come from the cashier or from a restart.
 const (
-	PayAnswer           EventKind = "pay-answer"
-	InquiryAnswer       EventKind = "inquiry-answer"
-	CancelAnswer        EventKind = "cancel-answer"
-	RefundAnswer        EventKind = "refund-answer"
-	RefundInquiryAnswer EventKind = "refund-inquiry-answer"
-	Abort               EventKind = "abort"          // cashier abandons a pending payment
-	Void                EventKind = "void"           // cashier reverses a succeeded payment
-	RequestRefund       EventKind = "request-refund" // cashier refunds part or all of a payment
-	Restart             EventKind = "restart"        // the process started and found the record
-	// PaidNotice is a verified notifyPayment saying the payment succeeded
+	evPayAnswer           eventKind = "pay-answer"
+	evInquiryAnswer       eventKind = "inquiry-answer"
+	evCancelAnswer        eventKind = "cancel-answer"
+	evRefundAnswer        eventKind = "refund-answer"
+	evRefundInquiryAnswer eventKind = "refund-inquiry-answer"
+	evAbort               eventKind = "abort"          // cashier abandons a pending payment
+	evVoid                eventKind = "void"           // cashier reverses a succeeded payment
+	evRequestRefund       eventKind = "request-refund" // cashier refunds part or all of a payment
+	evRestart             eventKind = "restart"        // the process started and found the record
+	// evPaidNotice is a verified notifyPayment saying the payment succeeded
 	// (https://docs.antom.com/ac/ams/paymentrn).
-	PaidNotice EventKind = "paid-notice"
+	evPaidNotice eventKind = "paid-notice"
 )
 
-// Event is one input to Step.
-type Event struct {
-	Kind    EventKind
+// event is one input to step.
+type event struct {
+	Kind    eventKind
 	At      time.Time // wall clock when it happened
 	Seq     uint32    // for answers: Payment.Seq when the call was made
 	Pay     PayReply
 	Inquiry InquiryReply
 	Cancel  CancelReply
 	Refund  RefundReply
-	// RequestRefund only.
+	// evRequestRefund only.
 	RefundAmount alipay.Amount
 	Reason       string
 }
 
-// ActionKind names a side effect of a transition. The gateway call that
+// actionKind names a side effect of a transition. The gateway call that
 // comes next is not an action: it is in the record (Next, DueAt), committed
 // before it is made.
-type ActionKind string
+type actionKind string
 
 // Actions.
 const (
-	Notify ActionKind = "notify" // tell subscribers (after commit)
-	Print  ActionKind = "print"  // create a print job (in the same transaction)
+	actNotify actionKind = "notify" // tell subscribers (after commit)
+	actPrint  actionKind = "print"  // create a print job (in the same transaction)
 )
 
 // ReceiptKind says what a print job prints.
@@ -62,40 +62,40 @@ const (
 	VoidReceipt   ReceiptKind = "void" // a succeeded payment was reversed by cancel
 )
 
-// Action is one side effect of a transition.
-type Action struct {
-	Kind     ActionKind
-	Change   ChangeKind  // Notify
-	Receipt  ReceiptKind // Print
-	RefundID string      // Print of a RefundReceipt, Notify of refund changes: the refundRequestId
+// action is one side effect of a transition.
+type action struct {
+	Kind     actionKind
+	Change   ChangeKind  // actNotify
+	Receipt  ReceiptKind // actPrint
+	RefundID string      // actPrint of a RefundReceipt, actNotify of refund changes: the refundRequestId
 }
 
-// Step is the outbox's whole decision logic: given a record and an event it
+// step is the outbox's whole decision logic: given a record and an event it
 // returns the next record and the side effects, with no I/O. It returns an
 // error only for cashier requests that are refused (the record is then
 // returned unchanged). Answers that do not match the call the record waits
 // for (late, duplicated, or from before a restart) change nothing.
-func Step(p Payment, ev Event, pol *Policy) (Payment, []Action, error) {
+func step(p Payment, ev event, pol *Policy) (Payment, []action, error) {
 	p = p.Clone()
 	m := machine{p: &p, pol: pol, now: ev.At}
 	var err error
 	switch ev.Kind {
-	case PayAnswer, InquiryAnswer, CancelAnswer, RefundAnswer, RefundInquiryAnswer:
+	case evPayAnswer, evInquiryAnswer, evCancelAnswer, evRefundAnswer, evRefundInquiryAnswer:
 		ev = m.bound(ev)
 		if !m.expects(ev) {
 			m.late(ev)
 			break
 		}
 		m.answer(ev)
-	case PaidNotice:
+	case evPaidNotice:
 		m.paidNotice()
-	case Abort:
+	case evAbort:
 		err = m.abort()
-	case Void:
+	case evVoid:
 		err = m.void()
-	case RequestRefund:
+	case evRequestRefund:
 		err = m.requestRefund(ev.RefundAmount, ev.Reason)
-	case Restart:
+	case evRestart:
 		m.restart()
 	default:
 		err = fmt.Errorf("%w: unknown event %q", ErrRefused, ev.Kind)
@@ -113,15 +113,15 @@ type machine struct {
 	p       *Payment
 	pol     *Policy
 	now     time.Time
-	actions []Action
+	actions []action
 	changed bool
 }
 
 // expects reports whether ev answers the call p is waiting for.
-func (m *machine) expects(ev Event) bool {
-	want := map[EventKind]Op{
-		PayAnswer: OpPay, InquiryAnswer: OpInquire, CancelAnswer: OpCancel,
-		RefundAnswer: OpRefund, RefundInquiryAnswer: OpInquireRefund,
+func (m *machine) expects(ev event) bool {
+	want := map[eventKind]Op{
+		evPayAnswer: OpPay, evInquiryAnswer: OpInquire, evCancelAnswer: OpCancel,
+		evRefundAnswer: OpRefund, evRefundInquiryAnswer: OpInquireRefund,
 	}[ev.Kind]
 	return m.p.Next == want && m.p.Seq == ev.Seq
 }
@@ -132,35 +132,35 @@ func (m *machine) expects(ev Event) bool {
 // inquiry and cancel replies when they report success (the gateway returns
 // the ids only then), and an inquiry's success must name the stored
 // amount. A reply naming another request is never trusted.
-func (m *machine) bound(ev Event) Event {
+func (m *machine) bound(ev event) event {
 	p := m.p
 	verified := func(o Outcome) bool { return o == Success || o == Failure || o == InProcess }
 	about := func(o Outcome, named, want string, always bool) bool {
 		return !verified(o) || named == want || (named == "" && !always && o != Success)
 	}
 	switch ev.Kind {
-	case PayAnswer:
+	case evPayAnswer:
 		if !about(ev.Pay.Outcome, ev.Pay.RequestID, p.RequestID, true) {
 			ev.Pay.Outcome = Unsure
 		}
-	case InquiryAnswer:
+	case evInquiryAnswer:
 		r := &ev.Inquiry
 		if !about(r.Outcome, r.RequestID, p.RequestID, false) ||
 			r.Outcome == Success && (r.Amount == nil || *r.Amount != p.Amount) {
 			r.Outcome = Unsure
 		}
-	case CancelAnswer:
+	case evCancelAnswer:
 		if !about(ev.Cancel.Outcome, ev.Cancel.RequestID, p.RequestID, false) {
 			ev.Cancel.Outcome = Unsure
 		}
-	case RefundAnswer, RefundInquiryAnswer:
+	case evRefundAnswer, evRefundInquiryAnswer:
 		r := &ev.Refund
 		i := p.activeRefund()
 		if i < 0 {
 			break
 		}
 		ref := p.Refunds[i]
-		if !about(r.Outcome, r.RefundRequestID, ref.RequestID, ev.Kind == RefundAnswer) ||
+		if !about(r.Outcome, r.RefundRequestID, ref.RequestID, ev.Kind == evRefundAnswer) ||
 			verified(r.Outcome) && r.Amount != nil && *r.Amount != ref.Amount {
 			r.Outcome = Unsure
 		}
@@ -172,34 +172,34 @@ func (m *machine) bound(ev Event) Event {
 // changes no schedule; but if it is a verified "paid" for a payment being
 // cancelled (a cashier abort that crossed a paid pay), the cancel now gives
 // money back, and its success prints a void slip.
-func (m *machine) late(ev Event) {
+func (m *machine) late(ev event) {
 	p := m.p
 	if !m.inCancel() || p.VoidSlip {
 		return
 	}
-	paid := ev.Kind == PayAnswer && ev.Pay.Outcome == Success && p.Scenario == PaymentCode ||
-		ev.Kind == InquiryAnswer && ev.Inquiry.Outcome == Success && ev.Inquiry.Status == StatusSuccess
+	paid := ev.Kind == evPayAnswer && ev.Pay.Outcome == Success && p.Scenario == PaymentCode ||
+		ev.Kind == evInquiryAnswer && ev.Inquiry.Outcome == Success && ev.Inquiry.Status == StatusSuccess
 	if paid {
 		p.VoidSlip = true
 		m.changed = true
 	}
 }
 
-func (m *machine) answer(ev Event) {
+func (m *machine) answer(ev event) {
 	switch ev.Kind {
-	case PayAnswer:
+	case evPayAnswer:
 		m.payAnswered(ev.Pay)
-	case InquiryAnswer:
+	case evInquiryAnswer:
 		if m.inCancel() {
 			m.cancelInquiryAnswered(ev.Inquiry)
 		} else {
 			m.inquiryAnswered(ev.Inquiry)
 		}
-	case CancelAnswer:
+	case evCancelAnswer:
 		m.cancelAnswered(ev.Cancel)
-	case RefundAnswer:
+	case evRefundAnswer:
 		m.refundAnswered(ev.Refund)
-	case RefundInquiryAnswer:
+	case evRefundInquiryAnswer:
 		m.refundInquiryAnswered(ev.Refund)
 	}
 }
@@ -219,7 +219,7 @@ func (m *machine) after(d time.Duration, n int) time.Time {
 }
 
 func (m *machine) notify(c ChangeKind, refundID string) {
-	m.actions = append(m.actions, Action{Kind: Notify, Change: c, RefundID: refundID})
+	m.actions = append(m.actions, action{Kind: actNotify, Change: c, RefundID: refundID})
 }
 
 func (m *machine) finish(s State, code string) {
@@ -245,7 +245,7 @@ func (m *machine) issueReceipt() {
 		return
 	}
 	m.p.ReceiptIssued = true
-	m.actions = append(m.actions, Action{Kind: Print, Receipt: SaleReceipt})
+	m.actions = append(m.actions, action{Kind: actPrint, Receipt: SaleReceipt})
 }
 
 func (m *machine) succeed(paymentID string) {
@@ -445,7 +445,7 @@ func (m *machine) cancelAnswered(r CancelReply) {
 	case r.Outcome == Success:
 		m.finish(Cancelled, "SUCCESS")
 		if p.Reversal || p.VoidSlip {
-			m.actions = append(m.actions, Action{Kind: Print, Receipt: VoidReceipt})
+			m.actions = append(m.actions, action{Kind: actPrint, Receipt: VoidReceipt})
 		}
 	case r.Outcome == Failure && r.Code == CodeCancelWindowExceed:
 		p.CancelStep = CancelWindowExceeded
@@ -618,7 +618,7 @@ func (m *machine) refundDone(i int, r RefundReply) {
 	if r.RefundID != "" {
 		ref.RefundID = r.RefundID
 	}
-	m.actions = append(m.actions, Action{Kind: Print, Receipt: RefundReceipt, RefundID: ref.RequestID})
+	m.actions = append(m.actions, action{Kind: actPrint, Receipt: RefundReceipt, RefundID: ref.RequestID})
 	m.notify(ChangeRefunded, ref.RequestID)
 	m.settleRefunds()
 }
@@ -646,7 +646,7 @@ func (m *machine) refundPause(i int) time.Time {
 
 func (m *machine) refundAnswered(r RefundReply) {
 	i := m.p.activeRefund()
-	if i < 0 { // cannot happen for a record Step produced; stay safe on stored data
+	if i < 0 { // cannot happen for a record step produced; stay safe on stored data
 		m.settleRefunds()
 		return
 	}
@@ -763,13 +763,13 @@ func (m *machine) restart() {
 	}
 }
 
-// NeedsCommit reports whether a transition must reach the disk before the
+// needsCommit reports whether a transition must reach the disk before the
 // call it schedules. Polls that only move an inquiry (or a resend of a pay
 // that never left) along the same state need not: their deadlines were
 // committed when the state was entered, and after a crash an inquiry more
 // or less is harmless. Skipping them spares the SD card one commit (two
 // fdatasyncs) every 3 s while a buyer looks for their phone.
-func NeedsCommit(before, after *Payment, acts []Action) bool {
+func needsCommit(before, after *Payment, acts []action) bool {
 	if len(acts) > 0 || before.State != after.State || before.Next != after.Next ||
 		before.CancelStep != after.CancelStep || before.Attention != after.Attention ||
 		before.VoidSlip != after.VoidSlip {

@@ -17,9 +17,9 @@ func TestStepRandomSequences(t *testing.T) {
 		runs = 50
 	}
 	evs := allEvents()
-	byKind := map[Op][]Event{}
-	want := map[EventKind]Op{PayAnswer: OpPay, InquiryAnswer: OpInquire, CancelAnswer: OpCancel,
-		RefundAnswer: OpRefund, RefundInquiryAnswer: OpInquireRefund}
+	byKind := map[Op][]event{}
+	want := map[eventKind]Op{evPayAnswer: OpPay, evInquiryAnswer: OpInquire, evCancelAnswer: OpCancel,
+		evRefundAnswer: OpRefund, evRefundInquiryAnswer: OpInquireRefund}
 	for _, ev := range evs {
 		if op, ok := want[ev.Kind]; ok {
 			byKind[op] = append(byKind[op], ev)
@@ -33,19 +33,19 @@ func TestStepRandomSequences(t *testing.T) {
 	}
 }
 
-func randomRun(rng *rand.Rand, steps int, evs []Event, byKind map[Op][]Event) string {
+func randomRun(rng *rand.Rand, steps int, evs []event, byKind map[Op][]event) string {
 	pol := DefaultPolicy()
 	now := t0
 	var recs []Payment
 	receipts := map[string]int{}
-	var sent []Event // answers already delivered, for duplicates and late replays
+	var sent []event // answers already delivered, for duplicates and late replays
 	var trace []string
 	nextID := 0
 
-	apply := func(i int, ev Event) string {
+	apply := func(i int, ev event) string {
 		ev.At = now
 		before := recs[i]
-		after, acts, err := Step(before, ev, &pol)
+		after, acts, err := step(before, ev, &pol)
 		if err != nil {
 			if after.Seq != before.Seq || after.State != before.State || len(acts) != 0 {
 				return "refused event changed the record"
@@ -57,7 +57,7 @@ func randomRun(rng *rand.Rand, steps int, evs []Event, byKind map[Op][]Event) st
 			return msg
 		}
 		for _, a := range acts {
-			if a.Kind == Print && a.Receipt == SaleReceipt {
+			if a.Kind == actPrint && a.Receipt == SaleReceipt {
 				receipts[after.RequestID]++
 			}
 		}
@@ -71,7 +71,7 @@ func randomRun(rng *rand.Rand, steps int, evs []Event, byKind map[Op][]Event) st
 		switch k := rng.IntN(100); {
 		case k < 10 || len(recs) == 0: // a new attempt for one of three sales
 			sale := fmt.Sprintf("sale-%d", rng.IntN(3))
-			if CheckNewAttempt(sale, recs) != nil {
+			if checkNewAttempt(sale, recs) != nil {
 				continue
 			}
 			nextID++
@@ -80,7 +80,7 @@ func randomRun(rng *rand.Rand, steps int, evs []Event, byKind map[Op][]Event) st
 				sc = OrderCode
 			}
 			id := fmt.Sprintf("P%d", nextID)
-			p, err := NewPayment(PaymentRequest{
+			p, err := newPayment(PaymentRequest{
 				RequestID: id, SaleID: sale, Scenario: sc, Amount: usd(1000),
 				Body: testBody(id, sc, 1000), ExpiresAt: now.Add(2 * time.Minute),
 			}, now, &pol)
@@ -104,16 +104,16 @@ func randomRun(rng *rand.Rand, steps int, evs []Event, byKind map[Op][]Event) st
 			i := rng.IntN(len(recs))
 			msg = apply(i, sent[rng.IntN(len(sent))])
 		case k < 84:
-			msg = apply(rng.IntN(len(recs)), cashier(Abort))
+			msg = apply(rng.IntN(len(recs)), cashier(evAbort))
 		case k < 87:
-			msg = apply(rng.IntN(len(recs)), cashier(Void))
+			msg = apply(rng.IntN(len(recs)), cashier(evVoid))
 		case k < 93:
 			msg = apply(rng.IntN(len(recs)), refundReq(int64(1+rng.IntN(1000))))
 		case k < 95: // a verified success notification, late or not
-			msg = apply(rng.IntN(len(recs)), cashier(PaidNotice))
-		default: // restart: every record sees Restart
+			msg = apply(rng.IntN(len(recs)), cashier(evPaidNotice))
+		default: // restart: every record sees evRestart
 			for i := range recs {
-				if msg = apply(i, cashier(Restart)); msg != "" {
+				if msg = apply(i, cashier(evRestart)); msg != "" {
 					break
 				}
 			}
@@ -131,9 +131,9 @@ func randomRun(rng *rand.Rand, steps int, evs []Event, byKind map[Op][]Event) st
 	return ""
 }
 
-func kindFor(op Op) EventKind {
-	return map[Op]EventKind{OpPay: PayAnswer, OpInquire: InquiryAnswer, OpCancel: CancelAnswer,
-		OpRefund: RefundAnswer, OpInquireRefund: RefundInquiryAnswer}[op]
+func kindFor(op Op) eventKind {
+	return map[Op]eventKind{OpPay: evPayAnswer, OpInquire: evInquiryAnswer, OpCancel: evCancelAnswer,
+		OpRefund: evRefundAnswer, OpInquireRefund: evRefundInquiryAnswer}[op]
 }
 
 // checkShop checks the invariants that span records: per sale at most one

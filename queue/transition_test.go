@@ -14,7 +14,7 @@ var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 func usd(v int64) alipay.Amount { return alipay.Amount{Currency: "USD", Value: v} }
 
-// testBody is the smallest pay body NewPayment accepts for id.
+// testBody is the smallest pay body newPayment accepts for id.
 func testBody(id string, sc Scenario, minor int64) []byte {
 	return fmt.Appendf(nil, `{"paymentRequestId":%q,"paymentAmount":{"currency":"USD","value":"%d"},"paymentFactor":{"inStorePaymentScenario":%q}}`, id, minor, sc)
 }
@@ -22,7 +22,7 @@ func testBody(id string, sc Scenario, minor int64) []byte {
 func newTestPayment(t testing.TB, id string, sc Scenario) Payment {
 	t.Helper()
 	pol := DefaultPolicy()
-	p, err := NewPayment(PaymentRequest{
+	p, err := newPayment(PaymentRequest{
 		RequestID: id, SaleID: "sale-" + id, Scenario: sc, Amount: usd(1000),
 		Body: testBody(id, sc, 1000), ExpiresAt: t0.Add(2 * time.Minute),
 	}, t0, &pol)
@@ -32,26 +32,26 @@ func newTestPayment(t testing.TB, id string, sc Scenario) Payment {
 	return p
 }
 
-// Event constructors. Answers get their Seq from the record they answer,
+// event constructors. Answers get their Seq from the record they answer,
 // and name its request and amount (self, selfAmount) as a genuine reply
 // does: about fills them in.
-func payAns(o Outcome, code string) Event {
-	return Event{Kind: PayAnswer, Pay: PayReply{Outcome: o, Code: code, RequestID: self, PaymentID: "PID"}}
+func payAns(o Outcome, code string) event {
+	return event{Kind: evPayAnswer, Pay: PayReply{Outcome: o, Code: code, RequestID: self, PaymentID: "PID"}}
 }
-func payQR(qr string) Event {
-	return Event{Kind: PayAnswer, Pay: PayReply{Outcome: Success, Code: "SUCCESS", RequestID: self, PaymentID: "PID", QR: qr}}
+func payQR(qr string) event {
+	return event{Kind: evPayAnswer, Pay: PayReply{Outcome: Success, Code: "SUCCESS", RequestID: self, PaymentID: "PID", QR: qr}}
 }
-func inq(o Outcome, st PaymentStatus, code string) Event {
-	return Event{Kind: InquiryAnswer, Inquiry: InquiryReply{Outcome: o, Status: st, Code: code, RequestID: self, Amount: selfAmount, PaymentID: "PID"}}
+func inq(o Outcome, st PaymentStatus, code string) event {
+	return event{Kind: evInquiryAnswer, Inquiry: InquiryReply{Outcome: o, Status: st, Code: code, RequestID: self, Amount: selfAmount, PaymentID: "PID"}}
 }
-func canc(o Outcome, code string) Event {
-	return Event{Kind: CancelAnswer, Cancel: CancelReply{Outcome: o, Code: code, RequestID: self}}
+func canc(o Outcome, code string) event {
+	return event{Kind: evCancelAnswer, Cancel: CancelReply{Outcome: o, Code: code, RequestID: self}}
 }
-func refAns(o Outcome, code string) Event {
-	return Event{Kind: RefundAnswer, Refund: RefundReply{Outcome: o, Code: code, RefundRequestID: self, Amount: selfAmount, RefundID: "RID"}}
+func refAns(o Outcome, code string) event {
+	return event{Kind: evRefundAnswer, Refund: RefundReply{Outcome: o, Code: code, RefundRequestID: self, Amount: selfAmount, RefundID: "RID"}}
 }
-func refInq(o Outcome, st PaymentStatus, code string) Event {
-	return Event{Kind: RefundInquiryAnswer, Refund: RefundReply{Outcome: o, Status: st, Code: code, RefundRequestID: self, Amount: selfAmount}}
+func refInq(o Outcome, st PaymentStatus, code string) event {
+	return event{Kind: evRefundInquiryAnswer, Refund: RefundReply{Outcome: o, Status: st, Code: code, RefundRequestID: self, Amount: selfAmount}}
 }
 
 // self and selfAmount stand for the request and amount of the record an
@@ -61,7 +61,7 @@ const self = "\x00self"
 var selfAmount = &alipay.Amount{}
 
 // about makes ev name p's request (and active refund) where it says self.
-func about(p Payment, ev Event) Event {
+func about(p Payment, ev event) event {
 	fill := func(id *string, want string) {
 		if *id == self {
 			*id = want
@@ -85,19 +85,19 @@ func about(p Payment, ev Event) Event {
 	}
 	return ev
 }
-func cashier(k EventKind) Event { return Event{Kind: k} }
-func refundReq(v int64) Event   { return Event{Kind: RequestRefund, RefundAmount: usd(v)} }
+func cashier(k eventKind) event { return event{Kind: k} }
+func refundReq(v int64) event   { return event{Kind: evRequestRefund, RefundAmount: usd(v)} }
 
-func isAnswer(k EventKind) bool {
+func isAnswer(k eventKind) bool {
 	switch k {
-	case PayAnswer, InquiryAnswer, CancelAnswer, RefundAnswer, RefundInquiryAnswer:
+	case evPayAnswer, evInquiryAnswer, evCancelAnswer, evRefundAnswer, evRefundInquiryAnswer:
 		return true
 	}
 	return false
 }
 
-// step applies ev at time `now`, answering the call p waits for.
-func step(t testing.TB, p Payment, ev Event, now time.Time) (Payment, []Action) {
+// stepAt applies ev at time `now`, answering the call p waits for.
+func stepAt(t testing.TB, p Payment, ev event, now time.Time) (Payment, []action) {
 	t.Helper()
 	pol := DefaultPolicy()
 	ev.At = now
@@ -106,7 +106,7 @@ func step(t testing.TB, p Payment, ev Event, now time.Time) (Payment, []Action) 
 		ev = about(p, ev)
 	}
 	before := p.Clone()
-	q, acts, err := Step(p, ev, &pol)
+	q, acts, err := step(p, ev, &pol)
 	if err != nil {
 		t.Fatalf("%s on %s: %v", ev.Kind, p.State, err)
 	}
@@ -116,12 +116,12 @@ func step(t testing.TB, p Payment, ev Event, now time.Time) (Payment, []Action) 
 	return q, acts
 }
 
-func walk(t testing.TB, p Payment, evs ...Event) Payment {
+func walk(t testing.TB, p Payment, evs ...event) Payment {
 	t.Helper()
 	now := t0
 	for _, ev := range evs {
 		now = now.Add(time.Second)
-		p, _ = step(t, p, ev, now)
+		p, _ = stepAt(t, p, ev, now)
 	}
 	return p
 }
@@ -132,7 +132,7 @@ func fixtures(t testing.TB) map[State]Payment {
 	upm := newTestPayment(t, "P1", PaymentCode)
 	oc := newTestPayment(t, "P2", OrderCode)
 	unknown := walk(t, upm, payAns(Unsure, ""))
-	cancelling := walk(t, unknown, cashier(Abort))
+	cancelling := walk(t, unknown, cashier(evAbort))
 	attention := walk(t, cancelling, canc(Unsure, ""), canc(Unsure, ""), canc(Unsure, ""), canc(Unsure, ""), canc(Unsure, ""))
 	succeeded := walk(t, upm, payAns(Success, "SUCCESS"))
 	refunding := walk(t, succeeded, refundReq(300))
@@ -155,7 +155,7 @@ func fixtures(t testing.TB) map[State]Payment {
 	}
 }
 
-func summary(p Payment, acts []Action) string {
+func summary(p Payment, acts []action) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s next=%s", p.State, p.Next)
 	for _, a := range acts {
@@ -172,24 +172,24 @@ func TestStepTable(t *testing.T) {
 	windowed := walk(t, fx[Cancelling], canc(Failure, CodeCancelWindowExceed))
 	missing := walk(t, fx[Cancelling], canc(Failure, CodeOrderNotExist))
 	invalid := walk(t, fx[Cancelling], canc(Failure, CodeOrderStatusInvalid))
-	voiding := walk(t, fx[Succeeded], cashier(Void))
+	voiding := walk(t, fx[Succeeded], cashier(evVoid))
 	refundUnsure := walk(t, fx[Refunding], refAns(Unsure, ""))
 	declined := walk(t, fx[Sent], payAns(Failure, "USER_BALANCE_NOT_ENOUGH"))
-	rechecking := walk(t, fx[Failed], cashier(PaidNotice))
+	rechecking := walk(t, fx[Failed], cashier(evPaidNotice))
 	other, thousand := usd(999), usd(1000)
 	// The cashier aborts while the pay is out; the pay comes back paid (late: its Seq is gone).
-	abortedPaid := walk(t, fx[Sent], cashier(Abort))
+	abortedPaid := walk(t, fx[Sent], cashier(evAbort))
 	late := about(abortedPaid, payAns(Success, "SUCCESS"))
 	late.Seq, late.At = fx[Sent].Seq, t0.Add(2*time.Second)
 	pol := DefaultPolicy()
-	abortedPaid, _, _ = Step(abortedPaid, late, &pol)
+	abortedPaid, _, _ = step(abortedPaid, late, &pol)
 	if !abortedPaid.VoidSlip || abortedPaid.State != Cancelling || abortedPaid.Next != OpCancel {
 		t.Fatalf("late paid answer to an aborted pay: %s voidSlip=%v", summary(abortedPaid, nil), abortedPaid.VoidSlip)
 	}
 	cases := []struct {
 		name  string
 		from  Payment
-		ev    Event
+		ev    event
 		after time.Duration // since t0
 		want  string
 	}{
@@ -203,20 +203,20 @@ func TestStepTable(t *testing.T) {
 		{"declined, paid, too late: refunded", walk(t, declined, inq(Success, StatusSuccess, ""), canc(Failure, CodeCancelWindowExceed)), inq(Success, StatusSuccess, ""), 4 * time.Second, "REFUNDING next=refund print:sale notify:refunding"},
 		{"declined, still processing", declined, inq(Success, StatusProcessing, ""), 2 * time.Second, "UNKNOWN next=inquiryPayment"},
 		// Rule 2: answers that do not name this request (or its amount) decide nothing.
-		{"pay F naming no payment", fx[Sent], Event{Kind: PayAnswer, Pay: PayReply{Outcome: Failure, Code: "PARAM_ILLEGAL"}}, time.Second, "UNKNOWN next=inquiryPayment"},
-		{"pay S naming another payment", fx[Sent], Event{Kind: PayAnswer, Pay: PayReply{Outcome: Success, Code: "SUCCESS", RequestID: "P9"}}, time.Second, "UNKNOWN next=inquiryPayment"},
-		{"inquiry SUCCESS with another amount", fx[Unknown], Event{Kind: InquiryAnswer, Inquiry: InquiryReply{Outcome: Success, Status: StatusSuccess, RequestID: "P1", Amount: &other}}, 5 * time.Second, "UNKNOWN next=inquiryPayment"},
-		{"inquiry SUCCESS naming no amount", fx[Unknown], Event{Kind: InquiryAnswer, Inquiry: InquiryReply{Outcome: Success, Status: StatusSuccess, RequestID: "P1"}}, 5 * time.Second, "UNKNOWN next=inquiryPayment"},
-		{"inquiry FAIL of another payment", fx[Unknown], Event{Kind: InquiryAnswer, Inquiry: InquiryReply{Outcome: Success, Status: StatusFail, RequestID: "P9", Amount: &thousand}}, 5 * time.Second, "UNKNOWN next=inquiryPayment"},
-		{"cancel S naming no payment", fx[Cancelling], Event{Kind: CancelAnswer, Cancel: CancelReply{Outcome: Success, Code: "SUCCESS"}}, 5 * time.Second, "CANCELLING next=cancel"},
-		{"refund F naming no refund", fx[Refunding], Event{Kind: RefundAnswer, Refund: RefundReply{Outcome: Failure, Code: "REFUND_AMOUNT_EXCEED"}}, time.Minute, "REFUNDING next=inquiryRefund"},
-		{"refund S with another amount", fx[Refunding], Event{Kind: RefundAnswer, Refund: RefundReply{Outcome: Success, Code: "SUCCESS", RefundRequestID: "P1-R1", Amount: &other}}, time.Minute, "REFUNDING next=inquiryRefund"},
-		{"refund inquiry S naming no refund", refundUnsure, Event{Kind: RefundInquiryAnswer, Refund: RefundReply{Outcome: Success, Status: StatusSuccess}}, time.Minute, "REFUNDING next=refund"},
+		{"pay F naming no payment", fx[Sent], event{Kind: evPayAnswer, Pay: PayReply{Outcome: Failure, Code: "PARAM_ILLEGAL"}}, time.Second, "UNKNOWN next=inquiryPayment"},
+		{"pay S naming another payment", fx[Sent], event{Kind: evPayAnswer, Pay: PayReply{Outcome: Success, Code: "SUCCESS", RequestID: "P9"}}, time.Second, "UNKNOWN next=inquiryPayment"},
+		{"inquiry SUCCESS with another amount", fx[Unknown], event{Kind: evInquiryAnswer, Inquiry: InquiryReply{Outcome: Success, Status: StatusSuccess, RequestID: "P1", Amount: &other}}, 5 * time.Second, "UNKNOWN next=inquiryPayment"},
+		{"inquiry SUCCESS naming no amount", fx[Unknown], event{Kind: evInquiryAnswer, Inquiry: InquiryReply{Outcome: Success, Status: StatusSuccess, RequestID: "P1"}}, 5 * time.Second, "UNKNOWN next=inquiryPayment"},
+		{"inquiry FAIL of another payment", fx[Unknown], event{Kind: evInquiryAnswer, Inquiry: InquiryReply{Outcome: Success, Status: StatusFail, RequestID: "P9", Amount: &thousand}}, 5 * time.Second, "UNKNOWN next=inquiryPayment"},
+		{"cancel S naming no payment", fx[Cancelling], event{Kind: evCancelAnswer, Cancel: CancelReply{Outcome: Success, Code: "SUCCESS"}}, 5 * time.Second, "CANCELLING next=cancel"},
+		{"refund F naming no refund", fx[Refunding], event{Kind: evRefundAnswer, Refund: RefundReply{Outcome: Failure, Code: "REFUND_AMOUNT_EXCEED"}}, time.Minute, "REFUNDING next=inquiryRefund"},
+		{"refund S with another amount", fx[Refunding], event{Kind: evRefundAnswer, Refund: RefundReply{Outcome: Success, Code: "SUCCESS", RefundRequestID: "P1-R1", Amount: &other}}, time.Minute, "REFUNDING next=inquiryRefund"},
+		{"refund inquiry S naming no refund", refundUnsure, event{Kind: evRefundInquiryAnswer, Refund: RefundReply{Outcome: Success, Status: StatusSuccess}}, time.Minute, "REFUNDING next=refund"},
 		// Rule 3: a verified success notification for a closed payment is checked.
-		{"paid notice on failed", fx[Failed], cashier(PaidNotice), time.Minute, "CANCELLING next=inquiryPayment"},
-		{"paid notice on cancelled", fx[Cancelled], cashier(PaidNotice), time.Minute, "CANCELLING next=inquiryPayment"},
-		{"paid notice on succeeded", fx[Succeeded], cashier(PaidNotice), time.Minute, "SUCCEEDED next="},
-		{"paid notice on unknown", fx[Unknown], cashier(PaidNotice), time.Minute, "UNKNOWN next=inquiryPayment"},
+		{"paid notice on failed", fx[Failed], cashier(evPaidNotice), time.Minute, "CANCELLING next=inquiryPayment"},
+		{"paid notice on cancelled", fx[Cancelled], cashier(evPaidNotice), time.Minute, "CANCELLING next=inquiryPayment"},
+		{"paid notice on succeeded", fx[Succeeded], cashier(evPaidNotice), time.Minute, "SUCCEEDED next="},
+		{"paid notice on unknown", fx[Unknown], cashier(evPaidNotice), time.Minute, "UNKNOWN next=inquiryPayment"},
 		{"recheck: paid, reversed", rechecking, inq(Success, StatusSuccess, ""), 2 * time.Minute, "NEEDS_ATTENTION next=cancel notify:needs-attention"},
 		{"recheck: paid, reversal done", walk(t, rechecking, inq(Success, StatusSuccess, "")), canc(Success, "SUCCESS"), 3 * time.Minute, "CANCELLED next= notify:cancelled print:void"},
 		{"recheck: not paid", rechecking, inq(Success, StatusFail, ""), 2 * time.Minute, "FAILED next="},
@@ -248,11 +248,11 @@ func TestStepTable(t *testing.T) {
 		{"qr paid", fx[AwaitingBuyer], inq(Success, StatusSuccess, ""), 10 * time.Second, "SUCCEEDED next= print:sale notify:succeeded"},
 		{"qr waiting", fx[AwaitingBuyer], inq(Success, StatusProcessing, ""), 10 * time.Second, "AWAITING_BUYER next=inquiryPayment"},
 		{"qr expired", fx[AwaitingBuyer], inq(Success, StatusProcessing, ""), 3 * time.Minute, "CANCELLING next=cancel"},
-		{"abort unknown", fx[Unknown], cashier(Abort), time.Second, "CANCELLING next=cancel"},
-		{"abort qr", fx[AwaitingBuyer], cashier(Abort), time.Second, "CANCELLING next=cancel"},
-		{"abort sent", fx[Sent], cashier(Abort), time.Second, "CANCELLING next=cancel"},
-		{"abort cancelling", fx[Cancelling], cashier(Abort), time.Second, "CANCELLING next=cancel"},
-		{"abort new", fx[New], cashier(Abort), time.Second, "FAILED next= notify:failed"},
+		{"abort unknown", fx[Unknown], cashier(evAbort), time.Second, "CANCELLING next=cancel"},
+		{"abort qr", fx[AwaitingBuyer], cashier(evAbort), time.Second, "CANCELLING next=cancel"},
+		{"abort sent", fx[Sent], cashier(evAbort), time.Second, "CANCELLING next=cancel"},
+		{"abort cancelling", fx[Cancelling], cashier(evAbort), time.Second, "CANCELLING next=cancel"},
+		{"abort new", fx[New], cashier(evAbort), time.Second, "FAILED next= notify:failed"},
 		{"cancel ok", fx[Cancelling], canc(Success, "SUCCESS"), 5 * time.Second, "CANCELLED next= notify:cancelled"},
 		{"cancel unsure", fx[Cancelling], canc(Unsure, ""), 5 * time.Second, "CANCELLING next=cancel"},
 		{"cancel U", fx[Cancelling], canc(InProcess, "UNKNOWN_EXCEPTION"), 5 * time.Second, "CANCELLING next=cancel"},
@@ -269,7 +269,7 @@ func TestStepTable(t *testing.T) {
 		{"created late, processing", missing, inq(Success, StatusProcessing, ""), 3 * time.Minute, "CANCELLING next=cancel"},
 		{"status invalid, cancelled", invalid, inq(Success, StatusCancelled, ""), 10 * time.Second, "CANCELLED next= notify:cancelled"},
 		{"cancel refused", fx[Cancelling], canc(Failure, "ACCESS_DENIED"), 5 * time.Second, "CANCELLING next=cancel"},
-		{"void", fx[Succeeded], cashier(Void), time.Minute, "CANCELLING next=cancel"},
+		{"void", fx[Succeeded], cashier(evVoid), time.Minute, "CANCELLING next=cancel"},
 		{"void done", voiding, canc(Success, "SUCCESS"), time.Minute, "CANCELLED next= notify:cancelled print:void"},
 		{"void too late refunds", walk(t, voiding, canc(Failure, CodeCancelWindowExceed)), inq(Success, StatusSuccess, ""), time.Minute, "REFUNDING next=refund notify:refunding"},
 		{"refund request", fx[Succeeded], refundReq(1000), time.Minute, "REFUNDING next=refund notify:refunding"},
@@ -284,16 +284,16 @@ func TestStepTable(t *testing.T) {
 		{"refund inquiry fail", refundUnsure, refInq(Success, StatusFail, ""), time.Minute, "SUCCEEDED next= notify:refund-failed"},
 		{"refund inquiry not found resends", refundUnsure, refInq(Failure, "", CodeOrderNotExist), time.Minute, "REFUNDING next=refund"},
 		{"refund of the rest", fx[PartiallyRefunded], refundReq(700), time.Minute, "REFUNDING next=refund notify:refunding"},
-		{"restart new discards", fx[New], cashier(Restart), time.Minute, "FAILED next= notify:failed"},
-		{"restart sent inquires", fx[Sent], cashier(Restart), time.Second, "UNKNOWN next=inquiryPayment"},
-		{"restart unknown resumes", fx[Unknown], cashier(Restart), time.Second, "UNKNOWN next=inquiryPayment"},
-		{"restart cancelling resends", fx[Cancelling], cashier(Restart), time.Second, "CANCELLING next=cancel"},
-		{"restart refunding", fx[Refunding], cashier(Restart), time.Second, "REFUNDING next=refund"},
-		{"restart final", fx[Succeeded], cashier(Restart), time.Second, "SUCCEEDED next="},
+		{"restart new discards", fx[New], cashier(evRestart), time.Minute, "FAILED next= notify:failed"},
+		{"restart sent inquires", fx[Sent], cashier(evRestart), time.Second, "UNKNOWN next=inquiryPayment"},
+		{"restart unknown resumes", fx[Unknown], cashier(evRestart), time.Second, "UNKNOWN next=inquiryPayment"},
+		{"restart cancelling resends", fx[Cancelling], cashier(evRestart), time.Second, "CANCELLING next=cancel"},
+		{"restart refunding", fx[Refunding], cashier(evRestart), time.Second, "REFUNDING next=refund"},
+		{"restart final", fx[Succeeded], cashier(evRestart), time.Second, "SUCCEEDED next="},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, acts := step(t, c.from, c.ev, t0.Add(c.after))
+			got, acts := stepAt(t, c.from, c.ev, t0.Add(c.after))
 			if s := summary(got, acts); s != c.want {
 				t.Errorf("got  %s\nwant %s", s, c.want)
 			}
@@ -304,8 +304,8 @@ func TestStepTable(t *testing.T) {
 func TestRateLimitedPayBacksOff(t *testing.T) {
 	fx := fixtures(t)
 	now := t0.Add(time.Second)
-	limited, _ := step(t, fx[Sent], payAns(InProcess, CodeTrafficExceedLimit), now)
-	plain, _ := step(t, fx[Sent], payAns(InProcess, "PAYMENT_IN_PROCESS"), now)
+	limited, _ := stepAt(t, fx[Sent], payAns(InProcess, CodeTrafficExceedLimit), now)
+	plain, _ := stepAt(t, fx[Sent], payAns(InProcess, "PAYMENT_IN_PROCESS"), now)
 	if !plain.DueAt.Equal(now) {
 		t.Errorf("U: first inquiry at %v, want at once", plain.DueAt.Sub(now))
 	}
@@ -320,26 +320,26 @@ func TestStepRefusals(t *testing.T) {
 	cases := []struct {
 		name string
 		from State
-		ev   Event
+		ev   event
 		want error
 	}{
-		{"abort succeeded", Succeeded, cashier(Abort), ErrFinal},
-		{"abort failed", Failed, cashier(Abort), ErrFinal},
-		{"void unknown", Unknown, cashier(Void), ErrNotVoidable},
-		{"void partly refunded", PartiallyRefunded, cashier(Void), ErrNotVoidable},
+		{"abort succeeded", Succeeded, cashier(evAbort), ErrFinal},
+		{"abort failed", Failed, cashier(evAbort), ErrFinal},
+		{"void unknown", Unknown, cashier(evVoid), ErrNotVoidable},
+		{"void partly refunded", PartiallyRefunded, cashier(evVoid), ErrNotVoidable},
 		{"refund failed payment", Failed, refundReq(100), ErrNotRefundable},
 		{"refund unknown payment", Unknown, refundReq(100), ErrNotRefundable},
-		{"refund other currency", Succeeded, Event{Kind: RequestRefund, RefundAmount: alipay.Amount{Currency: "EUR", Value: 1}}, ErrNotRefundable},
+		{"refund other currency", Succeeded, event{Kind: evRequestRefund, RefundAmount: alipay.Amount{Currency: "EUR", Value: 1}}, ErrNotRefundable},
 		{"refund zero", Succeeded, refundReq(0), ErrNotRefundable},
 		{"refund too much", Succeeded, refundReq(1001), ErrRefundExceeds},
 		{"refund more than left", Refunding, refundReq(701), ErrRefundExceeds},
 		{"refund refunded", Refunded, refundReq(1), ErrNotRefundable},
-		{"unknown event", Sent, Event{Kind: "bogus"}, ErrRefused},
+		{"unknown event", Sent, event{Kind: "bogus"}, ErrRefused},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			from := fx[c.from]
-			got, acts, err := Step(from, c.ev, &pol)
+			got, acts, err := step(from, c.ev, &pol)
 			if !errors.Is(err, c.want) {
 				t.Fatalf("err = %v, want %v", err, c.want)
 			}
@@ -350,9 +350,9 @@ func TestStepRefusals(t *testing.T) {
 	}
 }
 
-// allEvents is every event shape Step distinguishes.
-func allEvents() []Event {
-	var evs []Event
+// allEvents is every event shape step distinguishes.
+func allEvents() []event {
+	var evs []event
 	outcomes := []Outcome{Success, Failure, InProcess, Unsure, NotSent}
 	codes := []string{"", "SUCCESS", CodeOrderNotExist, CodeCancelWindowExceed, CodeOrderStatusInvalid,
 		CodeRepeatReqInconsistent, CodeTrafficExceedLimit, "ACCESS_DENIED"}
@@ -368,7 +368,7 @@ func allEvents() []Event {
 			}
 		}
 	}
-	return append(evs, cashier(Abort), cashier(Void), cashier(Restart), cashier(PaidNotice), refundReq(1), refundReq(500), refundReq(1000))
+	return append(evs, cashier(evAbort), cashier(evVoid), cashier(evRestart), cashier(evPaidNotice), refundReq(1), refundReq(500), refundReq(1000))
 }
 
 // TestStepExhaustive applies every event shape to every state, in time and
@@ -389,13 +389,13 @@ func TestStepExhaustive(t *testing.T) {
 						ev = about(from, ev)
 						stale := ev
 						stale.Seq = from.Seq - 1
-						got, acts, err := Step(from, stale, &pol)
+						got, acts, err := step(from, stale, &pol)
 						if err != nil || len(acts) != 0 || got.Seq != from.Seq || got.State != from.State {
 							t.Fatalf("%s: late %s changed the record: %s %v", state, ev.Kind, summary(got, acts), err)
 						}
 						ev.Seq = from.Seq
 					}
-					got, acts, err := Step(from, ev, &pol)
+					got, acts, err := step(from, ev, &pol)
 					if err != nil {
 						if got.State != from.State || len(acts) != 0 {
 							t.Fatalf("%s: refused %s changed the record", state, ev.Kind)
@@ -412,7 +412,7 @@ func TestStepExhaustive(t *testing.T) {
 }
 
 // checkStep returns what is wrong with one transition, or "".
-func checkStep(before, after Payment, ev Event, acts []Action) string {
+func checkStep(before, after Payment, ev event, acts []action) string {
 	if msg := checkRecord(after); msg != "" {
 		return msg
 	}
@@ -420,9 +420,9 @@ func checkStep(before, after Payment, ev Event, acts []Action) string {
 		return "identity or request body changed"
 	}
 	if before.State.IsFinal() && after.State != before.State {
-		allowed := (before.State == Succeeded && after.State == Cancelling && ev.Kind == Void) ||
-			(before.State.Paid() && after.State == Refunding && ev.Kind == RequestRefund) ||
-			(!before.State.Paid() && after.State == Cancelling && ev.Kind == PaidNotice)
+		allowed := (before.State == Succeeded && after.State == Cancelling && ev.Kind == evVoid) ||
+			(before.State.Paid() && after.State == Refunding && ev.Kind == evRequestRefund) ||
+			(!before.State.Paid() && after.State == Cancelling && ev.Kind == evPaidNotice)
 		if !allowed {
 			return fmt.Sprintf("final %s became %s on %s", before.State, after.State, ev.Kind)
 		}
@@ -433,14 +433,14 @@ func checkStep(before, after Payment, ev Event, acts []Action) string {
 	paidNow := after.State.Paid() || after.State == Refunded
 	paidBefore := before.State.Paid() || before.State == Refunded
 	if paidNow && !paidBefore {
-		verified := (ev.Kind == PayAnswer && ev.Pay.Outcome == Success && before.Scenario == PaymentCode) ||
-			(ev.Kind == InquiryAnswer && ev.Inquiry.Outcome == Success && ev.Inquiry.Status == StatusSuccess)
+		verified := (ev.Kind == evPayAnswer && ev.Pay.Outcome == Success && before.Scenario == PaymentCode) ||
+			(ev.Kind == evInquiryAnswer && ev.Inquiry.Outcome == Success && ev.Inquiry.Status == StatusSuccess)
 		if !verified {
 			return fmt.Sprintf("became %s without a verified success (%s %+v)", after.State, ev.Kind, ev)
 		}
 	}
 	for _, a := range acts {
-		if a.Kind == Print && a.Receipt == SaleReceipt && before.ReceiptIssued {
+		if a.Kind == actPrint && a.Receipt == SaleReceipt && before.ReceiptIssued {
 			return "second sale receipt"
 		}
 	}
@@ -481,7 +481,7 @@ func checkRecord(p Payment) string {
 func TestNewPaymentChecksItsBody(t *testing.T) {
 	pol := DefaultPolicy()
 	good := PaymentRequest{RequestID: "P1", SaleID: "S1", Scenario: PaymentCode, Amount: usd(1000), Body: testBody("P1", PaymentCode, 1000)}
-	if _, err := NewPayment(good, t0, &pol); err != nil {
+	if _, err := newPayment(good, t0, &pol); err != nil {
 		t.Fatal(err)
 	}
 	bad := map[string]func(*PaymentRequest){
@@ -498,7 +498,7 @@ func TestNewPaymentChecksItsBody(t *testing.T) {
 	for name, mutate := range bad {
 		r := good
 		mutate(&r)
-		if _, err := NewPayment(r, t0, &pol); !errors.Is(err, ErrInvalid) {
+		if _, err := newPayment(r, t0, &pol); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
 		}
 	}
@@ -507,7 +507,7 @@ func TestNewPaymentChecksItsBody(t *testing.T) {
 func TestCheckNewAttempt(t *testing.T) {
 	fx := fixtures(t)
 	for state, p := range fx {
-		err := CheckNewAttempt(p.SaleID, []Payment{p})
+		err := checkNewAttempt(p.SaleID, []Payment{p})
 		switch {
 		case state.Paid() || state == Refunded:
 			if !errors.Is(err, ErrSalePaid) {
@@ -522,7 +522,7 @@ func TestCheckNewAttempt(t *testing.T) {
 				t.Errorf("%s: err = %v, want a new attempt allowed", state, err)
 			}
 		}
-		if err := CheckNewAttempt("other sale", []Payment{p}); err != nil {
+		if err := checkNewAttempt("other sale", []Payment{p}); err != nil {
 			t.Errorf("another sale refused: %v", err)
 		}
 	}
@@ -551,7 +551,7 @@ func TestNeedsCommit(t *testing.T) {
 	cases := []struct {
 		name string
 		from Payment
-		ev   Event
+		ev   event
 		want bool
 	}{
 		{"poll while unknown", fx[Unknown], inq(Success, StatusProcessing, ""), false},
@@ -565,9 +565,9 @@ func TestNeedsCommit(t *testing.T) {
 		{"refund sent to unknown", fx[Refunding], refAns(Unsure, ""), true},
 	}
 	for _, c := range cases {
-		q, acts := step(t, c.from, c.ev, t0.Add(5*time.Second))
-		if got := NeedsCommit(&c.from, &q, acts); got != c.want {
-			t.Errorf("%s: NeedsCommit = %v, want %v", c.name, got, c.want)
+		q, acts := stepAt(t, c.from, c.ev, t0.Add(5*time.Second))
+		if got := needsCommit(&c.from, &q, acts); got != c.want {
+			t.Errorf("%s: needsCommit = %v, want %v", c.name, got, c.want)
 		}
 	}
 }
@@ -577,31 +577,31 @@ func TestNeedsCommit(t *testing.T) {
 // or a signature code, only three in a row; a customer's decline never;
 // a trusted answer in between starts the count again.
 func TestStopWatch(t *testing.T) {
-	pay := func(o Outcome, code string) Event {
-		return Event{Kind: PayAnswer, Pay: PayReply{Outcome: o, Code: code}}
+	pay := func(o Outcome, code string) event {
+		return event{Kind: evPayAnswer, Pay: PayReply{Outcome: o, Code: code}}
 	}
-	inquiry := func(o Outcome, code string) Event {
-		return Event{Kind: InquiryAnswer, Inquiry: InquiryReply{Outcome: o, Code: code}}
+	inquiry := func(o Outcome, code string) event {
+		return event{Kind: evInquiryAnswer, Inquiry: InquiryReply{Outcome: o, Code: code}}
 	}
 	cases := []struct {
 		name string
-		evs  []Event
+		evs  []event
 		want bool
 	}{
-		{"not registered", []Event{pay(Failure, "MERCHANT_NOT_REGISTERED")}, true},
-		{"merchant restricted", []Event{pay(Failure, "INVALID_MERCHANT_STATUS")}, true},
-		{"access denied on inquiry", []Event{inquiry(Failure, "ACCESS_DENIED")}, true},
-		{"key not found", []Event{pay(Failure, "KEY_NOT_FOUND")}, true},
-		{"client invalid", []Event{pay(Failure, "CLIENT_INVALID")}, true},
-		{"no contract", []Event{pay(Failure, "INVALID_CONTRACT")}, true},
-		{"customer decline", []Event{pay(Failure, "USER_BALANCE_NOT_ENOUGH"), pay(Failure, "RISK_REJECT"), pay(Failure, "USER_BALANCE_NOT_ENOUGH")}, false},
-		{"one signature invalid", []Event{pay(Failure, "SIGNATURE_INVALID")}, false},
-		{"three signature invalid", []Event{pay(Failure, "SIGNATURE_INVALID"), inquiry(Failure, "SIGNATURE_INVALID"), pay(Failure, "SIGNATURE_INVALID")}, true},
-		{"three untrusted claims", []Event{pay(Unsure, "SIGNATURE_INVALID"), inquiry(Unsure, "SIGNATURE_INVALID"), pay(Unsure, "ACCESS_DENIED")}, true},
-		{"two claims", []Event{pay(Unsure, "MERCHANT_NOT_REGISTERED"), pay(Unsure, "MERCHANT_NOT_REGISTERED")}, false},
-		{"claims broken by a trusted answer", []Event{pay(Unsure, "SIGNATURE_INVALID"), pay(Unsure, "SIGNATURE_INVALID"),
+		{"not registered", []event{pay(Failure, "MERCHANT_NOT_REGISTERED")}, true},
+		{"merchant restricted", []event{pay(Failure, "INVALID_MERCHANT_STATUS")}, true},
+		{"access denied on inquiry", []event{inquiry(Failure, "ACCESS_DENIED")}, true},
+		{"key not found", []event{pay(Failure, "KEY_NOT_FOUND")}, true},
+		{"client invalid", []event{pay(Failure, "CLIENT_INVALID")}, true},
+		{"no contract", []event{pay(Failure, "INVALID_CONTRACT")}, true},
+		{"customer decline", []event{pay(Failure, "USER_BALANCE_NOT_ENOUGH"), pay(Failure, "RISK_REJECT"), pay(Failure, "USER_BALANCE_NOT_ENOUGH")}, false},
+		{"one signature invalid", []event{pay(Failure, "SIGNATURE_INVALID")}, false},
+		{"three signature invalid", []event{pay(Failure, "SIGNATURE_INVALID"), inquiry(Failure, "SIGNATURE_INVALID"), pay(Failure, "SIGNATURE_INVALID")}, true},
+		{"three untrusted claims", []event{pay(Unsure, "SIGNATURE_INVALID"), inquiry(Unsure, "SIGNATURE_INVALID"), pay(Unsure, "ACCESS_DENIED")}, true},
+		{"two claims", []event{pay(Unsure, "MERCHANT_NOT_REGISTERED"), pay(Unsure, "MERCHANT_NOT_REGISTERED")}, false},
+		{"claims broken by a trusted answer", []event{pay(Unsure, "SIGNATURE_INVALID"), pay(Unsure, "SIGNATURE_INVALID"),
 			inquiry(Success, "SUCCESS"), pay(Unsure, "SIGNATURE_INVALID")}, false},
-		{"timeouts do not break the count", []Event{pay(Unsure, "SIGNATURE_INVALID"), pay(Unsure, ""),
+		{"timeouts do not break the count", []event{pay(Unsure, "SIGNATURE_INVALID"), pay(Unsure, ""),
 			pay(Unsure, "SIGNATURE_INVALID"), pay(NotSent, ""), inquiry(Unsure, "SIGNATURE_INVALID")}, true},
 	}
 	for _, c := range cases {
@@ -639,7 +639,7 @@ func TestRefundRequestIDFits(t *testing.T) {
 		t.Errorf("two payments share refund id %q", a)
 	}
 	fx := fixtures(t)
-	p, acts := step(t, fx[Refunding], refAns(NotSent, CodeLocalInvalid), t0.Add(time.Minute))
+	p, acts := stepAt(t, fx[Refunding], refAns(NotSent, CodeLocalInvalid), t0.Add(time.Minute))
 	if p.State != Succeeded || p.Refunds[0].State != RefundFailed || p.Attention != CodeLocalInvalid || len(acts) == 0 {
 		t.Errorf("unencodable refund: %s", summary(p, acts))
 	}
