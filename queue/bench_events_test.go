@@ -64,7 +64,7 @@ func BenchmarkWearEvents(b *testing.B) {
 				id := fmt.Sprintf("T01-%s-%06d", mode, i)
 				h.pay(payReq(id, "S"+id, queue.PaymentCode, queuetest.CodePaid+"00000000000001", 1234))
 				job := h.waitFor(queue.ChangeReceiptReady, id)
-				if err := h.store.MarkPrinted(job.PrintJob, h.clock.Now()); err != nil {
+				if err := h.eng.MarkPrinted(job.PrintJob); err != nil {
 					b.Fatal(err)
 				}
 				delivered()
@@ -112,7 +112,7 @@ func BenchmarkPublish(b *testing.B) {
 		var batch []queue.Payment
 		for j := i; j < min(i+500, b.N); j++ {
 			id := fmt.Sprintf("T1-%07d", j)
-			p, err := queue.NewPayment(queue.PaymentRequest{RequestID: id, SaleID: id, Scenario: queue.PaymentCode,
+			p, err := queue.NewPaymentForTest(queue.PaymentRequest{RequestID: id, SaleID: id, Scenario: queue.PaymentCode,
 				Amount: alipay.Amount{Currency: "USD", Value: 1234}, ExpiresAt: now.Add(time.Minute),
 				Body: []byte(`{"paymentRequestId":"` + id + `","paymentAmount":{"currency":"USD","value":"1234"},"paymentFactor":{"inStorePaymentScenario":"PaymentCode"},"paymentMethod":{"paymentMethodType":"CONNECT_WALLET","paymentMethodId":"280000000000000001"}}`)}, now, &pol)
 			if err != nil {
@@ -120,7 +120,7 @@ func BenchmarkPublish(b *testing.B) {
 			}
 			batch = append(batch, p)
 		}
-		if _, err := s.SaveAll(batch, nil); err != nil {
+		if err := s.SaveAllForTest(batch); err != nil {
 			b.Fatal(err)
 		}
 	}
