@@ -102,6 +102,7 @@ func Open(path string, opts Options) (s *Store, err error) {
 		MaxSize:         opts.MaxSize,
 		ReadOnly:        opts.ReadOnly,
 		InitialMmapSize: 1 << 20, // small: 32-bit ARM has little address space
+		NoSync:          noSync,
 		// NoFreelistSync would save ~12 KB per payment, but then Open
 		// rebuilds the freelist in a goroutine that panics (uncatchably) on
 		// a damaged page instead of letting Check report it.

@@ -1,0 +1,24 @@
+// Package powercut is the power-cut rig: it boots a real ARM Linux under
+// qemu (arm64 on qemu-system-aarch64, armhf on qemu-system-arm) with posd
+// inside, runs payments against amssim on the host, cuts the power by
+// killing qemu at chosen moments, boots again and checks that nothing was
+// lost.
+//
+// Killing posd with SIGKILL keeps the kernel's page cache, so a write posd
+// never fsync'd still reaches the disk; killing the whole machine loses it,
+// as a power failure on a Raspberry Pi does. The outbox lives on its own raw
+// ext4 image (qemu cache=writeback: what the guest submitted survives, its
+// page cache does not).
+//
+// Pieces: fetch.sh gets Debian's kernel and busybox-static for the guest
+// with apt (private lists and cache, the host's configuration untouched);
+// Guest builds the initramfs (busybox, the kernel modules virtio and ext4
+// need, posd, posctl, and the agent of build/powercut/agent); Machine boots
+// it, reads its console line by line (posd's log lines are the triggers)
+// and kills it; Check runs e2fsck on a copy of the disk, extracts the
+// outbox, verifies every bbolt page, and compares the outbox with amssim's
+// ledger and with the paper the guest's printer cut.
+//
+// The tests run only when asked (-cuts N, or POSD_POWERCUT=1): see README
+// "Power-cut tests".
+package powercut
