@@ -21,7 +21,7 @@ import (
 // payment and compares the outbox with the ledger.
 const (
 	crashClientID = "SANDBOX_5YTEST01234ABCD" // queue's amsClientID: the child signs as it
-	crashPerLife  = 40                        // payments the children may create, per life
+	crashPerLife  = 10                        // payments the children may create, per life
 )
 
 // crashSim is the queue crash test's gateway: a clock 20 times faster, so
@@ -135,7 +135,7 @@ func TestPowerCutQueueCrash(t *testing.T) {
 	}
 	violations = append(violations, rep.Problems...)
 	ledger := r.gw.Sim().Ledger()
-	list, err := Agreement(db, ledger, nil, r.gw.Mismatches(), true)
+	list, err := Agreement(db, ledger, nil, r.gw.TakeMismatches(), true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,11 +76,14 @@ func (g *Gateway) Disarm() {
 	g.hook = nil
 }
 
-// Mismatches are the paymentRequestIds sent twice with different bytes.
-func (g *Gateway) Mismatches() []string {
+// TakeMismatches returns the paymentRequestIds sent twice with different
+// bytes since the last call.
+func (g *Gateway) TakeMismatches() []string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return append([]string(nil), g.mismatch...)
+	m := g.mismatch
+	g.mismatch = nil
+	return m
 }
 
 func (g *Gateway) take(endpoint string, phase Phase) func() {

@@ -183,9 +183,13 @@ func TestPowerCut(t *testing.T) {
 // run makes n cuts and resolves each.
 func (r *rig) run(ctx context.Context, n int) (cuts, resolved int, violations, missed []string) {
 	t := r.t
+	seen := map[string]bool{} // the ledger is compared whole each time: report a violation once
 	bad := func(i int, what string, list ...string) {
 		for _, v := range list {
-			violations = append(violations, fmt.Sprintf("cut %d (%s): %s", i, what, v))
+			if !seen[v] {
+				seen[v] = true
+				violations = append(violations, fmt.Sprintf("cut %d (%s): %s", i, what, v))
+			}
 		}
 	}
 	if err := r.boot(ctx); err != nil {

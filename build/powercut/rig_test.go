@@ -448,7 +448,7 @@ func (r *rig) agree(ctx context.Context) ([]string, error) {
 	if db == "" {
 		return append(bad, "no outbox on the disk after posd started"), nil
 	}
-	more, err := Agreement(db, r.gw.Sim().Ledger(), r.slips(), r.gw.Mismatches(), false)
+	more, err := Agreement(db, r.gw.Sim().Ledger(), r.slips(), r.gw.TakeMismatches(), false)
 	return append(bad, more...), err
 }
 
