@@ -104,7 +104,9 @@ format = "json"
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(binaries.posd, "-config", path, "-check").CombinedOutput(); err != nil {
+	check := exec.Command(binaries.posd, "-config", path, "-check")
+	check.Env = append(os.Environ(), "CREDENTIALS_DIRECTORY="+creds)
+	if out, err := check.CombinedOutput(); err != nil {
 		t.Fatalf("-check: %v\n%s", err, out)
 	}
 

@@ -82,17 +82,29 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 		return exitFail
 	}
 	if *check {
+		// Everything posd checks at start that needs no device or port.
+		for _, w := range cfg.Warnings(cfg.FileName()) {
+			fmt.Fprintln(stdout, w)
+		}
+		if err := daemon.Check(cfg, getenv); err != nil {
+			fmt.Fprintf(stderr, "posd: configuration refused:\n%s\n", indent(err.Error()))
+			return exitFail
+		}
 		fmt.Fprintf(stdout, "%s: ok\n", *configPath)
 		return exitOK
 	}
 	log := newLogger(stdout, cfg.Log)
+	for _, w := range cfg.Warnings(cfg.FileName()) {
+		log.Warn("configuration", "warning", w.Error())
+	}
 	dm, err := daemon.New(cfg, supervised(ctx, note, log, daemon.Options{Version: version, Logger: log, Getenv: getenv}))
 	if err == nil {
 		err = dm.Run(ctx)
 	}
 	if err != nil {
-		log.Error("posd cannot start", "err", err)
-		fmt.Fprintf(stderr, "posd: %v\n", err)
+		// Once, on stderr: under systemd stdout and stderr both reach the
+		// journal, and a refusal must not read as two.
+		fmt.Fprintf(stderr, "posd: cannot start:\n%s\n", indent(err.Error()))
 		return exitFail
 	}
 	return exitOK

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 
@@ -34,6 +36,8 @@ type Config struct {
 	Metrics  Metrics  `toml:"metrics"`
 	Log      Log      `toml:"log"`
 	Events   Events   `toml:"events"`
+
+	file string // what Load read, for errors
 }
 
 // Merchant is what appears on receipts and screens.
@@ -198,11 +202,25 @@ func Default() Config {
 // Load reads and validates the file at path. Every problem is
 // reported, one per line, as "FILE: [section] key: why".
 func Load(path string) (Config, error) {
+	// A FIFO or a device would block the read: refuse it first.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return Config{}, &Error{File: path, Why: "not a regular file (" + fi.Mode().Type().String() + ")"}
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Config{}, &Error{File: path, Why: err.Error()}
 	}
-	return Parse(filepath.Base(path), data)
+	cfg, err := Parse(filepath.Base(path), data)
+	cfg.file = filepath.Base(path)
+	return cfg, err
+}
+
+// FileName is the name the configuration was loaded from, for errors.
+func (c *Config) FileName() string {
+	if c.file == "" {
+		return "posd.toml"
+	}
+	return c.file
 }
 
 // Parse decodes data (named name in errors) over the defaults and
@@ -260,6 +278,7 @@ type Error struct {
 	File  string
 	Where string // "[section] key", "line N", or empty
 	Why   string
+	Err   error // the cause, when there is one (ErrKey and alipay's key errors)
 }
 
 func (e *Error) Error() string {
@@ -269,10 +288,43 @@ func (e *Error) Error() string {
 	return e.File + ": " + e.Where + ": " + e.Why
 }
 
-// Unwrap lets errors.Is(err, ErrInvalid) match.
-func (e *Error) Unwrap() error { return ErrInvalid }
+// Unwrap lets errors.Is(err, ErrInvalid) match, and the cause.
+func (e *Error) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrInvalid}
+	}
+	return []error{ErrInvalid, e.Err}
+}
 
 type problem struct{ where, why string }
+
+// unprintable says why s cannot be printed or displayed as it is, or "".
+func unprintable(s string) string {
+	if !utf8.ValidString(s) {
+		return "not valid UTF-8"
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return fmt.Sprintf("contains the control character %U", r)
+		}
+	}
+	return ""
+}
+
+// Warnings are settings posd runs with that an operator should know about,
+// as *Error naming the file name; posd logs them and -check prints them.
+func (c *Config) Warnings(name string) []error {
+	var out []error
+	if c.Display.Kind == "kiosk" {
+		if host, _, err := net.SplitHostPort(c.Display.Listen); err == nil {
+			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+				out = append(out, &Error{File: name, Where: "[display] listen",
+					Why: fmt.Sprintf("%q is not a loopback address: anyone on the network can open the customer display (warning)", c.Display.Listen)})
+			}
+		}
+	}
+	return out
+}
 
 // check returns every problem found in c.
 func (c *Config) check() []problem {
@@ -302,18 +354,40 @@ func (c *Config) check() []problem {
 		bad("merchant", "terminal_id", "%q must be 1 to 32 characters", c.Merchant.TerminalID)
 	}
 
+	// Names printed on receipts, drawn on the displays or sent to Alipay:
+	// a control character could move the printer's head, cut paper, or
+	// turn text around (bidi overrides).
+	for _, f := range []struct{ section, key, v string }{
+		{"merchant", "name", c.Merchant.Name}, {"merchant", "id", c.Merchant.ID}, {"merchant", "store", c.Merchant.Store},
+		{"merchant", "store_id", c.Merchant.StoreID}, {"merchant", "terminal_id", c.Merchant.TerminalID},
+		{"merchant", "footer", c.Merchant.Footer}, {"till", "order_title", c.Till.OrderTitle},
+	} {
+		if why := unprintable(f.v); why != "" {
+			bad(f.section, f.key, "%s", why)
+		}
+	}
+
 	cur, err := alipay.LookupCurrency(c.Till.Currency)
 	if err != nil {
 		bad("till", "currency", "%q is not an ISO 4217 currency code", c.Till.Currency)
 	} else {
-		for _, a := range []struct{ key, v string }{{"min_amount", c.Till.MinAmount}, {"max_amount", c.Till.MaxAmount}} {
+		var values [2]int64
+		for i, a := range []struct{ key, v string }{{"min_amount", c.Till.MinAmount}, {"max_amount", c.Till.MaxAmount}} {
 			if a.v == "" {
 				continue
 			}
 			if amt, err := alipay.ParseAmount(cur, a.v); err != nil || amt.Value <= 0 {
 				bad("till", a.key, "%q is not a positive %s amount", a.v, cur)
+			} else {
+				values[i] = amt.Value
 			}
 		}
+		if values[0] > 0 && values[1] > 0 && values[0] > values[1] {
+			bad("till", "min_amount", "%s is more than max_amount %s: no amount could be charged", c.Till.MinAmount, c.Till.MaxAmount)
+		}
+	}
+	if d := c.Till.ResultHold.Duration; d < 0 || d > time.Hour {
+		bad("till", "result_hold", "%v must be between 0 (until a key) and 1h", d)
 	}
 	if p := c.Till.ManagerPIN; p != "" && (len(p) < 4 || len(p) > 12 || strings.Trim(p, "0123456789") != "") {
 		bad("till", "manager_pin", "must be 4 to 12 digits")
@@ -337,8 +411,13 @@ func (c *Config) check() []problem {
 	if c.Alipay.KeyVersion < 1 {
 		bad("alipay", "key_version", "%d must be 1 or more", c.Alipay.KeyVersion)
 	}
-	if u, err := url.Parse(c.Alipay.Gateway); err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") {
-		bad("alipay", "gateway", "%q must be https://host[:port], e.g. %s", c.Alipay.Gateway, alipay.HostAsia)
+	if u, err := url.Parse(c.Alipay.Gateway); err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") ||
+		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		shown := c.Alipay.Gateway
+		if u != nil {
+			shown = u.Redacted() // never echo a password
+		}
+		bad("alipay", "gateway", "%q must be https://host[:port] without a user, path or query, e.g. %s", shown, alipay.HostAsia)
 	}
 	if p := c.Alipay.PathPrefix; p != "" && p != alipay.PrefixProduction && p != alipay.PrefixSandbox {
 		bad("alipay", "path_prefix", "%q is not one of \"\", %s, %s", p, alipay.PrefixProduction, alipay.PrefixSandbox)
@@ -355,8 +434,8 @@ func (c *Config) check() []problem {
 		}
 	}
 	// paymentNotifyUrl is required in every pay (https://docs.antom.com/ac/ams/oc).
-	if u, err := url.Parse(c.Alipay.NotifyURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
-		bad("alipay", "notify_url", "%q must be an absolute http(s) URL without a query: AMS requires paymentNotifyUrl in every pay", c.Alipay.NotifyURL)
+	if u, err := url.Parse(c.Alipay.NotifyURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.User != nil {
+		bad("alipay", "notify_url", "%q must be an absolute http(s) URL without a user or query: AMS requires paymentNotifyUrl in every pay", c.Alipay.NotifyURL)
 	}
 	if c.Alipay.NotifyListen != "" {
 		if _, _, err := net.SplitHostPort(c.Alipay.NotifyListen); err != nil {
@@ -369,6 +448,8 @@ func (c *Config) check() []problem {
 	}
 	if c.Outbox.Retention.Duration < 24*time.Hour {
 		bad("outbox", "retention", "%v is less than 24h: settlement reconciliation needs the records", c.Outbox.Retention.Duration)
+	} else if c.Outbox.Retention.Duration > 10*365*24*time.Hour {
+		bad("outbox", "retention", "%v is more than 10 years", c.Outbox.Retention.Duration)
 	}
 
 	oneOf("keypad.matrix", "layout", c.Keypad.Matrix.Layout, "4x4", "4x3")

@@ -103,6 +103,13 @@ func TestConfigErrorsArePrecise(t *testing.T) {
 		{"notify", `notify_url = "https://pos.example.com/alipay/notify"`, `notify_url = "/alipay/notify"`, "posd.toml: [alipay] notify_url: \"/alipay/notify\" must be an absolute http(s) URL"},
 		{"printer device", `kind = "none"`, `kind = "serial"`, "posd.toml: [printer] device: required for a serial printer"},
 		{"wrong type", "baud = 9600", `baud = "fast"`, "baud"},
+		{"min above max", `min_amount = "0.01"`, `min_amount = "6000"`, `posd.toml: [till] min_amount: 6000 is more than max_amount 5000.00`},
+		{"negative result hold", `result_hold = "10s"`, `result_hold = "-5s"`, `posd.toml: [till] result_hold: -5s must be between 0`},
+		{"gateway with a password", `gateway = "https://open-sea-global.alipay.com"`, `gateway = "https://u:secret@open-sea-global.alipay.com"`, `posd.toml: [alipay] gateway: "https://u:xxxxx@open-sea-global.alipay.com" must be https://host[:port] without a user`},
+		{"gateway with a query", `gateway = "https://open-sea-global.alipay.com"`, `gateway = "https://open-sea-global.alipay.com?x=1"`, `posd.toml: [alipay] gateway: `},
+		{"notify URL with a user", `notify_url = "https://pos.example.com/alipay/notify"`, `notify_url = "https://me@pos.example.com/alipay/notify"`, `posd.toml: [alipay] notify_url: `},
+		{"control character in a name", `footer = "Thank you!"`, `footer = "Thank you!\u001b@"`, `posd.toml: [merchant] footer: contains the control character U+001B`},
+		{"bidi override in a name", `footer = "Thank you!"`, `footer = "\u202eThank you!"`, `posd.toml: [merchant] footer: contains the control character U+202E`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -166,4 +173,22 @@ func readExampleF(f *testing.F) []byte {
 		f.Fatal(err)
 	}
 	return data
+}
+
+// -check and the start both warn about a customer display page open to
+// the network; it is not an error (the demo on a LAN does it on purpose).
+func TestConfigWarnsAboutAnOpenDisplay(t *testing.T) {
+	base := string(readExample(t))
+	cfg, err := Parse("posd.toml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := cfg.Warnings("posd.toml"); len(w) != 0 {
+		t.Fatalf("the example warns: %v", w)
+	}
+	cfg.Display.Kind, cfg.Display.Listen = "kiosk", "0.0.0.0:8080"
+	w := cfg.Warnings("posd.toml")
+	if len(w) != 1 || !strings.HasPrefix(w[0].Error(), `posd.toml: [display] listen: "0.0.0.0:8080" is not a loopback address`) {
+		t.Fatalf("warnings %v", w)
+	}
 }

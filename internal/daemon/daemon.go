@@ -100,7 +100,7 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 
 	priv, pub := o.MerchantKey, o.PlatformKey
 	if priv == nil {
-		if priv, pub, err = config.LoadKeys(cfg.Alipay, o.Getenv); err != nil {
+		if priv, pub, err = cfg.Keys(o.Getenv); err != nil {
 			return nil, err
 		}
 	}

@@ -1,0 +1,39 @@
+package daemon
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/posd/posd/internal/config"
+	"github.com/posd/posd/queue"
+)
+
+// Check runs the start-up checks of New that need no device and no port:
+// the keys (credential or file: presence, permissions, format, size, the
+// swapped pair) and the outbox file when it exists (opened read-only; one
+// a running posd holds was checked when that posd opened it). It is what
+// posd -check adds to reading the configuration. Problems are
+// *config.Error, "posd.toml: [section] key: why", joined.
+func Check(cfg config.Config, getenv func(string) string) error {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	var errs []error
+	if _, _, err := cfg.Keys(getenv); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := os.Lstat(cfg.Outbox.Path); err == nil {
+		s, err := queue.Open(cfg.Outbox.Path, queue.Options{ReadOnly: true, LockTimeout: 200 * time.Millisecond})
+		switch {
+		case err == nil:
+			s.Close()
+		case errors.Is(err, queue.ErrLocked):
+		default:
+			why := strings.TrimPrefix(err.Error(), "queue: ")
+			errs = append(errs, &config.Error{File: cfg.FileName(), Where: "[outbox] path", Why: why, Err: err})
+		}
+	}
+	return errors.Join(errs...)
+}
