@@ -74,7 +74,9 @@ func TestCheckChecksWhatTheStartChecks(t *testing.T) {
 			os.Remove(filepath.Join(dir, "merchant-key.pem"))
 			os.Mkdir(filepath.Join(dir, "merchant-key.pem"), 0o700)
 		}, want: "is a directory"},
-		{name: "swapped pair", edit: func(s string) string { return strings.Replace(s, "alipay-public-key.pem", "merchant-public-key.pem", 1) },
+		{name: "swapped pair", edit: func(s string) string {
+			return strings.Replace(s, "alipay-public-key.pem", "merchant-public-key.pem", 1)
+		},
 			want: "posd.toml: [alipay] alipay_public_key_file: "},
 		{name: "public key is garbage", setup: func(dir string) { os.WriteFile(filepath.Join(dir, "alipay-public-key.pem"), []byte("hello"), 0o644) },
 			want: "posd.toml: [alipay] alipay_public_key_file: "},
