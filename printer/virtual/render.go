@@ -2,17 +2,13 @@ package virtual
 
 import (
 	"bytes"
+	_ "embed" // fonta.bin
 	"image"
 	"image/color"
 	"image/png"
+	"sort"
 	"strings"
 	"sync"
-
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/gomono"
-	"golang.org/x/image/font/gofont/gomonobold"
-	"golang.org/x/image/font/opentype"
-	"golang.org/x/image/math/fixed"
 )
 
 // Font A is 12×24 dots; Go Mono at 20 px advances exactly 12 px.
@@ -22,14 +18,30 @@ const (
 	baseline = 19
 )
 
-// glyphs rasterises and caches one-bit Font A cells. The faces are shared
-// read-only after loading; the cache has its own lock.
+// fontATable holds Go Mono's Font A cells, regular and bold, pre-drawn for
+// every character the virtual printer can decode (ASCII and the high
+// halves of its code pages). Pre-drawing them keeps the 0.3 MB of TrueType
+// fonts and their rasteriser out of posd (issue 17); TestFontATable draws
+// them again from Go Mono and compares, and rewrites the file with -update.
+//
+// The file is a run of fontARecord-byte records sorted by rune: the rune as
+// a big-endian uint32 whose bit 31 says a regular glyph exists and bit 30 a
+// bold one, then 24 rows of regular, then 24 rows of bold, each row two
+// bytes with the leftmost dot in bit 15.
+//
+//go:embed fonta.bin
+var fontATable string
+
+const (
+	fontARecord  = 4 + 2*2*cellH
+	fontARegular = 1 << 31
+	fontABold    = 1 << 30
+)
+
+// glyphs caches one-bit Font A cells drawn from fontATable.
 type glyphs struct {
-	once    sync.Once
-	regular font.Face
-	bold    font.Face
-	mu      sync.Mutex
-	cache   map[glyphKey][]bool
+	mu    sync.Mutex
+	cache map[glyphKey][]bool
 }
 
 type glyphKey struct {
@@ -37,60 +49,57 @@ type glyphKey struct {
 	bold bool
 }
 
-var fontA glyphs // read-only fonts plus a cache; holds no printer state
-
-func (g *glyphs) load() {
-	g.once.Do(func() {
-		opts := &opentype.FaceOptions{Size: 20, DPI: 72, Hinting: font.HintingFull}
-		if f, err := opentype.Parse(gomono.TTF); err == nil {
-			g.regular, _ = opentype.NewFace(f, opts)
-		}
-		if f, err := opentype.Parse(gomonobold.TTF); err == nil {
-			g.bold, _ = opentype.NewFace(f, opts)
-		}
-		g.cache = map[glyphKey][]bool{}
-	})
-}
+var fontA glyphs // a cache of immutable data; holds no printer state
 
 // cell returns the 12×24 bitmap of r; a rune the font lacks is a box.
 func (g *glyphs) cell(r rune, bold bool) []bool {
-	g.load()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	k := glyphKey{r, bold}
 	if c, ok := g.cache[k]; ok {
 		return c
 	}
-	face := g.regular
-	if bold {
-		face = g.bold
-	}
-	c := make([]bool, cellW*cellH)
-	drawn := false
-	if face != nil && r != ' ' {
-		if _, ok := face.GlyphAdvance(r); ok {
-			dr, mask, mp, _, ok := face.Glyph(fixed.P(0, baseline), r)
-			if ok {
-				for y := dr.Min.Y; y < dr.Max.Y; y++ {
-					for x := dr.Min.X; x < dr.Max.X; x++ {
-						if x < 0 || x >= cellW || y < 0 || y >= cellH {
-							continue
-						}
-						_, _, _, a := mask.At(mp.X+x-dr.Min.X, mp.Y+y-dr.Min.Y).RGBA()
-						if a >= 0x8000 {
-							c[y*cellW+x] = true
-						}
-					}
-				}
-				drawn = true
+	var c []bool
+	switch rows, ok := fontARows(r, bold); {
+	case r == ' ':
+		c = make([]bool, cellW*cellH)
+	case !ok:
+		c = box(cellW, cellH)
+	default:
+		c = make([]bool, cellW*cellH)
+		for y := range cellH {
+			row := uint16(rows[2*y])<<8 | uint16(rows[2*y+1])
+			for x := range cellW {
+				c[y*cellW+x] = row&(1<<(15-x)) != 0
 			}
 		}
 	}
-	if !drawn && r != ' ' {
-		c = box(cellW, cellH)
+	if g.cache == nil {
+		g.cache = map[glyphKey][]bool{}
 	}
 	g.cache[k] = c
 	return c
+}
+
+// fontARows finds r in fontATable and returns its 48 bytes of rows.
+func fontARows(r rune, bold bool) (string, bool) {
+	n := len(fontATable) / fontARecord
+	i := sort.Search(n, func(i int) bool { return recordRune(i) >= r })
+	if i == n || recordRune(i) != r {
+		return "", false
+	}
+	rec := fontATable[i*fontARecord : (i+1)*fontARecord]
+	flags := uint32(rec[0]) << 24
+	if bold {
+		return rec[4+2*cellH:], flags&fontABold != 0
+	}
+	return rec[4 : 4+2*cellH], flags&fontARegular != 0
+}
+
+func recordRune(i int) rune {
+	rec := fontATable[i*fontARecord:]
+	v := uint32(rec[0])<<24 | uint32(rec[1])<<16 | uint32(rec[2])<<8 | uint32(rec[3])
+	return rune(v &^ (fontARegular | fontABold))
 }
 
 // box is the outline drawn for a character without a glyph: visibly not a
