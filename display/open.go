@@ -17,7 +17,8 @@ import (
 	"periph.io/x/conn/v3/physic"
 	"periph.io/x/conn/v3/spi"
 	"periph.io/x/conn/v3/spi/spireg"
-	"periph.io/x/host/v3"
+
+	"github.com/posd/posd/internal/board"
 )
 
 // Config selects and wires a display by name, as posd's configuration file
@@ -158,8 +159,8 @@ func checkNode(path, group string) error {
 }
 
 func initHost() error {
-	if _, err := host.Init(); err != nil {
-		return fmt.Errorf("display: periph host: %w", err)
+	if err := board.Init(); err != nil {
+		return fmt.Errorf("display: %w", err)
 	}
 	return nil
 }

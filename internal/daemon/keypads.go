@@ -7,8 +7,8 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpioreg"
-	"periph.io/x/host/v3"
 
+	"github.com/posd/posd/internal/board"
 	"github.com/posd/posd/internal/config"
 	"github.com/posd/posd/terminal/keypad"
 )
@@ -28,7 +28,7 @@ func keySources(c config.Keypad, script *keypad.Script, log *slog.Logger) ([]key
 		sources = append(sources, e)
 	}
 	if len(c.Matrix.Rows) > 0 {
-		if _, err := host.Init(); err != nil {
+		if err := board.Init(); err != nil {
 			return nil, fmt.Errorf("keypad matrix: %w", err)
 		}
 		pins := func(names []string) ([]gpio.PinIO, error) {

@@ -1,0 +1,44 @@
+package board
+
+import (
+	"runtime"
+	"testing"
+
+	"periph.io/x/conn/v3/driver/driverreg"
+)
+
+// TestInitStartsOnlyPosdsDrivers: the drivers posd needs are registered and
+// none of the board drivers the package leaves out.
+func TestInitStartsOnlyPosdsDrivers(t *testing.T) {
+	if err := Init(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := driverreg.Init() // the same state again
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range st.Failed {
+		seen[f.D.String()] = true
+	}
+	for _, d := range st.Loaded {
+		seen[d.String()] = true
+	}
+	for _, d := range st.Skipped {
+		seen[d.D.String()] = true
+	}
+	want := []string{"ioctl-gpio", "sysfs-spi", "sysfs-i2c"}
+	if runtime.GOARCH == "arm" || runtime.GOARCH == "arm64" { // periph registers them on ARM only
+		want = append(want, "bcm283x-gpio", "rpi")
+	}
+	for _, want := range want {
+		if !seen[want] {
+			t.Errorf("driver %q not registered; registered: %v", want, seen)
+		}
+	}
+	for _, unwanted := range []string{"allwinner-gpio", "am335x", "beaglebone", "beaglebone-green", "chip", "odroid-c1", "pine64"} {
+		if seen[unwanted] {
+			t.Errorf("driver %q registered", unwanted)
+		}
+	}
+}
