@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,7 +45,10 @@ type testGateway struct {
 	handle   func(w http.ResponseWriter, r *http.Request, body []byte)
 }
 
-func newTestGateway(t testing.TB) *testGateway {
+func newTestGateway(t testing.TB) *testGateway { return newTestGatewayWith(t, nil) }
+
+// newTestGatewayWith lets setup change the server before it starts.
+func newTestGatewayWith(t testing.TB, setup func(*httptest.Server)) *testGateway {
 	t.Helper()
 	_, keys := loadVectors(t)
 	signer, err := NewSigner(keys.gateway, 1)
@@ -59,6 +63,9 @@ func newTestGateway(t testing.TB) *testGateway {
 		}
 	}
 	g.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes of TestNotSent are expected
+	if setup != nil {
+		setup(g.srv)
+	}
 	g.srv.StartTLS()
 	t.Cleanup(g.srv.Close)
 	return g
@@ -588,5 +595,29 @@ func TestConcurrentCalls(t *testing.T) {
 		if rq.verifyErr != nil {
 			t.Errorf("concurrent request badly signed: %v", rq.verifyErr)
 		}
+	}
+}
+
+// TestClientSpeaksHTTP11: the client's own TLS settings keep net/http's
+// HTTP/2 off even against a gateway that offers h2, so build/build.sh may
+// leave the HTTP/2 code out of the binaries (tag nethttpomithttp2) without
+// changing a byte on the wire.
+func TestClientSpeaksHTTP11(t *testing.T) {
+	g := newTestGatewayWith(t, func(s *httptest.Server) { s.EnableHTTP2 = true })
+	var proto atomic.Value
+	ok := g.answer(upmSuccess, nil)
+	g.handle = func(w http.ResponseWriter, r *http.Request, b []byte) {
+		proto.Store(r.Proto)
+		ok(w, r, b)
+	}
+	if g.srv.TLS == nil || !slices.Contains(g.srv.TLS.NextProtos, "h2") {
+		t.Fatalf("the test gateway does not offer h2: %+v", g.srv.TLS)
+	}
+	c := g.client(g.config())
+	if _, reply, err := c.Pay(context.Background(), examplePay()); err != nil || reply.Outcome != OutcomeSuccess {
+		t.Fatalf("Pay = %v, %+v", err, reply)
+	}
+	if got := proto.Load(); got != "HTTP/1.1" {
+		t.Fatalf("the client spoke %v", got)
 	}
 }

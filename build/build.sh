@@ -6,8 +6,15 @@
 # TARGET is os/arch[/armversion]; the default is every supported one:
 #   linux/arm/6 (Raspberry Pi Zero/1, Raspberry Pi OS armhf), linux/arm/7, linux/arm64, linux/amd64.
 # Binaries land in DIR/<os>_<arch>[v<N>]/ (default DIR: dist). Builds are static (CGO_ENABLED=0),
-# reproducible (-trimpath, no build id) and stamped with the version (posd -version):
+# reproducible (-trimpath, no build id), stripped (-s -w) and stamped with the version (posd -version):
 # $POSD_VERSION if set, else `git describe`.
+#
+# They are built with the tag nethttpomithttp2: posd speaks only HTTP/1.1 (its gateway transport sets
+# its own TLS configuration, which turns net/http's HTTP/2 off; its servers never offer h2), so the
+# HTTP/2 code net/http bundles is dead weight, about 0.5 MB (issue 17).
+#
+# posd for an ARM target must stay within POSD_MAX_ARM_BYTES (default 10500000, 10.5 MB: a Pi Zero's
+# page cache holds it): the script prints every size and fails after the build if one is over.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +22,7 @@ out=dist
 if [ "${1:-}" = "-o" ]; then out=$2; shift 2; fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(linux/arm/6 linux/arm/7 linux/arm64 linux/amd64)
+max=${POSD_MAX_ARM_BYTES:-10500000}
 
 version=${POSD_VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
 commands=()
@@ -22,15 +30,26 @@ for c in posd posctl amssim; do
   [ -d "cmd/$c" ] && commands+=("$c")
 done
 
+over=()
 for t in "${targets[@]}"; do
   IFS=/ read -r goos goarch goarm <<<"$t"
   dir="$out/${goos}_${goarch}${goarm:+v$goarm}"
   mkdir -p "$dir"
   for c in "${commands[@]}"; do
     GOOS=$goos GOARCH=$goarch GOARM=$goarm CGO_ENABLED=0 \
-      go build -trimpath -buildvcs=false \
+      go build -trimpath -buildvcs=false -tags nethttpomithttp2 \
         -ldflags "-s -w -buildid= -X main.version=$version" \
         -o "$dir/$c" "./cmd/$c"
-    printf '%-28s %10d bytes  %s\n' "$dir/$c" "$(stat -c %s "$dir/$c")" "$version"
+    size=$(stat -c %s "$dir/$c")
+    printf '%-28s %10d bytes %6s MB  %s\n' "$dir/$c" "$size" \
+      "$(awk -v b="$size" 'BEGIN { printf "%.2f", b / 1e6 }')" "$version"
+    if [ "$c" = posd ] && [[ $goarch == arm* ]] && [ "$size" -gt "$max" ]; then
+      over+=("$dir/$c ($size bytes)")
+    fi
   done
 done
+if [ ${#over[@]} -gt 0 ]; then
+  echo "build.sh: posd over the ARM size budget of $max bytes: ${over[*]}" >&2
+  echo "build.sh: see what grew with: go tool nm -size -sort size BINARY (build without -s -w)" >&2
+  exit 1
+fi
