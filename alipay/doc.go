@@ -43,8 +43,8 @@
 //
 // # Decisions where the reference leaves a choice
 //
-// The protocol is described in ../shared/docs/alipay-ams-instore.md and on
-// https://docs.antom.com/ac/ams. Where it marks a point as unconfirmed:
+// The protocol is described on https://docs.antom.com/ac/ams (what posd
+// relies on: docs/payments.md). Where it marks a point as unconfirmed:
 //
 //   - Sandbox path: the prefix is configurable and defaults to
 //     /ams/sandbox/api for client ids starting with SANDBOX_, as the SDKs do.

@@ -20,7 +20,7 @@ type PixelFormat struct {
 	Red, Green, Blue Bitfield
 }
 
-// The two formats Linux framebuffers on POS boxes use (hardware.md 2.1).
+// The two formats Linux framebuffers on POS boxes use (docs/hardware.md 2.1).
 var (
 	RGB565   = PixelFormat{16, Bitfield{11, 5}, Bitfield{5, 6}, Bitfield{0, 5}}
 	XRGB8888 = PixelFormat{32, Bitfield{16, 8}, Bitfield{8, 8}, Bitfield{0, 8}}

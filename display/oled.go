@@ -72,7 +72,7 @@ func NewOLED(ctx context.Context, cfg OLEDConfig) (*OLED, error) {
 	}
 	cfg.TextOnly = true
 	s := &oledSink{cfg: cfg}
-	// hardware.md 2.2; SSD1306 in page addressing mode so both chips are
+	// docs/hardware.md 2.2; SSD1306 in page addressing mode so both chips are
 	// written page by page.
 	init := []byte{0xAE, 0xD5, 0x80, 0xA8, 0x3F, 0xD3, 0x00, 0x40}
 	if cfg.Controller == SSD1306 {

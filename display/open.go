@@ -49,7 +49,7 @@ type Config struct {
 	Reset     string `json:"reset,omitempty"`
 	Backlight string `json:"backlight,omitempty"`
 	// ColumnOffset, RowOffset and MADCTL place and rotate the picture in
-	// the controller's RAM (hardware.md 2.3). MADCTL 0 on a landscape
+	// the controller's RAM (docs/hardware.md 2.3). MADCTL 0 on a landscape
 	// ILI9341 means 0x28 (row/column exchange, BGR).
 	ColumnOffset int  `json:"column_offset,omitempty"`
 	RowOffset    int  `json:"row_offset,omitempty"`

@@ -12,7 +12,7 @@ const QuietZone = 4
 
 // MinModulePixels is the smallest module drawn on a panel. zbarimg reads 2
 // pixels per module from a perfect image, but glass, glare and a moving phone
-// need 3 or more (hardware.md 2.5).
+// need 3 or more (docs/hardware.md 2.5).
 const MinModulePixels = 3
 
 // QRPlan is how a code is drawn in a square of a given side.

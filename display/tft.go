@@ -153,7 +153,7 @@ var ili9341Power = [][]byte{
 	{0xE1, 0x00, 0x0E, 0x14, 0x03, 0x11, 0x07, 0x31, 0xC1, 0x48, 0x08, 0x0F, 0x0C, 0x31, 0x36, 0x0F},
 }
 
-// init is the power-on sequence of hardware.md 2.3.
+// init is the power-on sequence of docs/hardware.md 2.3.
 func (s *tftSink) init(ctx context.Context) error {
 	c := s.cfg
 	if c.Reset != nil {

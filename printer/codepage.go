@@ -95,7 +95,7 @@ func (e *textEncoder) append(out []byte, s string) []byte {
 				r = '￥'
 			}
 			// Only the two-byte area: fonts in Chinese printers have no glyphs
-			// for four-byte sequences (hardware.md §1.4).
+			// for four-byte sequences (docs/hardware.md §1.4).
 			if b, ok := encodeRune(e.gb, r, buf[:0]); ok && len(b) == 2 {
 				out = e.switchTo(out, modeChinese)
 				out = append(out, b...)

@@ -35,7 +35,7 @@
 //   - Preview renders a slip with package virtual, the software printer the
 //     tests use, for posctl receipt-preview and posd -demo.
 //
-// Reference: posd's hardware.md §1 (ESC/POS, status bits, flow control) and
+// Reference: docs/hardware.md §1 (ESC/POS, status bits, flow control) and
 // §4.1 (go.bug.st/serial has no RTS/CTS, hence chunked writes paced by
 // status polls or by polling CTS/DSR).
 package printer

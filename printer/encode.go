@@ -9,7 +9,7 @@ import (
 )
 
 // Model is what posd knows about one configured printer. It is set in
-// configuration, never guessed from replies (hardware.md §1.4).
+// configuration, never guessed from replies (docs/hardware.md §1.4).
 type Model struct {
 	Paper    Paper
 	CodePage CodePage
@@ -38,7 +38,7 @@ type Document struct {
 	Name string
 }
 
-// ESC/POS building blocks (hardware.md §1.3, §1.5).
+// ESC/POS building blocks (docs/hardware.md §1.3, §1.5).
 var (
 	cmdInit        = []byte{0x1B, 0x40}
 	cmdQRModel2    = []byte{0x1D, 0x28, 0x6B, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00}

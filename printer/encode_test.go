@@ -30,7 +30,7 @@ func TestTextEncodingBytes(t *testing.T) {
 		in   string
 		want []byte
 	}{
-		// hardware.md §1.4, verified there against x/text.
+		// docs/hardware.md §1.4, verified there against x/text.
 		{"GB18030 total", chinese, "合计 ￥12.50 元", []byte{0x1C, 0x26, 0xBA, 0xCF, 0xBC, 0xC6, 0x20, 0xA3, 0xA4, 0x31, 0x32, 0x2E, 0x35, 0x30, 0x20, 0xD4, 0xAA}},
 		{"yen sign from the code page", chinese, "¥", []byte{0x1C, 0x2E, 0xBE}},
 		{"yen sign becomes fullwidth", cyrillicChinese, "¥", []byte{0x1C, 0x26, 0xA3, 0xA4}},

@@ -24,7 +24,7 @@ type Link interface {
 type Dialer func(ctx context.Context) (Link, error)
 
 // Flow selects how a serial link is paced, since go.bug.st/serial cannot
-// make the kernel do RTS/CTS (hardware.md §1.7).
+// make the kernel do RTS/CTS (docs/hardware.md §1.7).
 type Flow uint8
 
 // Flow control choices.
@@ -83,7 +83,7 @@ func (l *serialLink) Read(p []byte) (int, error) {
 		if n > 0 || err != nil {
 			return n, err
 		}
-		if l.closed.Load() { // a read timeout returns (0, nil); see hardware.md §4.1
+		if l.closed.Load() { // a read timeout returns (0, nil); see docs/hardware.md §4.1
 			return 0, net.ErrClosed
 		}
 	}

@@ -13,7 +13,7 @@ type Paper struct {
 	Columns int
 }
 
-// The paper profiles posd knows (hardware.md §1.2).
+// The paper profiles posd knows (docs/hardware.md §1.2).
 var (
 	// Paper58 is 58 mm roll on a 203 dpi head: 48 mm printable.
 	Paper58 = Paper{Name: "58mm", Dots: 384, Columns: 32}

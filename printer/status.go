@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Status is what the printer reported about itself (hardware.md §1.6).
+// Status is what the printer reported about itself (docs/hardware.md §1.6).
 // The zero value is a healthy, online printer.
 type Status struct {
 	Offline         bool // DLE EOT 1 bit 3, ASB byte 1 bit 3

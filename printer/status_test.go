@@ -6,7 +6,7 @@ import (
 )
 
 // TestDemuxSingleBytes classifies every byte value outside an ASB burst
-// against the table in hardware.md §1.6.
+// against the table in docs/hardware.md §1.6.
 func TestDemuxSingleBytes(t *testing.T) {
 	for v := 0; v < 256; v++ {
 		b := byte(v)

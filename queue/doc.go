@@ -16,8 +16,7 @@
 //   - Deadlines are wall-clock instants in the record. After a crash or a
 //     power loss Engine.Start resumes every record where it stood: a pay
 //     that may have left is inquired (never re-paid), a decided cancel is
-//     sent again, a refund is resent with the same id (section 9.9 of the
-//     AMS reference).
+//     sent again, a refund is resent with the same id (docs/payments.md, Recovery).
 //   - Polls that only move an inquiry along are kept in memory (needsCommit):
 //     after a crash an inquiry more or less is harmless, and the SD card is
 //     spared a commit every 3 s.
@@ -55,8 +54,8 @@
 // file is then refused at start, never repaired silently). Keep one
 // process per file; read-only tools must go through the daemon.
 //
-// The rules come from ../shared/docs/alipay-ams-instore.md, sections 6 and
-// 9, and https://docs.antom.com/ac/ams/idempotency,
-// https://docs.antom.com/ac/ams_upm/bp, https://docs.antom.com/ac/ams/paymentri,
-// https://docs.antom.com/ac/ams/paymentc and https://docs.antom.com/ac/ams/refund.
+// The rules are summed up in docs/payments.md; they come from
+// https://docs.antom.com/ac/ams/idempotency, https://docs.antom.com/ac/ams_upm/bp,
+// https://docs.antom.com/ac/ams/paymentri, https://docs.antom.com/ac/ams/paymentc
+// and https://docs.antom.com/ac/ams/refund.
 package queue

@@ -105,7 +105,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-// Start recovers every record that is not final (section 9.9: a payment
+// Start recovers every record that is not final (docs/payments.md, Recovery: a payment
 // sent before the crash is inquired, never re-paid; a decided cancel is
 // sent again; a refund is resent with the same refundRequestId), commits
 // what recovery changed in one transaction, prunes old records, and starts
@@ -247,7 +247,7 @@ func (e *Engine) command(requestID string, ev event, needsDisk bool) (Payment, e
 // (https://docs.antom.com/ac/ams/paymentrn). The notification does not
 // decide anything by itself: it makes the waiting inquiry due at once, and
 // that inquiry's verified answer decides (so a late success notification
-// can never undo a cancel, section 9.5). It reports whether an inquiry was
+// can never undo a cancel: docs/payments.md, Cancel). It reports whether an inquiry was
 // brought forward.
 func (e *Engine) Notified(requestID string) bool {
 	e.mu.Lock()

@@ -595,7 +595,7 @@ func TestEngineDiskFullKeepsResolvingPending(t *testing.T) {
 }
 
 // A refund the disk refuses to record is refused: it must not be sent
-// from memory while the cashier is told it was refused (section 9.8:
+// from memory while the cashier is told it was refused (docs/payments.md, Refunds:
 // the refundRequestId is committed before sending).
 func TestEngineRefundTheDiskRefusesIsNotSent(t *testing.T) {
 	h := newHarness(t)

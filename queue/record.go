@@ -11,8 +11,8 @@ import (
 	"github.com/posd/posd/alipay"
 )
 
-// State is where a payment stands in its life (section 9.1 of the AMS
-// reference, plus the refund states). The string form is what is stored.
+// State is where a payment stands in its life (docs/payments.md, States,
+// with the refund states). The string form is what is stored.
 type State string
 
 // Payment states. Final states are listed in IsFinal.

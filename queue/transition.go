@@ -472,7 +472,7 @@ func (m *machine) cancelAnswered(r CancelReply) {
 
 // cancelSetback schedules the next try of a cancel-phase call after a
 // failure, escalating to NEEDS_ATTENTION after the reference SDK's five
-// attempts (section 9.5).
+// attempts (docs/payments.md, Cancel).
 func (m *machine) cancelSetback(op Op) {
 	p := m.p
 	p.CancelAttempts++

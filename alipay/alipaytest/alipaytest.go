@@ -18,7 +18,8 @@ import (
 	"testing"
 )
 
-// Vectors mirrors signature.json (see /work/shared/vectors/README.md).
+// Vectors mirrors alipay/testdata/signature.json: known-answer signing and
+// verification cases with their keys.
 type Vectors struct {
 	Keys              []KeyPair          `json:"keys"`
 	SigningVectors    []SigningVector    `json:"signingVectors"`

@@ -6,9 +6,9 @@
 // posd -demo and cmd/amssim serve it on the network, over TLS with a
 // SelfSignedCertificate whose fingerprint the client pins.
 //
-// Its behaviour is the one described in ../shared/docs/alipay-ams-instore.md
-// (sections 2 to 10) and on https://docs.antom.com/ac/ams; where the two
-// differ, amssim is wrong.
+// Its behaviour is the one described on https://docs.antom.com/ac/ams
+// (summed up for posd in docs/payments.md); where they differ, amssim is
+// wrong.
 //
 // # What it promises
 //

@@ -13,7 +13,7 @@ import (
 // chromiumTimeout bounds one Chromium run; a screenshot takes about 2 s.
 const chromiumTimeout = 60 * time.Second
 
-// ChromiumFlags are the flags of hardware.md 6(iv) for headless Chromium in
+// ChromiumFlags are the flags of docs/hardware.md 6(iv) for headless Chromium in
 // a container, with profile as a fresh --user-data-dir and the window sized
 // width×height at one device pixel per CSS pixel, so a screenshot shows
 // exactly what a display of that size would. Callers add their mode
