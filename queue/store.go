@@ -67,6 +67,7 @@ type Store struct {
 	evReady   chan struct{}
 	evAcked   atomic.Uint64 // the broker acknowledged every event up to this seq
 	evDropped atomic.Uint64
+	evLog     *slog.Logger // Options.Logger: hears of dropped events
 }
 
 // Open opens or creates the outbox at path. It refuses, and leaves the
@@ -115,6 +116,7 @@ func Open(path string, opts Options) (s *Store, err error) {
 		db.Close()
 		return nil, err
 	}
+	s.evLog = opts.Logger
 	if err := s.setupEvents(opts.Events); err != nil {
 		db.Close()
 		return nil, err
@@ -236,6 +238,10 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
 	s.commits.Add(1)
 	if s.ev != nil {
 		s.evDropped.Add(dropped)
+		if dropped > 0 && s.evLog != nil {
+			s.evLog.Error("events dropped undelivered: the backlog passed its bound (broker away too long); the payments are in the export",
+				"file", s.path, "dropped", dropped, "droppedTotal", s.evDropped.Load())
+		}
 		select {
 		case s.evReady <- struct{}{}:
 		default:

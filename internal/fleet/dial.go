@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"time"
 )
 
@@ -55,7 +56,13 @@ func ParseURL(raw string) (addr string, secure bool, err error) {
 		return "", false, fmt.Errorf("%w: broker url %q: want scheme://host[:port] (credentials go in their own keys)", ErrConfig, raw)
 	}
 	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", false, fmt.Errorf("%w: broker url %q: port %q is not 1 to 65535", ErrConfig, raw, p)
+		}
 		port = p
+	}
+	if !validHost(u.Hostname()) {
+		return "", false, fmt.Errorf("%w: broker url %q: %q is not a host name or IP address", ErrConfig, raw, u.Hostname())
 	}
 	return net.JoinHostPort(u.Hostname(), port), secure, nil
 }
@@ -139,4 +146,21 @@ func (ep endpoint) dial(ctx context.Context, timeout time.Duration) (net.Conn, e
 		return nil, err
 	}
 	return tc, nil
+}
+
+// validHost accepts an IP address or a DNS name (letters, digits, '-',
+// '_' and dots).
+func validHost(h string) bool {
+	if net.ParseIP(h) != nil {
+		return true
+	}
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, r := range h {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
