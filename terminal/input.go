@@ -102,6 +102,7 @@ const (
 	Network Part = iota // the link to the internet
 	Gateway             // the Alipay gateway answers, but with errors
 	Printer             // the receipt printer
+	Events              // the event stream to the merchant's back office (MQTT)
 	numParts
 )
 

@@ -139,7 +139,7 @@ func zoneOf(now time.Time) *time.Location {
 
 func alerts(s State) []string {
 	var out []string
-	for part, prefix := range [numParts]string{"Network down", "Alipay gateway trouble", "Printer"} {
+	for part, prefix := range [numParts]string{"Network down", "Alipay gateway trouble", "Printer", "Back office"} {
 		if s.Trouble[part] != "" {
 			out = append(out, prefix+": "+s.Trouble[part])
 		}

@@ -48,9 +48,6 @@ func (b *daemonBackend) Status(context.Context) posapi.Status {
 		Network: "unknown", Printer: b.printer(),
 	}
 	st.Events = b.stream.status()
-	if a := b.stream.alert(); a != "" {
-		st.Alerts = append(st.Alerts, a)
-	}
 	if view.Customer.Kind == terminal.CustomerQR {
 		st.QR = view.Customer.CodeValue
 	}

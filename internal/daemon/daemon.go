@@ -260,6 +260,7 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 	t := d.till
 	wg.Go(func() { t.announceRecovered(tillCtx); t.forward(tillCtx, sub) })
 	wg.Go(func() { t.tellNetwork(tillCtx) })
+	d.stream.watch(tillCtx, &wg, d.events, 5*time.Second, cfg.Events.MaxBacklog)
 
 	// 3. The printer.
 	wg.Go(func() { _ = d.printer.Run(tillCtx) })

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/posd/posd/internal/config"
 	"github.com/posd/posd/internal/fleet"
 	"github.com/posd/posd/internal/posapi"
 	"github.com/posd/posd/queue"
+	"github.com/posd/posd/terminal"
 )
 
 // stream is the event stream to the merchant's broker ([events],
@@ -56,13 +58,49 @@ func (s *stream) status() *posapi.Events {
 		Stream: st.Stream, LastSeq: st.LastSeq, Published: p.Published, Dropped: st.Dropped, LastError: p.LastError}
 }
 
-// alert is the till's alert line while events were dropped.
-func (s *stream) alert() string {
-	st := s.status()
-	if st == nil || st.Dropped == 0 {
-		return ""
+// watch tells the cashier flow (an alert on the till) when the back
+// office is falling behind: a backlog near its bound, or events dropped.
+// It polls the outbox's counters every few seconds.
+func (s *stream) watch(ctx context.Context, wg *sync.WaitGroup, inputs chan<- terminal.Input, every time.Duration, max int) {
+	if s == nil {
+		return
 	}
-	return fmt.Sprintf("events: %d never reached the broker (backlog full); the payments are in posctl export", st.Dropped)
+	wg.Go(func() {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		last := ""
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			why := eventsTrouble(s.status(), max)
+			if why == last {
+				continue
+			}
+			last = why
+			select {
+			case inputs <- terminal.Health{Part: terminal.Events, OK: why == "", Detail: why}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+}
+
+// eventsTrouble is what the till says about the event stream: nothing
+// while it keeps up.
+func eventsTrouble(st *posapi.Events, max int) string {
+	switch {
+	case st == nil:
+		return ""
+	case st.Dropped > 0:
+		return fmt.Sprintf("%d events never reached the broker; the payments are in posctl export", st.Dropped)
+	case st.Backlog >= max*8/10:
+		return fmt.Sprintf("broker unreachable, %d events waiting (dropped from %d)", st.Backlog, max)
+	}
+	return ""
 }
 
 // writeMetrics adds the stream's series to /metrics.
