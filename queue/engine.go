@@ -606,6 +606,9 @@ func (e *Engine) degrade(err error, now time.Time) {
 		err = fmt.Errorf("%w: %w", ErrUnwritable, err)
 	}
 	e.writeErr = err
+	// The loop retries the disk every storeRetry; wake it now, or an idle
+	// engine sleeps until its next prune before it finds space came back.
+	e.poke()
 	if first {
 		e.log.Error("database refuses writes: no new payments; pending ones continue from memory", "file", e.store.Path(), "err", err)
 		e.publish(Change{Kind: ChangeUnwritable, At: now, Err: err})

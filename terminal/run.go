@@ -117,6 +117,7 @@ func Run(ctx context.Context, o Options) error {
 type driver struct {
 	Options
 	state State
+	shown *Screen // the last screen shown
 }
 
 func (d *driver) step(ctx context.Context, in Input) {
@@ -185,8 +186,16 @@ func (d *driver) perform(ctx context.Context, e Effect) Input {
 			}
 		}
 	case Show:
+		// The screen of the state now, not the one e was made with: an
+		// outbox reply stepped in between (a refused start) must not be
+		// followed by the stale "Charging" screen that preceded it.
+		v := d.Machine.View(d.state)
+		if d.shown != nil && v.Equal(*d.shown) {
+			return nil
+		}
+		d.shown = &v
 		// A broken display must not stop payments: log and carry on.
-		if err := d.Display.Show(ctx, e.Screen); err != nil {
+		if err := d.Display.Show(ctx, v); err != nil {
 			d.Logger.Error("display", "err", err)
 		}
 	case Beep:

@@ -253,3 +253,35 @@ func TestRunEndsWhenAnInputCloses(t *testing.T) {
 		t.Errorf("Run with the outbox gone: %v", err)
 	}
 }
+
+// A start the outbox refuses (a full disk) used to leave the till on
+// "Charging the customer's code": the refusal's screen was shown, then
+// the stale one from before it. The till ends on the refusal, and never
+// shows the charging screen after it.
+func TestRunRefusedStartLeavesNoStaleScreen(t *testing.T) {
+	r := newRig(t, terminal.Config{Currency: "USD"})
+	r.screen(t, terminal.Ready)
+	r.outbox.Fail("start", errors.New("no new payment: queue: database cannot be written: no space left on device"))
+	r.press(t, "5<SCAN:281234567890123456>")
+	r.call(t, "start")
+	refused, err := r.display.WaitScreen(r.ctx, func(s terminal.Screen) bool { return strings.Contains(s.Notice, "Payment not started") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if refused.Phase != terminal.Ready {
+		t.Fatalf("refusal shown in %v", refused.Phase)
+	}
+	r.press(t, "7")
+	var stale []string
+	if _, err := r.display.WaitScreen(r.ctx, func(s terminal.Screen) bool {
+		if s.Phase != terminal.Ready {
+			stale = append(stale, s.Phase.String()+": "+s.Title)
+		}
+		return s.Phase == terminal.Ready && strings.Contains(s.Amount, "7")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(stale) > 0 {
+		t.Fatalf("after the refusal the till showed %q", stale)
+	}
+}
