@@ -69,15 +69,50 @@ func loadState(path string) (*stateFile, error) {
 // stateBatch is how long changes gather before the state file is written:
 // writing (and fsyncing) the whole ledger on every request cost more than
 // the requests themselves. A crash of amssim loses at most this much.
-const stateBatch = 50 * time.Millisecond
+const stateBatch = 200 * time.Millisecond
 
-// marshalLocked serialises the state. The caller holds sim.mu.
-func (sim *Simulator) marshalLocked() ([]byte, error) {
-	data, err := json.Marshal(stateFile{Version: stateVersion, GatewayKey: sim.keyDER, Book: sim.b, TLS: sim.kept})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrState, err)
+// copyForSave copies what the state file holds, so that it can be
+// serialised without the lock: a shallow copy of every record, with its
+// own copy of the parts that change in place (deliveries, call counts).
+// The caller holds sim.mu.
+func (b *book) copyForSave() *book {
+	c := &book{
+		Seq:            b.Seq,
+		Payments:       make(map[string]*payment, len(b.Payments)),
+		Refunds:        make(map[string]*Refund, len(b.Refunds)),
+		Registrations:  make(map[string]*registration, len(b.Registrations)),
+		Pending:        make(map[string]*Calls, len(b.Pending)),
+		PendingRefunds: make(map[string]*RefundCalls, len(b.PendingRefunds)),
 	}
-	return data, nil
+	for k, p := range b.Payments {
+		cp := *p
+		if p.Notification != nil {
+			d := *p.Notification
+			cp.Notification = &d
+		}
+		c.Payments[k] = &cp
+	}
+	for k, r := range b.Refunds {
+		cr := *r
+		c.Refunds[k] = &cr
+	}
+	for k, r := range b.Registrations {
+		cr := *r
+		if r.Notification != nil {
+			d := *r.Notification
+			cr.Notification = &d
+		}
+		c.Registrations[k] = &cr
+	}
+	for k, v := range b.Pending {
+		cv := *v
+		c.Pending[k] = &cv
+	}
+	for k, v := range b.PendingRefunds {
+		cv := *v
+		c.PendingRefunds[k] = &cv
+	}
+	return c
 }
 
 // persistLocked records that the state changed; the file is written
@@ -112,10 +147,14 @@ func (sim *Simulator) Flush() error {
 		sim.mu.Unlock()
 		return nil
 	}
-	data, err := sim.marshalLocked()
+	st := stateFile{Version: stateVersion, GatewayKey: sim.keyDER, Book: sim.b.copyForSave(), TLS: sim.kept}
 	sim.dirty = false
 	sim.mu.Unlock()
-	if err == nil {
+	// Serialised and written outside the lock: requests go on meanwhile.
+	data, err := json.Marshal(st)
+	if err != nil {
+		err = fmt.Errorf("%w: %v", ErrState, err)
+	} else {
 		err = writeAtomic(sim.s.StatePath, data)
 	}
 	if err != nil {
