@@ -19,10 +19,14 @@
 //     a public key for the Signature's keyVersion (KEY_NOT_FOUND; without
 //     keyVersion the newest), a Request-Time in epoch milliseconds or ISO
 //     8601, and an RSA256 signature over "POST <path>\n<Client-Id>.<time>.<body>"
-//     for the path actually requested (SIGNATURE_INVALID). Bodies must be a
-//     JSON object whose scalars are all strings and must pass the same field
-//     rules the alipay client applies before sending (PARAM_ILLEGAL, with the
-//     field named in resultMessage). Every reply is signed with the gateway
+//     for the path actually requested (SIGNATURE_INVALID). Bodies must be
+//     one JSON object and pass amssim's own field rules (rules.go), written
+//     from the API pages and the seeds, each citing its page, never the
+//     alipay client's validation: a mistake shared with the client cannot
+//     pass (PARAM_ILLEGAL, with the field named in resultMessage). The test
+//     TestDisagreementTable sends the same malformed requests to both and
+//     lists, with the reason, every request on which they differ. Every
+//     reply is signed with the gateway
 //     key over the request path, with Client-Id and Response-Time headers,
 //     except SIGNATURE_INVALID, which the gateway sends unsigned (reference
 //     §3.6).
@@ -33,8 +37,10 @@
 //     refund is idempotent on refundRequestId and the refunds of a payment
 //     never add up to more than it; cancel is whole-payment and idempotent.
 //   - The ledger is the truth. GET /sim/ledger (Ledger) lists every payment
-//     and refund with its status, amounts, times and how many pay,
-//     inquiryPayment, cancel and refund requests concerned it, counting
+//     and refund with its status, amounts, times, scenario, the
+//     order.env.userAgent and settlement currency it was sent with, its
+//     first pay request byte for byte, and how many pay, inquiryPayment,
+//     cancel, refund and inquiryRefund requests concerned it, counting
 //     requests that a fault dropped. Faults are deterministic for a seed:
 //     each fault draws from its own generator seeded by (Seed, its position).
 //   - Time is a parameter. Config.Now is the only clock; expiry, password
@@ -100,13 +106,45 @@
 //
 // # Decisions where the reference leaves a choice [X]
 //
-//   - Both path prefixes are served for every client id; the signature
-//     must cover the prefix actually used (§2.2, §12 item 1).
-//   - No clock-skew limit on Request-Time (§12 item 3: undocumented).
+//   - Path prefixes (§2.2, §12 item 1; Config.Paths, -paths): by default
+//     as the docs' environment table says, a SANDBOX_ client id is served
+//     under /ams/api (the in-store sandbox) and /ams/sandbox/api (the
+//     online one), a production id only under /ams/api (CLIENT_INVALID
+//     under /ams/sandbox/api). "sdk" follows the SDKs instead (SANDBOX_
+//     ids under /ams/sandbox/api only); "any" serves both everywhere. The
+//     signature must cover the prefix actually used.
+//   - Headers: with several Content-Type headers (the Go SDK sends two)
+//     the first counts, as a servlet container reads it; keyVersion in
+//     Signature wins over the Go SDK's Key-Version header, which is used
+//     when Signature names none; an empty Agent-Token (the Go SDK's
+//     default) is no token, a non-empty one is ACCESS_DENIED (amssim has
+//     no ISVs).
+//   - No clock-skew limit on Request-Time unless Config.MaxSkew (-max-skew)
+//     sets one (§12 item 3: undocumented); beyond it PARAM_ILLEGAL.
 //   - An unknown path answers HTTP 404 with NO_INTERFACE_DEF; every other
 //     refusal is HTTP 200 with resultStatus F, like business outcomes (§2.6).
-//   - URLs in bodies must be absolute http(s) without a query string, the
-//     alipay client's rule (§12 items 8 and 17).
+//   - Field types: String fields must be JSON strings (every API page's
+//     note); the fields the pages type Boolean or Integer
+//     (paymentFactor.isAuthorization, env.timeZoneOffset) are also taken as
+//     bare JSON values, as the official SDKs send them; unknown fields are
+//     ignored whatever their type; an empty string is an absent field.
+//   - The children of order are required as the SDK validators require
+//     them (§12 item 13: the page marks only order itself); storeMCC may
+//     be spelled storeMcc (the entry-code guide's sample). orderAmount need
+//     not equal paymentAmount (no page says so); paymentMethodId outside
+//     PaymentCode and paymentRedirectUrl outside EntryCode are ignored.
+//   - Amounts: currency three upper-case letters of an active ISO 4217
+//     code (the one table shared with the alipay package, as data); value
+//     1 to 16 digits, no sign, no leading zero; IDR values end in 00.
+//   - paymentRequestId and refundRequestId are at most 64 letters, digits,
+//     '_' and '-' (the ir page: no special characters); other ids only
+//     have their lengths checked.
+//   - paymentExpiryTime must be in the future and, for OrderCode, less
+//     than 30 minutes away (the oc page).
+//   - URLs in bodies must be absolute http(s), at most 2048 characters; a
+//     query string is allowed (no page forbids it) and a URL-encoded URL
+//     is decoded first (the me page asks for encoding, the SDKs send
+//     plain: §12 items 8 and 17).
 //   - An unpaid payment expires at paymentExpiryTime (default 3 minutes
 //     after creation, §9.7) into CANCELLED with paymentResultCode
 //     ORDER_IS_CLOSED; a paymentExpiryTime not in the future is PARAM_ILLEGAL.
@@ -146,8 +184,13 @@
 // # Caveats
 //
 // State lives in memory behind one mutex; with Config.StatePath it is
-// written as JSON after every request (temporary file, fsync, rename,
-// directory fsync), together with the gateway key, which is a simulator
-// key and must never be a real one. Notifications go out only while Run
-// is running, or when DeliverDue is called.
+// written as JSON (temporary file, fsync, rename, directory fsync) at most
+// every 200 ms, from a copy taken under the lock and serialised outside
+// it, together with the gateway key and the TLS certificate
+// (TLSCertificate), which are simulator keys and must never be real ones.
+// A crash of amssim loses at most the last 200 ms; Flush, Close and the
+// end of Run write what is pending. The work per request does not grow
+// with the ledger: payments that can still change on their own are
+// indexed apart. Notifications go out only while Run is running, or when
+// DeliverDue is called.
 package amssim
