@@ -18,6 +18,8 @@ func FuzzDecodeRequest(f *testing.F) {
 	_, key := alipaytest.Keys(f)
 	f.Add(uint8(0), []byte(`{"productCode":"IN_STORE_PAYMENT","paymentRequestId":"P1","order":{"orderDescription":"x","orderAmount":{"currency":"USD","value":"100"},"merchant":{"referenceMerchantId":"M","merchantName":"N","merchantMCC":"5814","store":{"referenceStoreId":"S","storeName":"N","storeMCC":"5814"}}},"paymentAmount":{"currency":"USD","value":"100"},"paymentMethod":{"paymentMethodType":"CONNECT_WALLET"},"paymentFactor":{"inStorePaymentScenario":"OrderCode"},"paymentNotifyUrl":"https://a.example/n"}`))
 	f.Add(uint8(1), []byte(`{"paymentRequestId":"P1"}`))
+	f.Add(uint8(0), []byte(`{"productCode":"IN_STORE_PAYMENT","paymentRequestId":"P2","order":{"orderDescription":"x","orderAmount":{"currency":"IDR","value":"1500"},"merchant":{"referenceMerchantId":"M","merchantName":"N","merchantMCC":"5814","store":{"referenceStoreId":"S","storeName":"N","storeMcc":"5814"}},"env":{"userAgent":"AlipayClient","timeZoneOffset":480}},"paymentAmount":{"currency":"IDR","value":"1500"},"paymentMethod":{"paymentMethodType":"CONNECT_WALLET"},"paymentFactor":{"inStorePaymentScenario":"EntryCode","isAuthorization":true},"paymentNotifyUrl":"https%3A%2F%2Fa.example%2Fn","paymentRedirectUrl":"https://a.example/r?x=1","paymentExpiryTime":"2026-01-01T00:10:00Z"}`))
+	f.Add(uint8(5), []byte(`{"registrationRequestId":"R1","merchantInfo":{"referenceMerchantId":"M"},"productCodes":["IN_STORE_PAYMENT"],"storeInfo":{"referenceStoreId":"S"}}`))
 	f.Add(uint8(3), []byte(`{"refundRequestId":"R1","paymentId":"1","refundAmount":{"currency":"JPY","value":"1"}}`))
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		sim, err := New(Config{
