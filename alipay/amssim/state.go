@@ -79,10 +79,10 @@ func (b *book) copyForSave() *book {
 	c := &book{
 		Seq:            b.Seq,
 		Payments:       make(map[string]*payment, len(b.Payments)),
-		Refunds:        make(map[string]*Refund, len(b.Refunds)),
+		Refunds:        copyValues(b.Refunds),
 		Registrations:  make(map[string]*registration, len(b.Registrations)),
-		Pending:        make(map[string]*Calls, len(b.Pending)),
-		PendingRefunds: make(map[string]*RefundCalls, len(b.PendingRefunds)),
+		Pending:        copyValues(b.Pending),
+		PendingRefunds: copyValues(b.PendingRefunds),
 	}
 	for k, p := range b.Payments {
 		cp := *p
@@ -92,10 +92,7 @@ func (b *book) copyForSave() *book {
 		}
 		c.Payments[k] = &cp
 	}
-	for k, r := range b.Refunds {
-		cr := *r
-		c.Refunds[k] = &cr
-	}
+
 	for k, r := range b.Registrations {
 		cr := *r
 		if r.Notification != nil {
@@ -104,13 +101,15 @@ func (b *book) copyForSave() *book {
 		}
 		c.Registrations[k] = &cr
 	}
-	for k, v := range b.Pending {
+	return c
+}
+
+// copyValues copies a map of pointers, each value copied too.
+func copyValues[V any](m map[string]*V) map[string]*V {
+	c := make(map[string]*V, len(m))
+	for k, v := range m {
 		cv := *v
-		c.Pending[k] = &cv
-	}
-	for k, v := range b.PendingRefunds {
-		cv := *v
-		c.PendingRefunds[k] = &cv
+		c[k] = &cv
 	}
 	return c
 }

@@ -104,28 +104,9 @@ func TestServesPinnedTLS(t *testing.T) {
 	if !strings.HasPrefix(s.url, "https://") || len(s.fingerprint) != 95 {
 		t.Fatalf("url %q fingerprint %q", s.url, s.fingerprint)
 	}
-	gw, err := alipay.ParsePublicKey([]byte(s.pubkey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := alipay.NewClient(alipay.Config{
-		ClientID: "SANDBOX_CLI", PrivateKey: merchant, PlatformPublicKey: gw, BaseURL: s.url, PinSHA256: s.fingerprint,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := pinnedClient(t, s, "SANDBOX_CLI", merchant)
 	ctx := t.Context()
-	req := alipay.PayRequest{
-		PaymentRequestID: "CLI-1",
-		Order: alipay.Order{OrderDescription: "Tea", Merchant: alipay.Merchant{ReferenceMerchantID: "M1", MerchantName: "Cafe", MerchantMCC: "5814",
-			Store: alipay.Store{ReferenceStoreID: "S1", StoreName: "Main", StoreMCC: "5814"}},
-			Env: alipay.Env{StoreTerminalID: "T1", StoreTerminalRequestTime: alipay.NewTime(time.Now())}},
-		PaymentAmount:    alipay.Amount{Currency: "JPY", Value: 450},
-		PaymentMethod:    alipay.PaymentMethod{PaymentMethodID: amssim.CodePaid},
-		PaymentFactor:    alipay.PaymentFactor{InStorePaymentScenario: alipay.ScenarioPaymentCode},
-		PaymentNotifyURL: "https://127.0.0.1:1/notify",
-	}
+	req := paidRequest("CLI-1")
 	if _, r, err := client.Pay(ctx, req); r.Outcome != alipay.OutcomeSuccess {
 		t.Fatalf("pay over pinned TLS: %v %v", r.Outcome, err)
 	}
