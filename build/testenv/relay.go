@@ -16,9 +16,10 @@ type Relay struct {
 	target string
 	l      net.Listener
 
-	mu    sync.Mutex
-	cut   bool
-	conns []net.Conn
+	mu      sync.Mutex
+	cut     bool
+	replies bool // cut only what the server sends back
+	conns   []net.Conn
 	wake  *sync.Cond
 }
 
@@ -42,8 +43,23 @@ func StartRelay(t testing.TB, target string) *Relay {
 // Cut stops every byte from passing, on open and new connections alike.
 func (r *Relay) Cut() {
 	r.mu.Lock()
-	r.cut = true
+	r.cut, r.replies = true, false
 	r.mu.Unlock()
+}
+
+// CutReplies lets the client's bytes reach the server but loses every
+// byte the server sends back: requests arrive, answers never do.
+func (r *Relay) CutReplies() {
+	r.mu.Lock()
+	r.cut, r.replies = true, true
+	r.mu.Unlock()
+}
+
+// cutting reports whether bytes going that way are lost now.
+func (r *Relay) cutting(reply bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cut && (reply || !r.replies)
 }
 
 // Restore closes the connections held while cut (their peers gave up on
@@ -57,7 +73,7 @@ func (r *Relay) Restore() {
 		}
 		r.conns = nil
 	}
-	r.cut = false
+	r.cut, r.replies = false, false
 	r.wake.Broadcast()
 }
 
@@ -80,7 +96,7 @@ func (r *Relay) track(c net.Conn) {
 func (r *Relay) serve(c net.Conn) {
 	r.track(c)
 	r.mu.Lock()
-	for r.cut {
+	for r.cut && !r.replies {
 		r.wake.Wait()
 	}
 	r.mu.Unlock()
@@ -90,24 +106,20 @@ func (r *Relay) serve(c net.Conn) {
 		return
 	}
 	r.track(s)
-	go r.pipe(s, c)
-	r.pipe(c, s)
+	go r.pipe(s, c, false)
+	r.pipe(c, s, true)
 }
 
-// pipe copies src to dst, holding (not dropping) data while cut.
-func (r *Relay) pipe(dst, src net.Conn) {
+// pipe copies src to dst until the relay cuts that way; then what src
+// sends is lost and the connection stays open until Restore closes it.
+func (r *Relay) pipe(dst, src net.Conn, reply bool) {
 	defer dst.Close()
 	defer src.Close()
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			r.mu.Lock()
-			cut := r.cut
-			r.mu.Unlock()
-			if cut {
-				// Bytes sent into a cut network are lost; the connection
-				// stays open until Restore closes it.
+			if r.cutting(reply) {
 				_, _ = io.Copy(io.Discard, src)
 				return
 			}

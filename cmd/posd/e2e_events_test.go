@@ -244,15 +244,19 @@ func (d *demoProc) events() posapi.Events {
 }
 
 // Three tills, one broker, one back office. Midway the broker is stopped
-// and started again, and one posd is SIGKILLed while it publishes: every
+// and started again, and one posd is SIGKILLed while it publishes into a
+// cut network (no PUBACK comes back): every
 // event arrives (a redelivery only with the same id and seq), in order per
 // till, and the back office's totals are the sum of the three exports.
 func TestE2EEventsThreeTillsOneBroker(t *testing.T) {
 	mq := testenv.StartMosquitto(t)
 	back := startBackOffice(t, mq.URL())
+	// T2 reaches the broker through a relay the test can cut.
+	relay := testenv.StartRelay(t, mq.Addr())
+	brokerOf := map[string]string{"T1": mq.URL(), "T2": "mqtt://" + relay.Addr, "T3": mq.URL()}
 	tills := map[string]*demoProc{}
 	for _, id := range []string{"T1", "T2", "T3"} {
-		tills[id] = startTill(t, t.TempDir(), id, mq.URL())
+		tills[id] = startTill(t, t.TempDir(), id, brokerOf[id])
 		back.waitFor(id+" online", online(id))
 	}
 	var wg sync.WaitGroup
@@ -281,17 +285,33 @@ func TestE2EEventsThreeTillsOneBroker(t *testing.T) {
 		st := d.waitStatus("the backlog in posctl status", func(s posapi.Status) bool {
 			return s.Events != nil && !s.Events.Connected && s.Events.Backlog > 0
 		})
-		if out := d.posctl("status"); !strings.Contains(out, "events    NOT connected to "+mq.Addr()) || !strings.Contains(out, fmt.Sprintf("backlog %d", st.Events.Backlog)) {
+		addr := strings.TrimPrefix(brokerOf[id], "mqtt://")
+		if out := d.posctl("status"); !strings.Contains(out, "events    NOT connected to "+addr) || !strings.Contains(out, fmt.Sprintf("backlog %d", st.Events.Backlog)) {
 			t.Errorf("%s posctl status:\n%s", id, out)
 		}
 	}
 	mq.Start()
 
-	// T2 is killed while it publishes: SIGKILL right after a payment, its
-	// events committed and on their way; started again on the same file.
+	// T2 is killed mid-publish: the broker's answers are cut, so the events
+	// of the next payment reach the broker (and the back office) but posd
+	// gets no PUBACK; SIGKILL; the network comes back and posd, started
+	// again on the same file, sends them again: same ids, same seqs.
+	back.waitFor("T2's events so far", func(l [][]byte) bool {
+		ev := tills["T2"].events()
+		return streams(t, l)["T2/"+ev.Stream].complete(ev.LastSeq)
+	})
+	relay.CutReplies()
 	p := tills["T2"].scan("8.80", amssim.CodePaid)
+	tills["T2"].waitStatus("T2 publishing into the cut", func(s posapi.Status) bool {
+		return s.Events != nil && s.Events.Backlog > 0 && s.Events.LastSeq > s.Events.Published
+	})
+	back.waitFor("the unacknowledged events at the back office", func(l [][]byte) bool {
+		ev := tills["T2"].events()
+		return streams(t, l)["T2/"+ev.Stream].complete(ev.Published + 1)
+	})
 	tills["T2"].kill9()
-	tills["T2"] = startTill(t, tills["T2"].dir, "T2", mq.URL())
+	relay.Restore()
+	tills["T2"] = startTill(t, tills["T2"].dir, "T2", brokerOf["T2"])
 	if got, _ := tills["T2"].api.Show(context.Background(), p.PaymentRequestID); got.State != "SUCCEEDED" {
 		t.Fatalf("T2 after SIGKILL: %+v", got)
 	}
@@ -326,6 +346,9 @@ func TestE2EEventsThreeTillsOneBroker(t *testing.T) {
 	}
 	if fmt.Sprint(sum) != fmt.Sprint(exports) {
 		t.Fatalf("back office totals %v, exports %v", sum, exports)
+	}
+	if got["T2/"+tills["T2"].events().Stream].dups == 0 {
+		t.Error("T2's unacknowledged events were not sent again after the SIGKILL")
 	}
 	if sum["SUCCEEDED"][0] != 11 || sum["FAILED"][0] != 2 {
 		t.Errorf("totals %v, want 11 paid and 2 declined", sum)
