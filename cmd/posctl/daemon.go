@@ -90,7 +90,11 @@ const requestTimeout = 30 * time.Second
 func call(s stdio, g *globals, fn func(ctx context.Context, c *posapi.Client) error) int {
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
-	err := fn(ctx, posapi.NewClient(g.socket))
+	return failCall(s, fn(ctx, posapi.NewClient(g.socket)))
+}
+
+// failCall prints err the way posctl does and returns the exit status.
+func failCall(s stdio, err error) int {
 	if err == nil {
 		return exitOK
 	}

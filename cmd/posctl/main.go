@@ -8,8 +8,8 @@
 //	posctl list [--since 2026-11-23|2h]
 //	posctl show ID
 //	posctl keys "1250<ENTER>"
-//	posctl cancel ID
-//	posctl refund ID AMOUNT
+//	posctl cancel ID [--yes]              (a paid payment: a void, confirmed or --yes)
+//	posctl refund ID AMOUNT [--yes] [--again] [--wait]
 //	posctl reprint ID
 //	posctl export --from DATE --to DATE [--format csv] [--out FILE]
 //	posctl receipt-preview --paper 58|80|tm-t88 (--sample | --receipt FILE.json | --payment ID) --out FILE.png

@@ -34,6 +34,9 @@ func writeStatus(w io.Writer, st posapi.Status) {
 		taking = "NOT taking new payments"
 	}
 	fmt.Fprintf(w, "posd %s: %s\n", st.Version, taking)
+	if st.Stopped != "" {
+		fmt.Fprintf(w, "STOPPED   %s\n", st.Stopped)
+	}
 	fmt.Fprintf(w, "till      %s: %s", st.Till, st.Screen)
 	if st.Amount != "" {
 		fmt.Fprintf(w, "  %s", st.Amount)

@@ -361,7 +361,7 @@ func TestE2EOrderCodePaid(t *testing.T) {
 	}
 
 	// A partial refund, then a reprint marked COPY.
-	d.posctl("refund", id, "2.50")
+	d.posctl("refund", "--yes", id, "2.50")
 	d.waitPayment(id, "the refund", func(p posapi.Payment) bool {
 		return p.State == "PARTIALLY_REFUNDED" && len(p.Refunds) == 1 && p.Refunds[0].State == "SUCCEEDED"
 	})
@@ -514,7 +514,7 @@ func TestE2EPosctlCancelAndVoid(t *testing.T) {
 	paid, qr := d.showQR("3.00")
 	d.sim(http.MethodPost, "/sim/customer", map[string]string{"codeValue": qr, "action": "pay"}, nil)
 	d.waitPayment(paid, "SUCCEEDED", func(p posapi.Payment) bool { return p.State == "SUCCEEDED" })
-	d.posctl("cancel", paid)
+	d.posctl("cancel", "--yes", paid)
 	d.waitPayment(paid, "the reversal", func(p posapi.Payment) bool { return p.State == "CANCELLED" })
 	if g := d.ledgerPayment(paid); !g.Reversed {
 		t.Errorf("gateway holds %+v: not reversed", g)

@@ -114,6 +114,11 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 // once posd takes payments, STOPPING=1 as soon as ctx ends.
 func supervised(ctx context.Context, note *notifier, log *slog.Logger, o daemon.Options) daemon.Options {
 	ready := o.Ready
+	o.Status = func(status string) {
+		if err := note.status(status); err != nil {
+			log.Warn("sd_notify", "err", err)
+		}
+	}
 	o.Ready = func(d *daemon.Daemon) {
 		if err := note.ready("taking payments"); err != nil {
 			log.Warn("sd_notify", "err", err)

@@ -341,9 +341,22 @@ func (c *Config) check() []problem {
 	if c.Merchant.Name == "" {
 		bad("merchant", "name", "required: it is printed on every receipt")
 	}
+	// Id parts: letters, digits, '_' and '-' only. terminal_id is part of
+	// every paymentRequestId (and so of every refundRequestId), which the
+	// gateway takes only in that set and at most 64 long
+	// (https://docs.antom.com/ac/ams/upm, https://docs.antom.com/ac/ams/ir):
+	// an id that cannot be sent must stop posd here, not sit in the outbox.
+	idChars := func(key, v string) {
+		if v != "" && strings.IndexFunc(v, func(r rune) bool { return r > 0x7f || !alipay.IDChar(byte(r)) }) >= 0 {
+			bad("merchant", key, "%q: only letters, digits, '_' and '-' are allowed in ids", v)
+		}
+	}
 	if c.Merchant.ID == "" || len(c.Merchant.ID) > 64 {
 		bad("merchant", "id", "%q must be 1 to 64 characters: the referenceMerchantId registered with Alipay", c.Merchant.ID)
 	}
+	idChars("id", c.Merchant.ID)
+	idChars("store_id", c.Merchant.StoreID)
+	idChars("terminal_id", c.Merchant.TerminalID)
 	if len(c.Merchant.MCC) != 4 || strings.Trim(c.Merchant.MCC, "0123456789") != "" {
 		bad("merchant", "mcc", "%q is not a 4-digit merchant category code", c.Merchant.MCC)
 	}
@@ -395,8 +408,10 @@ func (c *Config) check() []problem {
 	if c.Till.OrderTitle == "" || len(c.Till.OrderTitle) > 256 {
 		bad("till", "order_title", "must be 1 to 256 characters (sent as order.orderDescription)")
 	}
-	if d := c.Till.PaymentExpiry.Duration; d < time.Minute || d > 24*time.Hour {
-		bad("till", "payment_expiry", "%v must be between 1m and 24h", d)
+	// The Order Code page allows paymentExpiryTime under 30 minutes
+	// (https://docs.antom.com/ac/ams/oc).
+	if d := c.Till.PaymentExpiry.Duration; d < time.Minute || d >= 30*time.Minute {
+		bad("till", "payment_expiry", "%v must be at least 1m and under 30m (Alipay refuses a longer order code expiry)", d)
 	}
 
 	if c.Alipay.ClientID == "" {

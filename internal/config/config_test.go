@@ -110,6 +110,14 @@ func TestConfigErrorsArePrecise(t *testing.T) {
 		{"notify URL with a user", `notify_url = "https://pos.example.com/alipay/notify"`, `notify_url = "https://me@pos.example.com/alipay/notify"`, `posd.toml: [alipay] notify_url: `},
 		{"control character in a name", `footer = "Thank you!"`, `footer = "Thank you!\u001b@"`, `posd.toml: [merchant] footer: contains the control character U+001B`},
 		{"bidi override in a name", `footer = "Thank you!"`, `footer = "\u202eThank you!"`, `posd.toml: [merchant] footer: contains the control character U+202E`},
+		// Issue 12, rules 5 and 6: ids the gateway cannot take, expiries it refuses.
+		{"terminal id characters", `terminal_id = "T01"`, `terminal_id = "T 01"`, `posd.toml: [merchant] terminal_id: "T 01": only letters, digits, '_' and '-' are allowed in ids`},
+		{"terminal id slash", `terminal_id = "T01"`, `terminal_id = "T/01"`, `[merchant] terminal_id: "T/01": only letters`},
+		{"terminal id too long", `terminal_id = "T01"`, `terminal_id = "T0123456789012345678901234567890123"`, `[merchant] terminal_id: "T0123456789012345678901234567890123" must be 1 to 32 characters`},
+		{"store id characters", `store_id = "S01"`, `store_id = "S.01"`, `[merchant] store_id: "S.01": only letters`},
+		{"merchant id characters", `id = "M0001"`, `id = "M 0001"`, `[merchant] id: "M 0001": only letters`},
+		{"expiry 30m", `payment_expiry = "3m"`, `payment_expiry = "30m"`, `posd.toml: [till] payment_expiry: 30m0s must be at least 1m and under 30m`},
+		{"expiry 2h", `payment_expiry = "3m"`, `payment_expiry = "2h"`, `[till] payment_expiry: 2h0m0s must be at least 1m and under 30m`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

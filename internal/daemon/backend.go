@@ -34,7 +34,7 @@ func paymentView(p queue.Payment, receipts int) posapi.Payment {
 	}
 	for _, r := range p.Refunds {
 		v.Refunds = append(v.Refunds, posapi.Refund{RefundRequestID: r.RequestID, Amount: r.Amount, State: string(r.State),
-			RefundID: r.RefundID, ResultCode: r.ResultCode})
+			RefundID: r.RefundID, ResultCode: r.ResultCode, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
 	}
 	return v
 }
@@ -42,10 +42,13 @@ func paymentView(p queue.Payment, receipts int) posapi.Payment {
 func (b *daemonBackend) Status(context.Context) posapi.Status {
 	s, view := b.t.snapshot()
 	st := posapi.Status{
-		Version: b.version, Accepting: !b.t.closing.Load() && b.t.eng.WriteError() == nil,
+		Version: b.version, Accepting: !b.t.closing.Load() && b.t.eng.WriteError() == nil && b.t.eng.Stopped() == nil,
 		Till: s.Phase.String(), Screen: view.Title, Amount: view.Amount, Notice: view.Notice,
 		Current: s.Payment.ID, Alerts: view.Alerts, OutboxDepth: len(b.t.eng.Pending()),
 		Network: "unknown", Printer: b.printer(),
+	}
+	if c := b.t.metrics.stopped.Load(); c != nil {
+		st.Stopped = stoppedWords(*c)
 	}
 	st.Events = b.stream.status()
 	if view.Customer.Kind == terminal.CustomerQR {

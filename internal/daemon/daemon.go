@@ -44,6 +44,9 @@ type Options struct {
 	// Ready is called once posd takes payments (sd_notify READY=1); the
 	// daemon it gets answers Alive for the watchdog.
 	Ready func(*Daemon)
+	// Status is told, in plain words, when posd stops taking new payments
+	// because of what Alipay answered (sd_notify STATUS=). May be nil.
+	Status func(string)
 }
 
 // Daemon is posd: every part built from one configuration. New builds the
@@ -148,7 +151,7 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 		return nil, err
 	}
 	d.till = &till{eng: d.eng, cfg: &d.cfg, now: time.Now, printer: d.printer, metrics: d.metrics,
-		log: log.With("component", "till"), events: d.events, notifyURL: cfg.Alipay.NotifyURL, net: d.net}
+		log: log.With("component", "till"), events: d.events, notifyURL: cfg.Alipay.NotifyURL, net: d.net, status: o.Status}
 
 	if cfg.Display.Kind != "none" {
 		// Opening a panel is a few bus writes: no context of Run's to bound.
@@ -172,7 +175,7 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 		err = nil
 	}
 	if cfg.Alipay.NotifyListen != "" {
-		if d.notifyFn, err = notificationHandler(cfg.Alipay, pub, d.eng.Notified, log); err != nil {
+		if d.notifyFn, err = notificationHandler(cfg.Alipay, pub, d.eng.Notice, d.metrics, log); err != nil {
 			return nil, err
 		}
 	}

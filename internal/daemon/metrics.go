@@ -18,6 +18,8 @@ import (
 type metrics struct {
 	mu       sync.Mutex
 	outcomes map[string]*atomic.Uint64 // payments by final outcome
+	notices  map[string]*atomic.Uint64 // payment notifications by what they did
+	stopped  atomic.Pointer[string]    // the code that stopped new payments, nil while taking them
 	calls    map[string]*histogram     // gateway call latency by AMS API
 
 	depth     func() int // payments the outbox still drives
@@ -39,16 +41,21 @@ type histogram struct {
 }
 
 func newMetrics(version string, depth func() int) *metrics {
-	return &metrics{outcomes: map[string]*atomic.Uint64{}, calls: map[string]*histogram{}, depth: depth, version: version}
+	return &metrics{outcomes: map[string]*atomic.Uint64{}, notices: map[string]*atomic.Uint64{}, calls: map[string]*histogram{}, depth: depth, version: version}
 }
 
 // payment counts a payment that reached a final or attention state.
-func (m *metrics) payment(outcome string) {
+func (m *metrics) payment(outcome string) { m.count(m.outcomes, outcome) }
+
+// notification counts a verified payment notification by what it did.
+func (m *metrics) notification(result string) { m.count(m.notices, result) }
+
+func (m *metrics) count(in map[string]*atomic.Uint64, label string) {
 	m.mu.Lock()
-	c, ok := m.outcomes[outcome]
+	c, ok := in[label]
 	if !ok {
 		c = new(atomic.Uint64)
-		m.outcomes[outcome] = c
+		in[label] = c
 	}
 	m.mu.Unlock()
 	c.Add(1)
@@ -97,6 +104,10 @@ func (m *metrics) write(w io.Writer) {
 	for k, v := range m.outcomes {
 		outcomes[k] = v.Load()
 	}
+	notices := make(map[string]uint64, len(m.notices))
+	for k, v := range m.notices {
+		notices[k] = v.Load()
+	}
 	calls := make(map[string]*histogram, len(m.calls))
 	for k, v := range m.calls {
 		calls[k] = v
@@ -123,6 +134,15 @@ func (m *metrics) write(w io.Writer) {
 		fmt.Fprintf(w, "posd_gateway_call_duration_seconds_sum{call=%q} %s\n", k, strconv.FormatFloat(time.Duration(h.sumNano.Load()).Seconds(), 'g', -1, 64))
 		fmt.Fprintf(w, "posd_gateway_call_duration_seconds_count{call=%q} %d\n", k, max(count, cum))
 	}
+	fmt.Fprintf(w, "# HELP posd_notifications_total Verified payment notifications by what they did (unknown_payment: for a paymentRequestId posd does not hold).\n# TYPE posd_notifications_total counter\n")
+	for _, k := range sortedKeys(notices) {
+		fmt.Fprintf(w, "posd_notifications_total{result=%q} %d\n", k, notices[k])
+	}
+	stopped, code := 0, ""
+	if c := m.stopped.Load(); c != nil {
+		stopped, code = 1, *c
+	}
+	fmt.Fprintf(w, "# HELP posd_payments_stopped 1 when a merchant or configuration code from Alipay stopped new payments.\n# TYPE posd_payments_stopped gauge\nposd_payments_stopped{code=%q} %d\n", code, stopped)
 	depth := 0
 	if m.depth != nil {
 		depth = m.depth()

@@ -32,6 +32,7 @@ type till struct {
 	closing   atomic.Bool // set at SIGTERM: no new payment starts
 	notifyURL string
 	net       *netState
+	status    func(string) // sd_notify STATUS=, or nil
 
 	mu    sync.Mutex
 	state terminal.State // the flow's latest state, for status and the demo page
@@ -84,6 +85,9 @@ func (t *till) StartPayment(_ context.Context, req terminal.PaymentRequest) (str
 		return "", err
 	}
 	p, err := t.eng.Pay(queue.PaymentRequest{RequestID: id, SaleID: id, Scenario: scenario, Amount: req.Amount, Body: body, ExpiresAt: expires})
+	if c := t.metrics.stopped.Load(); errors.Is(err, queue.ErrStopped) && c != nil {
+		return "", fmt.Errorf("%w: %s", queue.ErrStopped, stoppedWords(*c))
+	}
 	if err != nil {
 		return "", err
 	}
@@ -225,6 +229,17 @@ func (t *till) forward(ctx context.Context, sub *queue.Subscription) {
 			t.log.Error("database refuses writes: no new payments", "err", c.Err)
 			continue
 		}
+		if c.Kind == queue.ChangeStopped {
+			words := stoppedWords(c.Code)
+			code := c.Code
+			t.metrics.stopped.Store(&code)
+			t.log.Error("no new payments", "code", c.Code, "why", words)
+			if t.status != nil {
+				t.status(words)
+			}
+			send(terminal.Health{Part: terminal.Gateway, OK: false, Detail: words})
+			continue
+		}
 		if m, ok := outcomeMetric[c.Kind]; ok {
 			t.metrics.payment(m)
 		}
@@ -297,6 +312,13 @@ func inputOf(p queue.Payment) (terminal.Input, bool) {
 	return inputOfChange(c)
 }
 
+// stoppedWords says in plain words why new payments stopped: what Alipay
+// answered, what it means, and that it needs a person, not a retry.
+func stoppedWords(code string) string {
+	meaning := alipay.LookupCode(alipay.APIPay, code, alipay.StatusFailure).Meaning
+	return fmt.Sprintf("new payments stopped: Alipay answered %s (%s); fix the Alipay account or posd.toml, then restart posd", code, meaning)
+}
+
 // tellPrinted tells the flow how a payment's receipt went.
 func tellPrinted(ctx context.Context, events chan<- terminal.Input, m *metrics, paymentRequestID string, err error) {
 	in := terminal.Receipt{PaymentID: paymentRequestID, Printed: err == nil}
@@ -360,7 +382,8 @@ func apiErr(err error) error {
 	case errors.Is(err, queue.ErrNotFound):
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
 	case errors.Is(err, queue.ErrFinal), errors.Is(err, queue.ErrNotVoidable), errors.Is(err, queue.ErrNoReceipt), errors.Is(err, queue.ErrNotRefundable),
-		errors.Is(err, queue.ErrRefundExceeds), errors.Is(err, queue.ErrRefused), errors.Is(err, queue.ErrUnwritable):
+		errors.Is(err, queue.ErrRefundExceeds), errors.Is(err, queue.ErrRefused), errors.Is(err, queue.ErrUnwritable),
+		errors.Is(err, queue.ErrStopped):
 		return fmt.Errorf("%w: %w", ErrConflict, err)
 	case errors.Is(err, queue.ErrInvalid), errors.Is(err, alipay.ErrInvalidRequest):
 		return fmt.Errorf("%w: %w", ErrBadRequest, err)

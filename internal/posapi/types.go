@@ -10,10 +10,13 @@ import (
 type Status struct {
 	Version   string `json:"version"`
 	Accepting bool   `json:"accepting"` // new payments are taken
-	Till      string `json:"till"`      // the cashier flow's phase
-	Screen    string `json:"screen"`    // the cashier screen's title
-	Amount    string `json:"amount,omitempty"`
-	Notice    string `json:"notice,omitempty"`
+	// Stopped says in plain words why new payments are refused when Alipay
+	// answered with a merchant or configuration code; empty otherwise.
+	Stopped string `json:"stopped,omitempty"`
+	Till    string `json:"till"`   // the cashier flow's phase
+	Screen  string `json:"screen"` // the cashier screen's title
+	Amount  string `json:"amount,omitempty"`
+	Notice  string `json:"notice,omitempty"`
 	// Current is the paymentRequestId the till is working on, if any.
 	Current     string   `json:"current,omitempty"`
 	QR          string   `json:"qr,omitempty"` // codeValue on the customer display
@@ -64,7 +67,12 @@ type Refund struct {
 	State           string        `json:"state"`
 	RefundID        string        `json:"refundId,omitempty"`
 	ResultCode      string        `json:"resultCode,omitempty"`
+	CreatedAt       time.Time     `json:"createdAt"`
+	UpdatedAt       time.Time     `json:"updatedAt"`
 }
+
+// Final reports whether the refund has a verified outcome.
+func (r Refund) Final() bool { return r.State == "SUCCEEDED" || r.State == "FAILED" }
 
 // KeysRequest feeds the scripted keypad.
 type KeysRequest struct {
