@@ -82,7 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.baseURL, "base-url", "", "scheme://host:port for wallet links (default: the Host of each pay request)")
 	fs.DurationVar(&o.cancelWindow, "cancel-window", amssim.DefaultCancelWindow, "how long after creation a payment may be cancelled")
 	fs.DurationVar(&o.refundWindow, "refund-window", amssim.DefaultRefundWindow, "how long after payment a refund is accepted")
-	fs.DurationVar(&o.refundDelay, "refund-delay", 0, "how long a refund stays PROCESSING (refund answers U, inquiryRefund says PROCESSING); 0: at once")
+	fs.DurationVar(&o.refundDelay, "refund-delay", 0, "how long a refund stays PROCESSING (refund answers U, inquiryRefund says PROCESSING; divided by -time-scale); 0: at once")
 	fs.DurationVar(&o.paymentExpiry, "payment-expiry", amssim.DefaultPaymentExpiry, "life of a payment without paymentExpiryTime")
 	fs.BoolVar(&o.sandboxAmounts, "sandbox-amounts", false, "honour the ams-java-sdk sandbox amounts 9901-9904")
 	fs.BoolVar(&o.requireRegistration, "require-registration", false, "refuse pay for merchants not registered through registration")
