@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -97,11 +96,9 @@ func (t tree) at(path string) alipay.Time {
 
 // plainURL is a URL field as it will be used: URL-decoded when it came encoded.
 func (t tree) plainURL(path string) string {
-	s := t.text(path)
-	if lower := strings.ToLower(s); strings.HasPrefix(lower, "https%3a") || strings.HasPrefix(lower, "http%3a") {
-		if d, err := url.QueryUnescape(s); err == nil {
-			return d
-		}
+	s, err := decodedURL(t.text(path))
+	if err != nil {
+		return "" // the rules refused it already
 	}
 	return s
 }

@@ -193,14 +193,10 @@ func (r *rules) link(path string, required bool) string {
 	if s == "" {
 		return s
 	}
-	plain := s
-	if lower := strings.ToLower(s); strings.HasPrefix(lower, "https%3a") || strings.HasPrefix(lower, "http%3a") {
-		d, err := url.QueryUnescape(s)
-		if err != nil {
-			r.fail(path, "bad URL encoding")
-			return ""
-		}
-		plain = d
+	plain, err := decodedURL(s)
+	if err != nil {
+		r.fail(path, "bad URL encoding")
+		return ""
 	}
 	u, err := url.Parse(plain)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -208,6 +204,15 @@ func (r *rules) link(path string, required bool) string {
 		return ""
 	}
 	return plain
+}
+
+// decodedURL undoes the URL-encoding of a URL sent encoded; a plain one
+// is returned as it is.
+func decodedURL(s string) (string, error) {
+	if lower := strings.ToLower(s); strings.HasPrefix(lower, "https%3a") || strings.HasPrefix(lower, "http%3a") {
+		return url.QueryUnescape(s)
+	}
+	return s, nil
 }
 
 // boolean is a field the pages type Boolean: "true"/"false", or the bare
