@@ -80,6 +80,13 @@ func newEnv(t testing.TB, mutate ...func(*amssim.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Registered first, so it runs last: after the server is closed, before
+	// a temporary state directory goes.
+	t.Cleanup(func() {
+		if err := sim.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
 	srv := httptest.NewTLSServer(sim)
 	t.Cleanup(srv.Close)
 	client, err := alipay.NewClient(alipay.Config{

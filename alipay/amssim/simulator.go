@@ -37,6 +37,7 @@ type Simulator struct {
 	kept       *keptCert
 	dirty      bool
 	flushArmed bool
+	closed     bool // Close was called: no more writes
 	writeMu    sync.Mutex
 }
 

@@ -117,7 +117,7 @@ func copyValues[V any](m map[string]*V) map[string]*V {
 // persistLocked records that the state changed; the file is written
 // stateBatch later, off the request path. The caller holds sim.mu.
 func (sim *Simulator) persistLocked() {
-	if sim.s.StatePath == "" {
+	if sim.s.StatePath == "" || sim.closed {
 		return
 	}
 	sim.dirty = true
@@ -134,7 +134,10 @@ func (sim *Simulator) persistLocked() {
 
 // Flush writes the state file now if anything changed since the last
 // write: temporary file, fsync, rename, fsync of the directory.
-func (sim *Simulator) Flush() error {
+func (sim *Simulator) Flush() error { return sim.flush(false) }
+
+// flush writes the state if it changed; closing makes it the last write.
+func (sim *Simulator) flush(closing bool) error {
 	if sim.s.StatePath == "" {
 		return nil
 	}
@@ -142,7 +145,9 @@ func (sim *Simulator) Flush() error {
 	defer sim.writeMu.Unlock()
 	sim.mu.Lock()
 	sim.flushArmed = false
-	if !sim.dirty {
+	wasClosed := sim.closed
+	sim.closed = sim.closed || closing
+	if !sim.dirty || wasClosed {
 		sim.mu.Unlock()
 		return nil
 	}
@@ -164,9 +169,10 @@ func (sim *Simulator) Flush() error {
 	return err
 }
 
-// Close writes what is not yet in the state file. The simulator stays
-// usable; call Close when done with it.
-func (sim *Simulator) Close() error { return sim.Flush() }
+// Close writes what is not yet in the state file, and nothing after: the
+// simulator still answers, but later changes are not saved. Call it when
+// done, before the state file's directory goes away.
+func (sim *Simulator) Close() error { return sim.flush(true) }
 
 func writeAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)

@@ -87,3 +87,47 @@ func sameJSON(t *testing.T, a, b any) bool {
 	}
 	return string(x) == string(y)
 }
+
+// Writes are batched off the request path; Flush writes at once and Close
+// writes last.
+func TestStateFlushAndClose(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "amssim.json")
+	e := newEnv(t, func(c *amssim.Config) { c.StatePath = path })
+	read := func() int {
+		t.Helper()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st struct {
+			Book struct {
+				Payments map[string]json.RawMessage `json:"payments"`
+			} `json:"book"`
+		}
+		if err := json.Unmarshal(data, &st); err != nil {
+			t.Fatal(err)
+		}
+		return len(st.Book.Payments)
+	}
+	e.pay("P1", usd(1000), amssim.CodePaid)
+	if err := e.sim.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n := read(); n != 1 {
+		t.Fatalf("after Flush: %d payments on disk", n)
+	}
+	e.pay("P2", usd(1000), amssim.CodePaid)
+	if err := e.sim.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := read(); n != 2 {
+		t.Fatalf("after Close: %d payments on disk", n)
+	}
+	e.pay("P3", usd(1000), amssim.CodePaid) // still answered, no longer saved
+	if err := e.sim.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n := read(); n != 2 {
+		t.Fatalf("a change after Close was written: %d payments on disk", n)
+	}
+}

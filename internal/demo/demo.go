@@ -188,6 +188,7 @@ func Run(ctx context.Context, d Options) error {
 	if err != nil {
 		return fmt.Errorf("simulator: %w", err)
 	}
+	defer sim.Close() // last: the ledger is on disk before the demo returns
 	simCtx, stopSim := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSim()
 	go func() { _ = sim.Run(simCtx) }()
