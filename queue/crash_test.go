@@ -27,6 +27,7 @@ import (
 	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/build/testenv"
+	"github.com/posd/posd/internal/events"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
 )
@@ -165,7 +166,7 @@ func TestCrashChild(t *testing.T) {
 	first, _ := strconv.Atoi(os.Getenv(envCrashFirst))
 	total, _ := strconv.Atoi(os.Getenv(envCrashTotal))
 	final := os.Getenv(envCrashFinal) != ""
-	s, err := queue.Open(path, queue.Options{LockTimeout: 10 * time.Second})
+	s, err := queue.Open(path, queue.Options{LockTimeout: 10 * time.Second, Events: crashEvents()})
 	if err != nil {
 		fail(err)
 	}
@@ -511,7 +512,7 @@ func runCrash(t *testing.T, seed uint64, gw crashBackend) {
 
 // checkLedger compares the outbox with the gateway's ledger.
 func checkLedger(t *testing.T, path string, ledger map[string]gwPayment) (violations []string, payments int) {
-	s, err := queue.Open(path, queue.Options{})
+	s, err := queue.Open(path, queue.Options{Events: crashEvents()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -569,7 +570,58 @@ func checkLedger(t *testing.T, path string, ledger map[string]gwPayment) (violat
 			}
 		}
 	}
+	// (f) Every change was committed with its event: the newest event of
+	// each payment shows the state the outbox holds, refunds included.
+	if evs, err := crashEventStates(s); err != nil {
+		bad("(f) events: %v", err)
+	} else {
+		for id, p := range out {
+			if got, want := evs[id], crashEventState(p); got != want {
+				bad("(f) %s: newest event says %q, the outbox holds %q", id, got, want)
+			}
+		}
+	}
 	return violations, len(out)
+}
+
+// crashEvents turns the events outbox on, with no publisher: every event
+// of the run stays in the file for checkLedger.
+func crashEvents() *queue.EventOptions {
+	return &queue.EventOptions{Source: events.Source{Merchant: "M", Store: "S", Terminal: "T"}, MaxBacklog: 1 << 22}
+}
+
+// crashEventState is what a consumer must end up knowing about p.
+func crashEventState(p queue.Payment) string {
+	st := string(p.State)
+	for _, r := range p.Refunds {
+		st += " " + r.RequestID + ":" + string(r.State)
+	}
+	return st
+}
+
+// crashEventStates reads the newest payment view per paymentRequestId
+// from the events outbox.
+func crashEventStates(s *queue.Store) (map[string]string, error) {
+	out, err := s.Events(0, 1<<22)
+	if err != nil {
+		return nil, err
+	}
+	got := map[string]string{}
+	for _, o := range out {
+		e, err := events.Decode(o.Payload)
+		if err != nil {
+			return nil, err
+		}
+		if e.Payment == nil {
+			continue
+		}
+		st := e.Payment.State
+		for _, r := range e.Payment.Refunds {
+			st += " " + r.RequestID + ":" + r.State
+		}
+		got[e.Payment.RequestID] = st
+	}
+	return got, nil
 }
 
 // countRefundedTooLate counts the voided payments that the gateway holds
@@ -577,7 +629,7 @@ func checkLedger(t *testing.T, path string, ledger map[string]gwPayment) (violat
 // the cancel came past its window, the inquiry found them paid, the
 // refund gave the money back.
 func countRefundedTooLate(t *testing.T, path string, ledger map[string]gwPayment) int {
-	s, err := queue.Open(path, queue.Options{})
+	s, err := queue.Open(path, queue.Options{Events: crashEvents()})
 	if err != nil {
 		t.Fatal(err)
 	}
