@@ -2,17 +2,19 @@ package daemon
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/posd/posd/internal/config"
 	"github.com/posd/posd/queue"
+	"github.com/posd/posd/terminal"
 )
 
 // Check runs the start-up checks of New that need no device and no port:
 // the keys (credential or file: presence, permissions, format, size, the
-// swapped pair) and the outbox file when it exists (opened read-only; one
+// swapped pair), the notification endpoint, the till's flow and the outbox file when it exists (opened read-only; one
 // a running posd holds was checked when that posd opened it). It is what
 // posd -check adds to reading the configuration. Problems are
 // *config.Error, "posd.toml: [section] key: why", joined.
@@ -21,8 +23,17 @@ func Check(cfg config.Config, getenv func(string) string) error {
 		getenv = os.Getenv
 	}
 	var errs []error
-	if _, _, err := cfg.Keys(getenv); err != nil {
+	_, pub, err := cfg.Keys(getenv)
+	if err != nil {
 		errs = append(errs, err)
+	} else if cfg.Alipay.NotifyListen != "" {
+		discard := slog.New(slog.DiscardHandler)
+		if _, err := notificationHandler(cfg.Alipay, pub, func(string) bool { return false }, discard); err != nil {
+			errs = append(errs, &config.Error{File: cfg.FileName(), Where: "[alipay] notify_url", Why: err.Error(), Err: err})
+		}
+	}
+	if _, err := terminal.NewMachine(tillConfig(cfg.Till)); err != nil {
+		errs = append(errs, &config.Error{File: cfg.FileName(), Where: "[till]", Why: err.Error(), Err: err})
 	}
 	if _, err := os.Lstat(cfg.Outbox.Path); err == nil {
 		s, err := queue.Open(cfg.Outbox.Path, queue.Options{ReadOnly: true, LockTimeout: 200 * time.Millisecond})
