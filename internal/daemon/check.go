@@ -28,7 +28,8 @@ func Check(cfg config.Config, getenv func(string) string) error {
 		errs = append(errs, err)
 	} else if cfg.Alipay.NotifyListen != "" {
 		discard := slog.New(slog.DiscardHandler)
-		if _, err := notificationHandler(cfg.Alipay, pub, func(string) bool { return false }, discard); err != nil {
+		nothing := func(string, bool) (queue.NoticeResult, error) { return queue.NoticeUnknown, nil }
+		if _, err := notificationHandler(cfg.Alipay, pub, nothing, newMetrics("check", nil), discard); err != nil {
 			errs = append(errs, &config.Error{File: cfg.FileName(), Where: "[alipay] notify_url", Why: err.Error(), Err: err})
 		}
 	}
