@@ -1,8 +1,11 @@
 package queue
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
+	"time"
 
 	"github.com/posd/posd/alipay"
 )
@@ -163,4 +166,55 @@ func wellFormed(ids ...string) bool {
 		}
 	}
 	return true
+}
+
+// Shop is who takes the money, as every in-store pay names it.
+type Shop struct {
+	MerchantID   string // order.merchant.referenceMerchantId
+	MerchantName string
+	MCC          string // merchant and store category code
+	StoreID      string // order.merchant.store.referenceStoreId
+	StoreName    string // empty: the merchant's name
+	TerminalID   string // order.env.storeTerminalId
+	OrderTitle   string // order.orderDescription
+	NotifyURL    string // paymentNotifyUrl
+}
+
+// InStorePay is one attempt to take money at the till.
+type InStorePay struct {
+	RequestID    string // paymentRequestId, also the sale's referenceOrderId
+	Scenario     Scenario
+	Amount       alipay.Amount
+	CustomerCode string // the buyer's code, PaymentCode only
+	At           time.Time
+	ExpiresAt    time.Time // paymentExpiryTime, whole seconds
+}
+
+// EncodePay builds the pay request once, beside the other AMS requests
+// the outbox sends, and returns what Engine.Pay commits: the body it
+// sends byte for byte on every retry (https://docs.antom.com/ac/ams/oc,
+// https://docs.antom.com/ac/ams/upm).
+func EncodePay(shop Shop, p InStorePay) (PaymentRequest, error) {
+	body, err := alipay.EncodePay(alipay.PayRequest{
+		PaymentRequestID: p.RequestID,
+		Order: alipay.Order{
+			ReferenceOrderID: p.RequestID,
+			OrderDescription: shop.OrderTitle,
+			Merchant: alipay.Merchant{
+				ReferenceMerchantID: shop.MerchantID, MerchantName: shop.MerchantName, MerchantMCC: shop.MCC,
+				Store: alipay.Store{ReferenceStoreID: shop.StoreID, StoreName: cmp.Or(shop.StoreName, shop.MerchantName), StoreMCC: shop.MCC},
+			},
+			Env: alipay.Env{StoreTerminalID: shop.TerminalID, StoreTerminalRequestTime: alipay.NewTime(p.At)},
+		},
+		PaymentAmount:     p.Amount,
+		PaymentMethod:     alipay.PaymentMethod{PaymentMethodType: alipay.PaymentMethodConnectWallet, PaymentMethodID: p.CustomerCode},
+		PaymentFactor:     alipay.PaymentFactor{InStorePaymentScenario: alipay.Scenario(p.Scenario)},
+		PaymentExpiryTime: alipay.NewTime(p.ExpiresAt),
+		PaymentNotifyURL:  shop.NotifyURL,
+	})
+	if err != nil {
+		return PaymentRequest{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return PaymentRequest{RequestID: p.RequestID, SaleID: p.RequestID, Scenario: p.Scenario, Amount: p.Amount,
+		Body: body, ExpiresAt: p.ExpiresAt}, nil
 }

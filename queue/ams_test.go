@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -227,5 +228,31 @@ func TestEngineOverHTTPS(t *testing.T) {
 	defer g.mu.Unlock()
 	if len(g.paths) != 2 || !strings.HasSuffix(g.paths[0], string(alipay.APIPay)) || !strings.HasSuffix(g.paths[1], string(alipay.APIInquiryPayment)) {
 		t.Errorf("calls %v, want pay then inquiryPayment", g.paths)
+	}
+}
+
+// The pay request is built once, here, with the merchant, store and
+// terminal of every pay; the store's name falls back to the merchant's.
+func TestEncodePay(t *testing.T) {
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	shop := queue.Shop{MerchantID: "M1", MerchantName: "Golden Noodle Bar", MCC: "5812", StoreID: "S01", TerminalID: "T01",
+		OrderTitle: "In-store purchase", NotifyURL: "https://pos.example.com/alipay/notify"}
+	req, err := queue.EncodePay(shop, queue.InStorePay{RequestID: "T01-1", Scenario: queue.OrderCode,
+		Amount: alipay.Amount{Currency: "USD", Value: 1250}, At: at, ExpiresAt: at.Add(3 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.RequestID != "T01-1" || req.SaleID != "T01-1" || req.Scenario != queue.OrderCode || req.Amount.Value != 1250 || !req.ExpiresAt.Equal(at.Add(3*time.Minute)) {
+		t.Fatalf("%+v", req)
+	}
+	for _, want := range []string{`"paymentRequestId":"T01-1"`, `"referenceOrderId":"T01-1"`, `"storeName":"Golden Noodle Bar"`,
+		`"inStorePaymentScenario":"OrderCode"`, `"paymentNotifyUrl":"https://pos.example.com/alipay/notify"`, `"value":"1250"`} {
+		if !strings.Contains(string(req.Body), want) {
+			t.Errorf("body lacks %s:\n%s", want, req.Body)
+		}
+	}
+	if _, err := queue.EncodePay(shop, queue.InStorePay{RequestID: "T01-2", Scenario: queue.PaymentCode,
+		Amount: alipay.Amount{Currency: "USD", Value: 1250}, At: at, ExpiresAt: at.Add(time.Minute)}); !errors.Is(err, queue.ErrInvalid) {
+		t.Fatalf("a PaymentCode pay without the buyer's code: %v", err)
 	}
 }

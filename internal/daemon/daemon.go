@@ -151,7 +151,7 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 		return nil, err
 	}
 	d.till = &till{eng: d.eng, cfg: &d.cfg, now: time.Now, printer: d.printer, metrics: d.metrics,
-		log: log.With("component", "till"), events: d.events, notifyURL: cfg.Alipay.NotifyURL, net: d.net, status: o.Status}
+		log: log.With("component", "till"), events: d.events, shop: shopOf(cfg), net: d.net, status: o.Status}
 
 	if cfg.Display.Kind != "none" {
 		// Opening a panel is a few bus writes: no context of Run's to bound.

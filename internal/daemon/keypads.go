@@ -5,9 +5,6 @@ import (
 	"log/slog"
 	"os"
 
-	"periph.io/x/conn/v3/gpio"
-	"periph.io/x/conn/v3/gpio/gpioreg"
-
 	"github.com/posd/posd/internal/board"
 	"github.com/posd/posd/internal/config"
 	"github.com/posd/posd/terminal/keypad"
@@ -31,24 +28,9 @@ func keySources(c config.Keypad, script *keypad.Script, log *slog.Logger) ([]key
 		if err := board.Init(); err != nil {
 			return nil, fmt.Errorf("keypad matrix: %w", err)
 		}
-		pins := func(names []string) ([]gpio.PinIO, error) {
-			var out []gpio.PinIO
-			for _, n := range names {
-				p := gpioreg.ByName(n)
-				if p == nil {
-					return nil, fmt.Errorf("keypad matrix: no GPIO line %q (is the posd user in group gpio?)", n)
-				}
-				out = append(out, p)
-			}
-			return out, nil
-		}
-		rows, err := pins(c.Matrix.Rows)
+		rows, cols, err := keypad.MatrixPins(c.Matrix.Rows, c.Matrix.Cols)
 		if err != nil {
-			return nil, err
-		}
-		cols, err := pins(c.Matrix.Cols)
-		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("keypad matrix: %w (is the posd user in group gpio?)", err)
 		}
 		layout := keypad.Layout4x4()
 		if c.Matrix.Layout == "4x3" {

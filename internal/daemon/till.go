@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -22,17 +21,17 @@ import (
 // requests into committed outbox records and the outbox's changes into
 // the flow's inputs.
 type till struct {
-	eng       *queue.Engine
-	cfg       *config.Config
-	now       func() time.Time
-	printer   interface{ Wake() }
-	metrics   *metrics
-	log       *slog.Logger
-	events    chan terminal.Input
-	closing   atomic.Bool // set at SIGTERM: no new payment starts
-	notifyURL string
-	net       *netState
-	status    func(string) // sd_notify STATUS=, or nil
+	eng     *queue.Engine
+	cfg     *config.Config
+	now     func() time.Time
+	printer interface{ Wake() }
+	metrics *metrics
+	log     *slog.Logger
+	events  chan terminal.Input
+	closing atomic.Bool // set at SIGTERM: no new payment starts
+	shop    queue.Shop  // who takes the money, in every pay
+	net     *netState
+	status  func(string) // sd_notify STATUS=, or nil
 
 	mu    sync.Mutex
 	state terminal.State // the flow's latest state, for status and the demo page
@@ -49,42 +48,23 @@ func (t *till) newRequestID() string {
 	return fmt.Sprintf("%s-%s-%s", t.cfg.Merchant.TerminalID, t.now().UTC().Format("20060102T150405"), hex.EncodeToString(b[:]))
 }
 
-// StartPayment encodes the pay request once and commits it; the outbox
-// sends those exact bytes (https://docs.antom.com/ac/ams/oc,
-// https://docs.antom.com/ac/ams/upm).
+// StartPayment names the payment and has the outbox encode and commit
+// it; the outbox sends those exact bytes on every try.
 func (t *till) StartPayment(_ context.Context, req terminal.PaymentRequest) (string, error) {
 	if t.closing.Load() {
 		return "", ErrClosing
 	}
-	m := t.cfg.Merchant
-	id := t.newRequestID()
 	now := t.now()
-	expires := now.Add(t.cfg.Till.PaymentExpiry.Duration).Truncate(time.Second)
-	scenario, aScenario := queue.OrderCode, alipay.ScenarioOrderCode
+	scenario := queue.OrderCode
 	if req.Scenario == terminal.PaymentCode {
-		scenario, aScenario = queue.PaymentCode, alipay.ScenarioPaymentCode
+		scenario = queue.PaymentCode
 	}
-	body, err := alipay.EncodePay(alipay.PayRequest{
-		PaymentRequestID: id,
-		Order: alipay.Order{
-			ReferenceOrderID: id,
-			OrderDescription: t.cfg.Till.OrderTitle,
-			Merchant: alipay.Merchant{
-				ReferenceMerchantID: m.ID, MerchantName: m.Name, MerchantMCC: m.MCC,
-				Store: alipay.Store{ReferenceStoreID: m.StoreID, StoreName: cmp.Or(m.Store, m.Name), StoreMCC: m.MCC},
-			},
-			Env: alipay.Env{StoreTerminalID: m.TerminalID, StoreTerminalRequestTime: alipay.NewTime(now)},
-		},
-		PaymentAmount:     req.Amount,
-		PaymentMethod:     alipay.PaymentMethod{PaymentMethodType: alipay.PaymentMethodConnectWallet, PaymentMethodID: req.CustomerCode},
-		PaymentFactor:     alipay.PaymentFactor{InStorePaymentScenario: aScenario},
-		PaymentExpiryTime: alipay.NewTime(expires),
-		PaymentNotifyURL:  t.notifyURL,
-	})
+	pay, err := queue.EncodePay(t.shop, queue.InStorePay{RequestID: t.newRequestID(), Scenario: scenario, Amount: req.Amount,
+		CustomerCode: req.CustomerCode, At: now, ExpiresAt: now.Add(t.cfg.Till.PaymentExpiry.Duration).Truncate(time.Second)})
 	if err != nil {
 		return "", err
 	}
-	p, err := t.eng.Pay(queue.PaymentRequest{RequestID: id, SaleID: id, Scenario: scenario, Amount: req.Amount, Body: body, ExpiresAt: expires})
+	p, err := t.eng.Pay(pay)
 	if c := t.metrics.stopped.Load(); errors.Is(err, queue.ErrStopped) && c != nil {
 		return "", fmt.Errorf("%w: %s", queue.ErrStopped, stoppedWords(*c))
 	}
@@ -403,4 +383,11 @@ func tillConfig(c config.Till) terminal.Config {
 		tc.MaxAmount, _ = alipay.ParseAmount(cur, c.MaxAmount)
 	}
 	return tc
+}
+
+// shopOf is the merchant as every pay request names it.
+func shopOf(c config.Config) queue.Shop {
+	m := c.Merchant
+	return queue.Shop{MerchantID: m.ID, MerchantName: m.Name, MCC: m.MCC, StoreID: m.StoreID, StoreName: m.Store,
+		TerminalID: m.TerminalID, OrderTitle: c.Till.OrderTitle, NotifyURL: c.Alipay.NotifyURL}
 }
