@@ -20,7 +20,7 @@ type Relay struct {
 	cut     bool
 	replies bool // cut only what the server sends back
 	conns   []net.Conn
-	wake  *sync.Cond
+	wake    *sync.Cond
 }
 
 // StartRelay forwards a free loopback port to target until the test ends.
