@@ -159,6 +159,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var given *tls.Certificate // -cert/-key, read before any key is generated
+	if o.certFile != "" {
+		cert, err := tls.LoadX509KeyPair(o.certFile, o.keyFile)
+		if err != nil {
+			return fmt.Errorf("-cert/-key: %w", err)
+		}
+		given = &cert
+	}
 	sim, err := amssim.New(cfg)
 	if err != nil {
 		return err
@@ -180,7 +188,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	scheme := "http"
 	if o.useTLS {
 		hosts := append([]string{"localhost", "127.0.0.1", "::1", hostOf(ln.Addr().String())}, splitList(o.tlsHosts)...)
-		cert, fingerprint, err := serverCertificate(o, sim, hosts)
+		cert, fingerprint, err := serverCertificate(given, sim, hosts)
 		if err != nil {
 			ln.Close()
 			return err
@@ -217,15 +225,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // serverCertificate is -cert/-key when given, else the certificate kept in
 // -state (or a new one).
-func serverCertificate(o options, sim *amssim.Simulator, hosts []string) (tls.Certificate, string, error) {
-	if o.certFile == "" {
-		return sim.TLSCertificate(hosts, time.Now())
+func serverCertificate(given *tls.Certificate, sim *amssim.Simulator, hosts []string) (tls.Certificate, string, error) {
+	if given != nil {
+		return *given, amssim.Fingerprint(given.Certificate[0]), nil
 	}
-	cert, err := tls.LoadX509KeyPair(o.certFile, o.keyFile)
-	if err != nil {
-		return cert, "", fmt.Errorf("-cert/-key: %w", err)
-	}
-	return cert, amssim.Fingerprint(cert.Certificate[0]), nil
+	return sim.TLSCertificate(hosts, time.Now())
 }
 
 func hostOf(addr string) string {

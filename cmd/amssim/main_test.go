@@ -149,8 +149,10 @@ func TestServesPinnedTLS(t *testing.T) {
 	}
 }
 
-func TestPlainHTTPAndGatewayKeyFile(t *testing.T) {
-	dir, _ := writeKeys(t)
+// gatewayKeyFile writes the test gateway key, so that a started amssim
+// need not generate one (slow under -race).
+func gatewayKeyFile(t *testing.T, dir string) string {
+	t.Helper()
 	_, gw := alipaytest.Keys(t)
 	der, err := x509MarshalPKCS8(gw)
 	if err != nil {
@@ -160,6 +162,13 @@ func TestPlainHTTPAndGatewayKeyFile(t *testing.T) {
 	if err := os.WriteFile(keyFile, der, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return keyFile
+}
+
+func TestPlainHTTPAndGatewayKeyFile(t *testing.T) {
+	dir, _ := writeKeys(t)
+	_, gw := alipaytest.Keys(t)
+	keyFile := gatewayKeyFile(t, dir)
 	s := start(t, "-tls=false", "-client-id", "C1", "-merchant-pubkey", filepath.Join(dir, "merchant.pub"), "-gateway-key", keyFile)
 	if !strings.HasPrefix(s.url, "http://") || s.fingerprint != "" {
 		t.Fatalf("url %q fingerprint %q", s.url, s.fingerprint)
@@ -238,7 +247,7 @@ func paidRequest(id string) alipay.PayRequest {
 func TestShortCancelWindowAndRefundDelay(t *testing.T) {
 	dir, merchant := writeKeys(t)
 	const window, delay = 100 * time.Millisecond, 300 * time.Millisecond
-	s := start(t, "-client-id", "C1", "-merchant-pubkey", filepath.Join(dir, "merchant.pub"),
+	s := start(t, "-client-id", "C1", "-merchant-pubkey", filepath.Join(dir, "merchant.pub"), "-gateway-key", gatewayKeyFile(t, dir),
 		"-cancel-window", window.String(), "-refund-delay", delay.String())
 	client := pinnedClient(t, s, "C1", merchant)
 	ctx := t.Context()
@@ -287,7 +296,8 @@ func TestCertAndKeyFlags(t *testing.T) {
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := start(t, "-client-id", "C1", "-merchant-pubkey", filepath.Join(dir, "merchant.pub"), "-cert", certFile, "-key", keyFile)
+	s := start(t, "-client-id", "C1", "-merchant-pubkey", filepath.Join(dir, "merchant.pub"), "-gateway-key", gatewayKeyFile(t, dir),
+		"-cert", certFile, "-key", keyFile)
 	if s.fingerprint != fingerprint {
 		t.Fatalf("fingerprint %s, want the given certificate's %s", s.fingerprint, fingerprint)
 	}
