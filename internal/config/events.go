@@ -71,7 +71,14 @@ func (c *Config) Broker(getenv func(string) string) (fleet.Broker, error) {
 			return fleet.Broker{}, fmt.Errorf("[events] password credential %s: %w", p, err)
 		}
 	}
-	if path == "" {
+	if path == "" && e.PasswordFile != "" {
+		info, err := os.Stat(e.PasswordFile)
+		if err != nil {
+			return fleet.Broker{}, fmt.Errorf("[events] password_file: %w", err)
+		}
+		if info.Mode().Perm()&0o077 != 0 {
+			return fleet.Broker{}, fmt.Errorf("[events] password_file %s is mode %#o: others may read it (chmod 600)", e.PasswordFile, info.Mode().Perm())
+		}
 		path = e.PasswordFile
 	}
 	if path != "" {

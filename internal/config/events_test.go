@@ -79,4 +79,10 @@ func TestEventsPasswordFromCredential(t *testing.T) {
 	if err != nil || string(b.Password) != "from-file" {
 		t.Fatalf("file: %q %v", b.Password, err)
 	}
+	if err := os.Chmod(file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.Broker(env("")); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("a world-readable password file: %v", err)
+	}
 }

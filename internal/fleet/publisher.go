@@ -205,9 +205,11 @@ func (p *Publisher) session(ctx context.Context, acked *uint64) error {
 		},
 	})
 	cp := &paho.Connect{
-		ClientID:    p.cfg.Broker.ClientID,
-		KeepAlive:   uint16(p.cfg.KeepAlive / time.Second),
-		CleanStart:  true, // the outbox is the session: nothing is kept at the broker
+		ClientID:   p.cfg.Broker.ClientID,
+		KeepAlive:  uint16(p.cfg.KeepAlive / time.Second),
+		CleanStart: true, // the outbox is the session: nothing is kept at the broker
+		// posd subscribes to nothing: the broker sends only small acks.
+		Properties:  &paho.ConnectProperties{MaximumPacketSize: ptr[uint32](4 << 10)},
 		WillMessage: &paho.WillMessage{Retain: true, QoS: 1, Topic: p.topic(events.ChannelStatus), Payload: p.status(false)},
 		WillProperties: &paho.WillProperties{
 			PayloadFormat: ptr[byte](1), ContentType: "application/json",

@@ -77,6 +77,9 @@ func Subscribe(ctx context.Context, cfg SubscribeConfig, handle func(Message)) e
 	}
 }
 
+// maxPacket bounds what the broker may send a consumer.
+const maxPacket = 256 << 10
+
 // refusal is an answer from the broker that retrying will not change.
 type refusal struct{ error }
 
@@ -101,10 +104,13 @@ func subscribeOnce(ctx context.Context, ep endpoint, cfg *SubscribeConfig, handl
 		OnClientError:      report,
 		OnServerDisconnect: func(d *paho.Disconnect) { report(fmt.Errorf("broker disconnected: reason %d", d.ReasonCode)) },
 	})
-	cp := &paho.Connect{ClientID: cfg.Broker.ClientID, KeepAlive: 30, CleanStart: cfg.SessionExpiry <= 0}
+	// The broker must not send more than maxPacket in one message (MQTT 5
+	// 3.1.2.11.4): an event is far smaller.
+	cp := &paho.Connect{ClientID: cfg.Broker.ClientID, KeepAlive: 30, CleanStart: cfg.SessionExpiry <= 0,
+		Properties: &paho.ConnectProperties{MaximumPacketSize: ptr[uint32](maxPacket)}}
 	if cfg.SessionExpiry > 0 {
 		secs := uint32(min(cfg.SessionExpiry/time.Second, 1<<32-1))
-		cp.Properties = &paho.ConnectProperties{SessionExpiryInterval: &secs}
+		cp.Properties.SessionExpiryInterval = &secs
 	}
 	if cfg.Broker.Username != "" {
 		cp.Username, cp.UsernameFlag = cfg.Broker.Username, true
