@@ -57,7 +57,7 @@ type options struct {
 	keyVersion                                                                     int
 	seed                                                                           uint64
 	timeScale                                                                      float64
-	cancelWindow, refundWindow, paymentExpiry, refundDelay, maxSkew                time.Duration
+	cancelWindow, refundWindow, paymentExpiry, refundDelay, maxSkew, idleTimeout   time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -70,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.certFile, "cert", "", "PEM certificate (chain) to serve instead of a generated one; needs -key")
 	fs.StringVar(&o.keyFile, "key", "", "PEM private key of -cert")
 	fs.StringVar(&o.paths, "paths", string(amssim.PathsDocs), "which path prefix a client id may use: docs (SANDBOX_ ids on both, others on /ams/api), sdk (SANDBOX_ ids on /ams/sandbox/api only) or any")
+	fs.DurationVar(&o.idleTimeout, "idle-timeout", time.Minute, "close keep-alive connections idle this long")
 	fs.DurationVar(&o.maxSkew, "max-skew", 0, "refuse a Request-Time further than this from the clock (0: no limit, as the docs give none)")
 	fs.StringVar(&o.clientID, "client-id", "", "merchant client id (required)")
 	fs.StringVar(&o.merchantPubKey, "merchant-pubkey", "", "file with the merchant public key, SPKI base64 or PEM (required)")
@@ -100,7 +101,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"cancel-window", o.cancelWindow}, {"refund-window", o.refundWindow}, {"payment-expiry", o.paymentExpiry}} {
+	}{{"cancel-window", o.cancelWindow}, {"refund-window", o.refundWindow}, {"payment-expiry", o.paymentExpiry}, {"idle-timeout", o.idleTimeout}} {
 		if d.v <= 0 {
 			return o, fmt.Errorf("%w: -%s must be positive (1ns for \"at once\"), got %v", errUsage, d.name, d.v)
 		}
@@ -180,10 +181,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			logger.Error("state not saved", "error", err.Error())
 		}
 	}()
-	// Idle keep-alive connections are closed after a minute; a request has
-	// 30 s to arrive whole. Replies have no write deadline: the delay fault
-	// and the sandbox timeout amounts hold them on purpose.
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: time.Minute,
+	// Idle keep-alive connections are closed after -idle-timeout; a request
+	// has 30 s to arrive whole. Replies have no write deadline: the delay
+	// fault and the sandbox timeout amounts hold them on purpose.
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: o.idleTimeout,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	scheme := "http"
 	if o.useTLS {

@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -304,5 +305,37 @@ func TestCertAndKeyFlags(t *testing.T) {
 	client := pinnedClient(t, s, "C1", merchant)
 	if _, r, _ := client.Pay(t.Context(), paidRequest("CERT-1")); r.Outcome != alipay.OutcomeSuccess {
 		t.Fatalf("pay over the given certificate: %v %v", r.Outcome, r.Err)
+	}
+}
+
+// An idle keep-alive connection is closed by the server after -idle-timeout.
+func TestIdleConnectionsTimeOut(t *testing.T) {
+	dir, _ := writeKeys(t)
+	s := start(t, "-tls=false", "-client-id", "C1", "-merchant-pubkey", filepath.Join(dir, "merchant.pub"),
+		"-gateway-key", gatewayKeyFile(t, dir), "-idle-timeout", "200ms")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET /sim/gateway-pubkey HTTP/1.1\r\nHost: amssim\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.Close {
+		t.Fatal("the server did not keep the connection alive")
+	}
+	// The server closes the idle connection on its own; without
+	// -idle-timeout it would wait 30 s (ReadTimeout) and the read below
+	// would hit its deadline instead.
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Fatalf("idle connection: %v, want the server to close it", err)
 	}
 }

@@ -196,7 +196,7 @@ func Run(ctx context.Context, d Options) error {
 	if err != nil {
 		return fmt.Errorf("simulator: %w", err)
 	}
-	gw := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	gw := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	go func() { _ = gw.Serve(l) }()
 	defer gw.Close()
 
