@@ -5,6 +5,7 @@
 //	amssim -listen 127.0.0.1:9443 -tls=true -client-id ID -merchant-pubkey FILE
 //	       [-gateway-key FILE] [-seed N] [-faults SPEC] [-state FILE] [-time-scale F]
 //	       [-cert FILE -key FILE] [-cancel-window D] [-refund-delay D] [-max-skew D] [-paths docs|sdk|any]
+//	       [-idle-timeout D]
 //
 // With -state the ledger, the gateway key and the generated TLS
 // certificate survive a restart, so the printed fingerprint stays the same
