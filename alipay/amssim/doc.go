@@ -26,10 +26,9 @@
 //     pass (PARAM_ILLEGAL, with the field named in resultMessage). The test
 //     TestDisagreementTable sends the same malformed requests to both and
 //     lists, with the reason, every request on which they differ. Every
-//     reply is signed with the gateway
-//     key over the request path, with Client-Id and Response-Time headers,
-//     except SIGNATURE_INVALID, which the gateway sends unsigned (reference
-//     §3.6).
+//     reply is signed with the gateway key over the request path, with
+//     Client-Id and Response-Time headers, except SIGNATURE_INVALID, which
+//     the gateway sends unsigned (reference §3.6).
 //   - Money is exact and never moves twice. Amounts are alipay.Amount
 //     (integer minor units). pay is idempotent on paymentRequestId and
 //     answers REPEAT_REQ_INCONSISTENT when the amount, the payment code or
