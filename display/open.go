@@ -8,7 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"periph.io/x/conn/v3/gpio"
@@ -68,6 +70,31 @@ type Config struct {
 // Drivers lists the names Open accepts.
 func Drivers() []string {
 	return []string{"framebuffer", "ssd1306", "sh1106", "st7789", "ili9341", "kiosk", "terminal", "png"}
+}
+
+// Problem is one thing in a Config no driver could use; Field is the
+// field's name as Config's JSON (and posd.toml) spells it.
+type Problem struct{ Field, Why string }
+
+// Problems lists what in c no driver could use: an unknown driver, an SPI
+// panel without its data/command GPIO, png without its file, a size
+// outside 64x64 to 4096x4096 (zero takes the driver's default).
+func (c Config) Problems() []Problem {
+	var out []Problem
+	if !slices.Contains(Drivers(), c.Driver) {
+		out = append(out, Problem{"driver", fmt.Sprintf("%q is not one of %s", c.Driver, strings.Join(Drivers(), ", "))})
+	}
+	if (c.Driver == "st7789" || c.Driver == "ili9341") && c.DC == "" {
+		out = append(out, Problem{"dc", "required for an SPI panel: the GPIO of its data/command line, e.g. GPIO25"})
+	}
+	if c.Driver == "png" && c.Device == "" {
+		out = append(out, Problem{"device", "required for png: the file to write"})
+	}
+	inRange := func(v int) bool { return v == 0 || v >= 64 && v <= 4096 }
+	if !inRange(c.Width) || !inRange(c.Height) {
+		out = append(out, Problem{"width", fmt.Sprintf("%dx%d is outside 64x64 to 4096x4096", c.Width, c.Height)})
+	}
+	return out
 }
 
 // Open starts the display cfg names. Errors name the device and, for

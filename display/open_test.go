@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -45,6 +46,29 @@ func TestOpenByName(t *testing.T) {
 		}
 		if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%+v: %v, want %v naming %q", c.cfg.Driver, err, c.want, c.says)
+		}
+	}
+}
+
+// What a driver needs is the display package's rule; posd's configuration
+// asks it (internal/config).
+func TestConfigProblems(t *testing.T) {
+	for _, c := range []struct {
+		cfg    Config
+		fields []string
+	}{
+		{Config{Driver: "kiosk"}, nil},
+		{Config{Driver: "st7789", DC: "GPIO25", Width: 240, Height: 240}, nil},
+		{Config{Driver: "st7789"}, []string{"dc"}},
+		{Config{Driver: "png"}, []string{"device"}},
+		{Config{Driver: "vga", Width: 10}, []string{"driver", "width"}},
+	} {
+		var got []string
+		for _, p := range c.cfg.Problems() {
+			got = append(got, p.Field)
+		}
+		if !slices.Equal(got, c.fields) {
+			t.Errorf("%+v: problems with %q, want %q", c.cfg, got, c.fields)
 		}
 	}
 }

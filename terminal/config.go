@@ -96,8 +96,8 @@ func (c *Config) validate() error {
 	if c.MinAmount.Value > c.MaxAmount.Value {
 		return bad("MinAmount", "%s is above MaxAmount %s", c.MinAmount, c.MaxAmount)
 	}
-	if c.ManagerPIN != "" && (len(c.ManagerPIN) < 4 || len(c.ManagerPIN) > maxPIN || !allDigits(c.ManagerPIN)) {
-		return bad("ManagerPIN", "must be 4 to %d digits", maxPIN)
+	if err := CheckPIN(c.ManagerPIN); err != nil {
+		return bad("ManagerPIN", "%v", err)
 	}
 	if c.ManagerKey < 1 || c.ManagerKey > 24 {
 		return bad("ManagerKey", "F%d: want 1 to 24", c.ManagerKey)
@@ -115,6 +115,15 @@ func (c *Config) validate() error {
 }
 
 const maxPIN = 12
+
+// CheckPIN says why pin cannot open the manager menu: it must be 4 to 12
+// digits. An empty PIN (no menu) is fine.
+func CheckPIN(pin string) error {
+	if pin != "" && (len(pin) < 4 || len(pin) > maxPIN || !allDigits(pin)) {
+		return fmt.Errorf("must be 4 to %d digits", maxPIN)
+	}
+	return nil
+}
 
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -17,6 +17,8 @@ import (
 
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/display"
+	"github.com/posd/posd/printer"
+	"github.com/posd/posd/terminal"
 )
 
 // DefaultPath is where the .deb installs the configuration.
@@ -326,18 +328,36 @@ func (c *Config) Warnings(name string) []error {
 	return out
 }
 
-// check returns every problem found in c.
+// badFunc records one problem: section, key and why.
+type badFunc func(section, key, format string, args ...any)
+
+// oneOf records a problem unless v is one of allowed.
+func (bad badFunc) oneOf(section, key, v string, allowed ...string) {
+	if !slices.Contains(allowed, v) {
+		bad(section, key, "%q is not one of %s", v, strings.Join(allowed, ", "))
+	}
+}
+
+// check returns every problem found in c, section by section.
 func (c *Config) check() []problem {
 	var out []problem
-	bad := func(section, key, format string, args ...any) {
+	bad := badFunc(func(section, key, format string, args ...any) {
 		out = append(out, problem{"[" + section + "] " + key, fmt.Sprintf(format, args...)})
-	}
-	oneOf := func(section, key, v string, allowed ...string) {
-		if !slices.Contains(allowed, v) {
-			bad(section, key, "%q is not one of %s", v, strings.Join(allowed, ", "))
-		}
-	}
+	})
+	c.checkMerchant(bad)
+	c.checkTill(bad)
+	c.checkAlipay(bad)
+	c.checkOutbox(bad)
+	c.checkKeypad(bad)
+	c.checkPrinter(bad)
+	c.checkDisplay(bad)
+	c.checkLocal(bad)
+	c.checkEvents(bad)
+	return out
+}
 
+// checkMerchant checks [merchant] and every name that is printed, drawn or sent.
+func (c *Config) checkMerchant(bad badFunc) {
 	if c.Merchant.Name == "" {
 		bad("merchant", "name", "required: it is printed on every receipt")
 	}
@@ -379,7 +399,10 @@ func (c *Config) check() []problem {
 			bad(f.section, f.key, "%s", why)
 		}
 	}
+}
 
+// checkTill checks [till]: currency, amounts, the PIN (terminal's rule), expiry.
+func (c *Config) checkTill(bad badFunc) {
 	cur, err := alipay.LookupCurrency(c.Till.Currency)
 	if err != nil {
 		bad("till", "currency", "%q is not an ISO 4217 currency code", c.Till.Currency)
@@ -402,8 +425,8 @@ func (c *Config) check() []problem {
 	if d := c.Till.ResultHold.Duration; d < 0 || d > time.Hour {
 		bad("till", "result_hold", "%v must be between 0 (until a key) and 1h", d)
 	}
-	if p := c.Till.ManagerPIN; p != "" && (len(p) < 4 || len(p) > 12 || strings.Trim(p, "0123456789") != "") {
-		bad("till", "manager_pin", "must be 4 to 12 digits")
+	if err := terminal.CheckPIN(c.Till.ManagerPIN); err != nil {
+		bad("till", "manager_pin", "%v", err)
 	}
 	if c.Till.OrderTitle == "" || len(c.Till.OrderTitle) > 256 {
 		bad("till", "order_title", "must be 1 to 256 characters (sent as order.orderDescription)")
@@ -413,7 +436,10 @@ func (c *Config) check() []problem {
 	if d := c.Till.PaymentExpiry.Duration; d < time.Minute || d >= 30*time.Minute {
 		bad("till", "payment_expiry", "%v must be at least 1m and under 30m (Alipay refuses a longer order code expiry)", d)
 	}
+}
 
+// checkAlipay checks [alipay]: the client, the keys, the gateway and notifications.
+func (c *Config) checkAlipay(bad badFunc) {
 	if c.Alipay.ClientID == "" {
 		bad("alipay", "client_id", "required: the client id from the Antom dashboard")
 	}
@@ -457,7 +483,10 @@ func (c *Config) check() []problem {
 			bad("alipay", "notify_listen", "%q is not host:port", c.Alipay.NotifyListen)
 		}
 	}
+}
 
+// checkOutbox checks [outbox].
+func (c *Config) checkOutbox(bad badFunc) {
 	if c.Outbox.Path == "" {
 		bad("outbox", "path", "required")
 	}
@@ -466,8 +495,11 @@ func (c *Config) check() []problem {
 	} else if c.Outbox.Retention.Duration > 10*365*24*time.Hour {
 		bad("outbox", "retention", "%v is more than 10 years", c.Outbox.Retention.Duration)
 	}
+}
 
-	oneOf("keypad.matrix", "layout", c.Keypad.Matrix.Layout, "4x4", "4x3")
+// checkKeypad checks [keypad].
+func (c *Config) checkKeypad(bad badFunc) {
+	bad.oneOf("keypad.matrix", "layout", c.Keypad.Matrix.Layout, "4x4", "4x3")
 	if m := c.Keypad.Matrix; len(m.Rows) > 0 || len(m.Cols) > 0 {
 		wantCols := 4
 		if m.Layout == "4x3" {
@@ -480,9 +512,12 @@ func (c *Config) check() []problem {
 			bad("keypad.matrix", "cols", "%d pins given, a %s pad has %d columns", len(m.Cols), m.Layout, wantCols)
 		}
 	}
+}
 
+// checkPrinter checks [printer]; paper and code page names are the printer package's.
+func (c *Config) checkPrinter(bad badFunc) {
 	p := c.Printer
-	oneOf("printer", "kind", p.Kind, "none", "serial", "usb", "tcp", "virtual")
+	bad.oneOf("printer", "kind", p.Kind, "none", "serial", "usb", "tcp", "virtual")
 	switch p.Kind {
 	case "serial", "usb":
 		if p.Device == "" {
@@ -500,23 +535,32 @@ func (c *Config) check() []problem {
 	if !slices.Contains(standardBauds, p.Baud) {
 		bad("printer", "baud", "%d is not a standard rate", p.Baud)
 	}
-	oneOf("printer", "parity", p.Parity, "none", "even", "odd")
+	bad.oneOf("printer", "parity", p.Parity, "none", "even", "odd")
 	if p.DataBits != 7 && p.DataBits != 8 {
 		bad("printer", "data_bits", "%d must be 7 or 8", p.DataBits)
 	}
 	if p.StopBits != 1 && p.StopBits != 2 {
 		bad("printer", "stop_bits", "%d must be 1 or 2", p.StopBits)
 	}
-	oneOf("printer", "flow", p.Flow, "status", "cts", "dsr")
-	oneOf("printer", "paper", p.Paper, "58", "80", "tm-t88")
-
-	d := c.Display
-	oneOf("display", "kind", d.Kind, append([]string{"none"}, display.Drivers()...)...)
-	if (d.Kind == "st7789" || d.Kind == "ili9341") && d.DC == "" {
-		bad("display", "dc", "required for an SPI panel: the GPIO of its data/command line, e.g. GPIO25")
+	bad.oneOf("printer", "flow", p.Flow, "status", "cts", "dsr")
+	if _, err := printer.PaperByName(p.Paper); err != nil {
+		bad("printer", "paper", "%v", err)
 	}
-	if d.Kind == "png" && d.Device == "" {
-		bad("display", "device", "required for png: the file to write")
+	if _, err := printer.CodePageByName(p.CodePage); err != nil {
+		bad("printer", "code_page", "%v", err)
+	}
+}
+
+// checkDisplay checks [display]; what a driver needs is the display package's rule.
+func (c *Config) checkDisplay(bad badFunc) {
+	d := c.Display
+	if d.Kind != "none" {
+		for _, p := range (display.Config{Driver: d.Kind, Device: d.Device, Width: d.Width, Height: d.Height, DC: d.DC}).Problems() {
+			if p.Field == "driver" {
+				p.Field = "kind"
+			}
+			bad("display", p.Field, "%s", p.Why)
+		}
 	}
 	if d.I2CAddr < 0 || d.I2CAddr > 0x7F {
 		bad("display", "i2c_addr", "%#x is not a 7-bit I2C address", d.I2CAddr)
@@ -529,10 +573,10 @@ func (c *Config) check() []problem {
 			bad("display", "listen", "%q is not host:port", d.Listen)
 		}
 	}
-	if d.Width < 64 || d.Width > 4096 || d.Height < 64 || d.Height > 4096 {
-		bad("display", "width", "%dx%d is outside 64x64 to 4096x4096", d.Width, d.Height)
-	}
+}
 
+// checkLocal checks [api], [metrics] and [log]: what stays on the box.
+func (c *Config) checkLocal(bad badFunc) {
 	if c.API.Socket == "" || !filepath.IsAbs(c.API.Socket) {
 		bad("api", "socket", "%q must be an absolute path", c.API.Socket)
 	}
@@ -543,8 +587,6 @@ func (c *Config) check() []problem {
 			bad("metrics", "listen", "%q is not a loopback address: metrics stay on the box", c.Metrics.Listen)
 		}
 	}
-	oneOf("log", "level", c.Log.Level, "debug", "info", "warn", "error")
-	oneOf("log", "format", c.Log.Format, "text", "json")
-	c.checkEvents(bad)
-	return out
+	bad.oneOf("log", "level", c.Log.Level, "debug", "info", "warn", "error")
+	bad.oneOf("log", "format", c.Log.Format, "text", "json")
 }

@@ -117,6 +117,11 @@ func TestConfigErrorsArePrecise(t *testing.T) {
 		{"store id characters", `store_id = "S01"`, `store_id = "S.01"`, `[merchant] store_id: "S.01": only letters`},
 		{"merchant id characters", `id = "M0001"`, `id = "M 0001"`, `[merchant] id: "M 0001": only letters`},
 		{"expiry 30m", `payment_expiry = "3m"`, `payment_expiry = "30m"`, `posd.toml: [till] payment_expiry: 30m0s must be at least 1m and under 30m`},
+		// The owning packages' rules: paper and code page names are the
+		// printer's, what a display driver needs is the display's.
+		{"paper", `paper = "80"`, `paper = "57"`, `posd.toml: [printer] paper: printer: unknown paper: "57"`},
+		{"code page", `code_page = "PC858"`, `code_page = "PC999"`, `posd.toml: [printer] code_page: `},
+		{"SPI panel without dc", `kind = "kiosk"`, `kind = "st7789"`, `posd.toml: [display] dc: required for an SPI panel`},
 		{"expiry 2h", `payment_expiry = "3m"`, `payment_expiry = "2h"`, `[till] payment_expiry: 2h0m0s must be at least 1m and under 30m`},
 	}
 	for _, c := range cases {
@@ -135,6 +140,16 @@ func TestConfigErrorsArePrecise(t *testing.T) {
 				t.Errorf("got\n%v\nwant it to contain\n%s", err, c.want)
 			}
 		})
+	}
+}
+
+// A paper name the printer takes is one the configuration takes.
+func TestConfigTakesThePrintersPaperNames(t *testing.T) {
+	base := string(readExample(t))
+	for _, name := range []string{"58", "58mm", "80mm", "tm-t88"} {
+		if _, err := Parse("posd.toml", []byte(strings.Replace(base, `paper = "80"`, `paper = "`+name+`"`, 1))); err != nil {
+			t.Errorf("paper %q: %v", name, err)
+		}
 	}
 }
 
