@@ -22,32 +22,7 @@ import (
 //	go test -run '^$' -bench Recovery -benchtime 10x ./queue/
 func BenchmarkRecovery(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "posd.db")
-	s, err := queue.Open(path, queue.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	pol := queue.DefaultPolicy()
-	var batch []queue.Payment
-	for i := range 11_000 {
-		id := fmt.Sprintf("T01-20261123-%06d", i)
-		p, err := queue.NewPaymentForTest(payReq(id, "S"+id, queue.PaymentCode, queuetest.CodePaid+"00000000000001", 1234), start, &pol)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if i < 10_000 {
-			p.State, p.Next, p.DueAt, p.ResultCode, p.PaymentID = queue.Failed, queue.OpNone, time.Time{}, "USER_BALANCE_NOT_ENOUGH", "2026"+id
-		} else {
-			p.State, p.Next, p.DueAt = queue.Unknown, queue.OpInquire, start.Add(time.Hour)
-			p.InquireUntil = start.Add(2 * time.Hour)
-		}
-		batch = append(batch, p)
-	}
-	for i := 0; i < len(batch); i += 1000 {
-		if err := s.SaveAllForTest(batch[i:min(i+1000, len(batch))]); err != nil {
-			b.Fatal(err)
-		}
-	}
-	s.Close()
+	writeOutboxFixture(b, path, start)
 	info, _ := os.Stat(path)
 	clock := queuetest.NewClock(start)
 	gw := queuetest.NewGateway(clock.Now)
@@ -72,6 +47,49 @@ func BenchmarkRecovery(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(info.Size())/(1<<20), "MiB-file")
+}
+
+// writeOutboxFixture writes an outbox of 10,000 final payments and 1,000
+// pending ones (unknown, inquiry due an hour after now): a busy till's
+// 90 days, as posd finds it at start-up.
+func writeOutboxFixture(tb testing.TB, path string, now time.Time) {
+	s, err := queue.Open(path, queue.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer s.Close()
+	pol := queue.DefaultPolicy()
+	var batch []queue.Payment
+	for i := range 11_000 {
+		id := fmt.Sprintf("T01-20261123-%06d", i)
+		p, err := queue.NewPaymentForTest(payReq(id, "S"+id, queue.PaymentCode, queuetest.CodePaid+"00000000000001", 1234), now, &pol)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if i < 10_000 {
+			p.State, p.Next, p.DueAt, p.ResultCode, p.PaymentID = queue.Failed, queue.OpNone, time.Time{}, "USER_BALANCE_NOT_ENOUGH", "2026"+id
+		} else {
+			p.State, p.Next, p.DueAt = queue.Unknown, queue.OpInquire, now.Add(time.Hour)
+			p.InquireUntil = now.Add(2 * time.Hour)
+		}
+		batch = append(batch, p)
+	}
+	for i := 0; i < len(batch); i += 1000 {
+		if err := s.SaveAllForTest(batch[i:min(i+1000, len(batch))]); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// TestWriteOutboxFixture writes writeOutboxFixture's outbox to the file
+// $POSD_OUTBOX_FIXTURE, dated now; posd's start-up benchmark
+// (cmd/posd BenchmarkStartup) runs it to get one. Without it: skipped.
+func TestWriteOutboxFixture(t *testing.T) {
+	path := os.Getenv("POSD_OUTBOX_FIXTURE")
+	if path == "" {
+		t.Skip("writes a benchmark fixture only when POSD_OUTBOX_FIXTURE names the file")
+	}
+	writeOutboxFixture(t, path, time.Now())
 }
 
 // procIO reads this process's write counters: wchar (bytes handed to
