@@ -19,7 +19,11 @@
 //     sent again, a refund is resent with the same id (docs/payments.md, Recovery).
 //   - Polls that only move an inquiry along are kept in memory (needsCommit):
 //     after a crash an inquiry more or less is harmless, and the SD card is
-//     spared a commit every 3 s.
+//     spared a commit every 3 s. So is leaving SENT for AWAITING_BUYER (the
+//     QR) or for UNKNOWN (inquiries): that is what Engine.Start makes of a
+//     SENT record anyway, inquiring an order code until its code expires,
+//     so the QR is shown one commit after Pay and the new state is written
+//     with the record's next commit.
 //
 // What the caller may rely on:
 //
@@ -30,7 +34,9 @@
 //   - A sale never has two attempts in flight, nor a second attempt once one
 //     was paid.
 //   - Subscribers (Engine.Subscribe) get every change after it is
-//     committed; a slow one loses its oldest changes, never holds the engine.
+//     committed, or for the QR after its payment's pay request is (above):
+//     nothing a crash could take back is ever shown. A slow subscriber loses
+//     its oldest changes, never holds the engine.
 //   - Refusals name the file and leave it as found: a corrupt, truncated or
 //     foreign file (ErrCorrupt), an unreadable one (ErrUnreadable), one
 //     locked by another process past the lock timeout (ErrLocked). When a

@@ -527,9 +527,16 @@ func (e *Engine) answer(id string, ev event) {
 		return // late answer: nothing changes
 	}
 	if !needsCommit(&ent.p, &q, acts) {
+		before := ent.p
 		ent.p = q
 		if e.writeErr != nil {
 			e.unsaved[q.RequestID] = q
+		}
+		if q.State != before.State {
+			e.log.Info("payment state", "paymentRequestId", q.RequestID, "from", before.State, "to", q.State, "next", q.Next, "committed", false)
+		}
+		for _, a := range acts { // the QR: see needsCommit
+			e.publish(changeOf(&q, a))
 		}
 		e.poke()
 		return

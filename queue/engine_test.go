@@ -445,7 +445,7 @@ func TestEngineResumesAfterRestart(t *testing.T) {
 	h.start()
 	h.pay(payReq("P1", "S1", queue.PaymentCode, queuetest.CodePassword+"00000000000001", 1000))
 	select {
-	case <-inquiring: // UNKNOWN with its schedule is committed before the first inquiry
+	case <-inquiring: // UNKNOWN is kept in memory: a restart makes the same of SENT
 	case <-time.After(20 * time.Second):
 		t.Fatal("no inquiry")
 	}
@@ -456,19 +456,69 @@ func TestEngineResumesAfterRestart(t *testing.T) {
 	}
 	stored, _ := before.Get("P1")
 	before.Close()
-	if stored.State != queue.Unknown || stored.InquireUntil.IsZero() {
-		t.Fatalf("stored %s until %v", stored.State, stored.InquireUntil)
+	if stored.State != queue.Sent {
+		t.Fatalf("stored %s, want SENT (UNKNOWN waits for the next commit)", stored.State)
 	}
 
 	h.gw.Fault = nil
 	h.start()
 	after, _ := h.eng.Get("P1")
-	if after.State != queue.Unknown || !after.InquireUntil.Equal(stored.InquireUntil) {
-		t.Fatalf("recovered %s until %v, want UNKNOWN until %v", after.State, after.InquireUntil, stored.InquireUntil)
+	pol := queue.DefaultPolicy()
+	want := stored.CreatedAt.Add(time.Duration(pol.MaxInquiries+1) * pol.InquiryInterval)
+	if after.State != queue.Unknown || !after.InquireUntil.Equal(want) {
+		t.Fatalf("recovered %s until %v, want UNKNOWN until %v (the schedule counted from the first send)", after.State, after.InquireUntil, want)
 	}
 	h.waitFor(queue.ChangeSucceeded, "P1")
 	if len(h.jobs("P1")) != 1 || h.gw.Ledger()["P1"].PayCalls != 1 {
 		t.Errorf("jobs %d, pay calls %d; want 1 and 1", len(h.jobs("P1")), h.gw.Ledger()["P1"].PayCalls)
+	}
+}
+
+// Enter to QR costs one commit (the SENT record with its pay, two
+// fdatasyncs); AWAITING_BUYER goes to disk with the next commit. A crash
+// after the QR was shown leaves SENT: recovery inquires until the code
+// expires, so the buyer who pays it meanwhile is found, and nothing is paid
+// twice.
+func TestEngineOrderCodeQRBeforeItsCommit(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	commits := h.store.Commits()
+	h.pay(payReq("P1", "S1", queue.OrderCode, "", 1000))
+	qr := h.waitFor(queue.ChangeQRReady, "P1")
+	if got := h.store.Commits() - commits; got != 1 || qr.QR == "" {
+		t.Fatalf("%d commits between Pay and the QR %q, want 1", got, qr.QR)
+	}
+	if mem, _ := h.eng.Get("P1"); mem.State != queue.AwaitingBuyer {
+		t.Fatalf("engine says %s", mem.State)
+	}
+	h.stop() // crash with the code on the customer's screen
+	s, err := queue.Open(h.path, queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := s.Get("P1")
+	s.Close()
+	if stored.State != queue.Sent {
+		t.Fatalf("stored %s, want SENT", stored.State)
+	}
+
+	h.start()
+	rec, _ := h.eng.Get("P1")
+	if rec.State != queue.Unknown || rec.Next != queue.OpInquire || rec.InquireUntil.Before(rec.ExpiresAt) {
+		t.Fatalf("recovered %s/%s until %v, want inquiries until the code expires (%v)", rec.State, rec.Next, rec.InquireUntil, rec.ExpiresAt)
+	}
+	// The buyer pays a minute and a half in, past the 63 s a payment-code
+	// pay left SENT is given.
+	h.clock.Advance(90 * time.Second)
+	if err := h.gw.BuyerPays("P1"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(queue.ChangeSucceeded, "P1")
+	if len(h.jobs("P1")) != 1 || h.gw.Ledger()["P1"].PayCalls != 1 {
+		t.Errorf("jobs %d, pay calls %d; want 1 and 1", len(h.jobs("P1")), h.gw.Ledger()["P1"].PayCalls)
+	}
+	if h.gw.Calls(queuetest.CallCancel) != 0 {
+		t.Error("a payment whose code had not expired was cancelled")
 	}
 }
 

@@ -756,6 +756,14 @@ func (m *machine) restart() {
 		// PaymentCode pay, inquire instead, on a schedule counted from the
 		// first send so a late restart still cancels in time.
 		m.startInquiries(p.CreatedAt)
+		if p.Scenario == OrderCode {
+			// Its code may have been shown (AWAITING_BUYER is written with
+			// the next commit, not before the QR: needsCommit): give the
+			// buyer until the code expires, as AWAITING_BUYER does.
+			if until := p.ExpiresAt.Add(m.pol.ExpiryGrace); until.After(p.InquireUntil) {
+				p.InquireUntil = until
+			}
+		}
 	default:
 		if p.Next != OpNone {
 			p.Seq++
@@ -769,7 +777,17 @@ func (m *machine) restart() {
 // committed when the state was entered, and after a crash an inquiry more
 // or less is harmless. Skipping them spares the SD card one commit (two
 // fdatasyncs) every 3 s while a buyer looks for their phone.
+//
+// Leaving SENT for AWAITING_BUYER (the order code) or for UNKNOWN with
+// inquiries need not either: that is what a restart makes of a SENT record
+// anyway (inquiries, until the code expires for an order code), and the pay
+// was committed before it left. So the QR is shown as soon as the verified
+// pay answer is in, with one commit (two fdatasyncs) between Enter and the
+// QR, and the new state is written with the record's next commit (issue 17).
 func needsCommit(before, after *Payment, acts []action) bool {
+	if restartWouldDo(before, after, acts) {
+		return false
+	}
 	if len(acts) > 0 || before.State != after.State || before.Next != after.Next ||
 		before.CancelStep != after.CancelStep || before.Attention != after.Attention ||
 		before.VoidSlip != after.VoidSlip {
@@ -782,6 +800,29 @@ func needsCommit(before, after *Payment, acts []action) bool {
 		return after.State != Sent && after.State != Unknown
 	}
 	return true
+}
+
+// restartWouldDo reports whether a transition only does what a restart
+// does with the SENT record it leaves: inquire (until the code expires, for
+// an order code), having shown nothing but the QR. A decline, an attention
+// or a result is never among them: the till acts on those.
+func restartWouldDo(before, after *Payment, acts []action) bool {
+	if before.State != Sent || after.Next != OpInquire || after.Declined != before.Declined ||
+		after.Attention != before.Attention || after.ResultCode != before.ResultCode || after.VoidSlip != before.VoidSlip {
+		return false
+	}
+	switch after.State {
+	case Unknown:
+		return len(acts) == 0
+	case AwaitingBuyer:
+		for _, a := range acts {
+			if a.Kind != actNotify || a.Change != ChangeQRReady {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func nonEmpty(s, fallback string) string {

@@ -559,7 +559,13 @@ func TestNeedsCommit(t *testing.T) {
 		{"pay not sent, resend", fx[Sent], payAns(NotSent, ""), false},
 		{"paid", fx[Unknown], inq(Success, StatusSuccess, ""), true},
 		{"unknown to cancelling", fx[Unknown], inq(Failure, "", "ACCESS_DENIED"), true},
-		{"sent to unknown", fx[Sent], payAns(Unsure, ""), true},
+		// Leaving SENT for what a restart would make of it anyway waits for
+		// the next commit: the QR (or the first inquiry) comes at once.
+		{"sent to unknown", fx[Sent], payAns(Unsure, ""), false},
+		{"sent to the code shown", newTestPayment(t, "P2", OrderCode), payQR("https://qr.example/1"), false},
+		{"order code pay unsure, resend", newTestPayment(t, "P2", OrderCode), payAns(Unsure, ""), true},
+		{"paid at once", fx[Sent], payAns(Success, ""), true},
+		{"declined", fx[Sent], payAns(Failure, "USER_BALANCE_NOT_ENOUGH"), true},
 		{"cancel retry", fx[Cancelling], canc(Unsure, ""), true},
 		{"refund inquiry poll", walk(t, fx[Refunding], refAns(Unsure, "")), refInq(Success, StatusProcessing, ""), false},
 		{"refund sent to unknown", fx[Refunding], refAns(Unsure, ""), true},
