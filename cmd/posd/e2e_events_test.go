@@ -199,14 +199,22 @@ func (s *tillStream) complete(last uint64) bool {
 	return true
 }
 
-// totals are per state: count and sum of minor units of payments.
+// totals are per state: count and sum of minor units of payments, and
+// of refunds under "refund " + their state.
 type totals map[string][2]int64
+
+func (t totals) add(state string, minor int64) {
+	v := t[state]
+	t[state] = [2]int64{v[0] + 1, v[1] + minor}
+}
 
 func (s *tillStream) totals() totals {
 	out := totals{}
 	for _, p := range s.payments {
-		v := out[p.State]
-		out[p.State] = [2]int64{v[0] + 1, v[1] + p.Amount.Minor}
+		out.add(p.State, p.Amount.Minor)
+		for _, r := range p.Refunds {
+			out.add("refund "+r.State, r.Amount.Minor)
+		}
 	}
 	return out
 }
@@ -224,15 +232,16 @@ func exportTotals(t *testing.T, d *demoProc) totals {
 	}
 	out := totals{}
 	for _, r := range rows[1:] {
-		if r[col["type"]] != "payment" {
-			continue
-		}
 		minor, err := strconv.ParseInt(r[col["amountMinor"]], 10, 64)
 		if err != nil {
 			t.Fatal(err)
 		}
-		v := out[r[col["state"]]]
-		out[r[col["state"]]] = [2]int64{v[0] + 1, v[1] + minor}
+		switch r[col["type"]] {
+		case "payment":
+			out.add(r[col["state"]], minor)
+		case "refund":
+			out.add("refund "+r[col["state"]], minor)
+		}
 	}
 	return out
 }
@@ -316,6 +325,12 @@ func TestE2EEventsThreeTillsOneBroker(t *testing.T) {
 		t.Fatalf("T2 after SIGKILL: %+v", got)
 	}
 	round("9.90", "10.00", "11.10")
+	// A partial refund on T3: a refund event, and a refund row in its export.
+	paid := tills["T3"].scan("12.00", amssim.CodePaid)
+	tills["T3"].posctl("refund", "--yes", paid.PaymentRequestID, "2.50")
+	tills["T3"].waitPayment(paid.PaymentRequestID, "the refund", func(p posapi.Payment) bool {
+		return p.State == "PARTIALLY_REFUNDED" && len(p.Refunds) == 1 && p.Refunds[0].State == "SUCCEEDED"
+	})
 
 	// Every till's stream is complete, then the totals agree.
 	var lines [][]byte
@@ -350,8 +365,8 @@ func TestE2EEventsThreeTillsOneBroker(t *testing.T) {
 	if got["T2/"+tills["T2"].events().Stream].dups == 0 {
 		t.Error("T2's unacknowledged events were not sent again after the SIGKILL")
 	}
-	if sum["SUCCEEDED"][0] != 11 || sum["FAILED"][0] != 2 {
-		t.Errorf("totals %v, want 11 paid and 2 declined", sum)
+	if sum["SUCCEEDED"][0] != 11 || sum["PARTIALLY_REFUNDED"][0] != 1 || sum["FAILED"][0] != 2 || sum["refund SUCCEEDED"] != [2]int64{1, 250} {
+		t.Errorf("totals %v, want 11 paid, 1 partly refunded (250), 2 declined", sum)
 	}
 	t.Logf("back office: %d tills, totals %v, %d redeliveries dropped by id", len(got), sum, dups)
 	for _, d := range tills {
