@@ -2,66 +2,156 @@ package queue
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/posd/posd/alipay"
+	bolt "go.etcd.io/bbolt"
 )
 
-// ExportHeader is the first row exportCSV writes.
+// ExportHeader is the first row exportCSV writes. The columns after
+// resultCode say what an operator checks: the scenario, whether the row
+// is final, whether it needs attention (and why), how much of a payment
+// was refunded, and whether its receipt was printed.
 var ExportHeader = []string{
 	"type", "paymentRequestId", "paymentId", "refundRequestId", "refundId", "saleId",
 	"state", "currency", "amount", "amountMinor", "createdAt", "updatedAt", "resultCode",
+	"scenario", "final", "needsAttention", "attention", "refunded", "refundedMinor", "receiptPrinted",
 }
 
-// exportCSV writes one row per payment and one per refund created in
-// [from, to), oldest first, for reconciliation with Alipay's settlement
-// files (which carry paymentId, paymentRequestId and refundRequestId).
-// Amounts are exact: major units as text ("12.34") and integer minor units.
-// Times are RFC 3339 in UTC. This is what `posctl export --format csv` prints.
-func exportCSV(w io.Writer, s *Store, from, to time.Time) error {
-	type row struct {
-		at   time.Time
-		cols []string
+// ExportRow is one payment or one refund of a payment, for reconciliation
+// (posctl export --format json gives these; csv the same as columns).
+type ExportRow struct {
+	Type             string        `json:"type"` // payment or refund
+	PaymentRequestID string        `json:"paymentRequestId"`
+	PaymentID        string        `json:"paymentId,omitempty"`
+	RefundRequestID  string        `json:"refundRequestId,omitempty"`
+	RefundID         string        `json:"refundId,omitempty"`
+	SaleID           string        `json:"saleId"`
+	Scenario         Scenario      `json:"scenario"`
+	State            string        `json:"state"`
+	Final            bool          `json:"final"`          // nothing left to do: a verified outcome
+	NeedsAttention   bool          `json:"needsAttention"` // an operator should look (Attention says why)
+	Attention        string        `json:"attention,omitempty"`
+	Amount           alipay.Amount `json:"amount"`
+	Refunded         alipay.Amount `json:"refunded"` // payment rows: the refunds that succeeded
+	ReceiptPrinted   bool          `json:"receiptPrinted"`
+	CreatedAt        time.Time     `json:"createdAt"`
+	UpdatedAt        time.Time     `json:"updatedAt"`
+	ResultCode       string        `json:"resultCode,omitempty"`
+}
+
+// exportRows returns one row per payment and one per refund created in
+// [from, to), oldest first.
+func exportRows(s *Store, from, to time.Time) ([]ExportRow, error) {
+	printed, err := s.printedSlips()
+	if err != nil {
+		return nil, err
 	}
-	var rows []row
+	var rows []ExportRow
 	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
-	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-	err := s.ForEach(func(p Payment) error {
+	err = s.ForEach(func(p Payment) error {
+		attention := p.Attention != "" || p.State == NeedsAttention
 		if in(p.CreatedAt) {
-			rows = append(rows, row{p.CreatedAt, []string{
-				"payment", p.RequestID, p.PaymentID, "", "", p.SaleID, string(p.State),
-				string(p.Amount.Currency), p.Amount.Decimal(), strconv.FormatInt(p.Amount.Value, 10),
-				stamp(p.CreatedAt), stamp(p.UpdatedAt), p.ResultCode,
-			}})
+			var done int64
+			for _, r := range p.Refunds {
+				if r.State == RefundSucceeded {
+					done += r.Amount.Value
+				}
+			}
+			rows = append(rows, ExportRow{
+				Type: "payment", PaymentRequestID: p.RequestID, PaymentID: p.PaymentID, SaleID: p.SaleID,
+				Scenario: p.Scenario, State: string(p.State), Final: p.State.IsFinal() && !p.Live(),
+				NeedsAttention: attention, Attention: p.Attention, Amount: p.Amount,
+				Refunded:       alipay.Amount{Currency: p.Amount.Currency, Value: done},
+				ReceiptPrinted: printed[slipKey{p.RequestID, ""}],
+				CreatedAt:      p.CreatedAt, UpdatedAt: p.UpdatedAt, ResultCode: p.ResultCode,
+			})
 		}
 		for _, r := range p.Refunds {
 			if !in(r.CreatedAt) {
 				continue
 			}
-			rows = append(rows, row{r.CreatedAt, []string{
-				"refund", p.RequestID, p.PaymentID, r.RequestID, r.RefundID, p.SaleID, string(r.State),
-				string(r.Amount.Currency), r.Amount.Decimal(), strconv.FormatInt(r.Amount.Value, 10),
-				stamp(r.CreatedAt), stamp(r.UpdatedAt), r.ResultCode,
-			}})
+			rows = append(rows, ExportRow{
+				Type: "refund", PaymentRequestID: p.RequestID, PaymentID: p.PaymentID, RefundRequestID: r.RequestID,
+				RefundID: r.RefundID, SaleID: p.SaleID, Scenario: p.Scenario, State: string(r.State),
+				Final:          r.State == RefundSucceeded || r.State == RefundFailed,
+				NeedsAttention: r.ResultCode == CodeRepeatReqInconsistent || r.ResultCode == CodeLocalInvalid,
+				Amount:         r.Amount, Refunded: alipay.Amount{Currency: r.Amount.Currency},
+				ReceiptPrinted: printed[slipKey{p.RequestID, r.RequestID}],
+				CreatedAt:      r.CreatedAt, UpdatedAt: r.UpdatedAt, ResultCode: r.ResultCode,
+			})
+			if r.State == RefundSucceeded {
+				rows[len(rows)-1].Refunded = r.Amount
+			}
 		}
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].CreatedAt.Before(rows[j].CreatedAt) })
+	return rows, nil
+}
+
+// slipKey names a payment's sale slip (refund "") or a refund's slip.
+type slipKey struct{ payment, refund string }
+
+// printedSlips reads every print job once and returns the slips the
+// printer confirmed: sale slips by payment, refund slips by refund.
+func (s *Store) printedSlips() (map[slipKey]bool, error) {
+	out := map[slipKey]bool{}
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+			var j PrintJob
+			if err := json.Unmarshal(v, &j); err != nil {
+				return fmt.Errorf("%w: print job %x: %v", ErrCorrupt, k, err)
+			}
+			switch {
+			case !j.Printed:
+			case j.Kind == SaleReceipt:
+				out[slipKey{j.RequestID, ""}] = true
+			case j.Kind == RefundReceipt:
+				out[slipKey{j.RequestID, j.RefundID}] = true
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// exportCSV writes exportRows as CSV under ExportHeader, for
+// reconciliation with Alipay's settlement files (which carry paymentId,
+// paymentRequestId and refundRequestId). Amounts are exact: major units as
+// text ("12.34") and integer minor units. Times are RFC 3339 in UTC. This
+// is what `posctl export --format csv` prints.
+func exportCSV(w io.Writer, s *Store, from, to time.Time) error {
+	rows, err := exportRows(s, from, to)
+	if err != nil {
 		return err
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].at.Before(rows[j].at) })
+	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	cw := csv.NewWriter(w)
 	if err := cw.Write(ExportHeader); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	for _, r := range rows {
-		for i, c := range r.cols {
-			r.cols[i] = csvCell(c)
+		cols := []string{
+			r.Type, r.PaymentRequestID, r.PaymentID, r.RefundRequestID, r.RefundID, r.SaleID,
+			r.State, string(r.Amount.Currency), r.Amount.Decimal(), strconv.FormatInt(r.Amount.Value, 10),
+			stamp(r.CreatedAt), stamp(r.UpdatedAt), r.ResultCode,
+			string(r.Scenario), strconv.FormatBool(r.Final), strconv.FormatBool(r.NeedsAttention), r.Attention,
+			r.Refunded.Decimal(), strconv.FormatInt(r.Refunded.Value, 10), strconv.FormatBool(r.ReceiptPrinted),
 		}
-		if err := cw.Write(r.cols); err != nil {
+		for i, c := range cols {
+			cols[i] = csvCell(c)
+		}
+		if err := cw.Write(cols); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 	}

@@ -85,3 +85,8 @@ func (e *Engine) Reprint(requestID string) (PrintJob, error) {
 func (e *Engine) Export(w io.Writer, from, to time.Time) error {
 	return exportCSV(w, e.store, from, to)
 }
+
+// ExportRows returns the rows Export writes, for JSON.
+func (e *Engine) ExportRows(from, to time.Time) ([]ExportRow, error) {
+	return exportRows(e.store, from, to)
+}

@@ -7,11 +7,11 @@
 //	posctl status
 //	posctl list [--since 2026-11-23|2h]
 //	posctl show ID
-//	posctl keys "1250<ENTER>"
+//	posctl keys "1250<ENTER>"            (--json: the paymentRequestId the keys started)
 //	posctl cancel ID [--yes]              (a paid payment: a void, confirmed or --yes)
 //	posctl refund ID AMOUNT [--yes] [--again] [--wait]
 //	posctl reprint ID
-//	posctl export --from DATE --to DATE [--format csv] [--out FILE]
+//	posctl export (--from DATE --to DATE | --all) [--format csv|json] [--out FILE]
 //	posctl receipt-preview --paper 58|80|tm-t88 (--sample | --receipt FILE.json | --payment ID) --out FILE.png
 //	posctl register --key FILE --alipay-pubkey FILE --client-id ID --gateway URL --merchant-id ID --store-id ID ... [--status]
 //	posctl events --mqtt URL [--topic 'posd/+/+/+/payments']... [--json] [--client-id ID] [--count N]
@@ -62,7 +62,7 @@ func commands() map[string]command {
 		"cancel":          {"cancel a payment in progress (or reverse a paid one)", runCancel},
 		"refund":          {"refund part or all of a paid payment", runRefund},
 		"reprint":         {"print a COPY of a payment's receipt", runReprint},
-		"export":          {"CSV of payments and refunds for reconciliation", runExport},
+		"export":          {"payments and refunds for reconciliation (CSV or JSON)", runExport},
 		"receipt-preview": {"render a receipt as the printer prints it (a sample, a JSON file or a stored payment)", runReceiptPreview},
 		"register":        {"register the merchant and store with Alipay, or --status", runRegister},
 		"events":          {"print the tills' events from an MQTT broker (--mqtt URL --topic FILTER)", runEvents},

@@ -350,6 +350,13 @@ func runKeys(args []string, s stdio) int {
 		return code
 	}
 	return call(s, g, func(ctx context.Context, c *posapi.Client) error {
-		return c.Keys(ctx, pos[0])
+		if !g.json {
+			return c.Keys(ctx, pos[0])
+		}
+		r, err := c.KeysStart(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		return printJSON(s.out, r)
 	})
 }

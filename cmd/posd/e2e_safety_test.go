@@ -253,3 +253,58 @@ func TestE2EPosctlRefundWaitReportsFailure(t *testing.T) {
 		t.Fatalf("refused refund --wait: exit %d\n%s%s", code, out, stderr)
 	}
 }
+
+// Issue 12, rule 12: posctl keys --json names the payment the keys
+// started; posctl export --all --format json gives rows with the scenario,
+// whether they are final, need attention, the refunded amount and whether
+// the receipt was printed.
+func TestE2EPosctlKeysJSONAndExport(t *testing.T) {
+	d := startDemo(t, t.TempDir())
+	var started posapi.KeysReply
+	if err := json.Unmarshal([]byte(d.posctl("--json", "keys", "5.00<ENTER>")), &started); err != nil || started.PaymentRequestID == "" {
+		t.Fatalf("keys --json: %+v %v", started, err)
+	}
+	id := started.PaymentRequestID
+	st := d.waitStatus("the QR", func(s posapi.Status) bool { return s.QR != "" && s.Current == id })
+	d.sim(http.MethodPost, "/sim/customer", map[string]string{"codeValue": st.QR, "action": "pay"}, nil)
+	d.waitPayment(id, "SUCCEEDED", func(p posapi.Payment) bool { return p.State == "SUCCEEDED" })
+	d.posctl("refund", "--yes", "--wait", id, "1.25")
+	d.poll("the receipts printed", func() bool {
+		return fileHas(filepath.Join(d.dir, "receipts", id+".txt"), "USD 5.00") &&
+			fileHas(filepath.Join(d.dir, "receipts", id+"-refund-"+id+"-R1.txt"), "1.25")
+	})
+	type row struct {
+		Type, PaymentRequestID, RefundRequestID, Scenario, State string
+		Final, NeedsAttention, ReceiptPrinted                    bool
+		Refunded                                                 alipay.Amount
+	}
+	var rows []row
+	d.poll("the printed marks", func() bool {
+		rows = nil
+		if err := json.Unmarshal([]byte(d.posctl("export", "--all", "--format", "json")), &rows); err != nil {
+			t.Fatal(err)
+		}
+		return len(rows) == 2 && rows[0].ReceiptPrinted && rows[1].ReceiptPrinted
+	})
+	want := []row{
+		{Type: "payment", PaymentRequestID: id, Scenario: "OrderCode", State: "PARTIALLY_REFUNDED", Final: true, ReceiptPrinted: true,
+			Refunded: alipay.Amount{Currency: "USD", Value: 125}},
+		{Type: "refund", PaymentRequestID: id, RefundRequestID: id + "-R1", Scenario: "OrderCode", State: "SUCCEEDED", Final: true,
+			ReceiptPrinted: true, Refunded: alipay.Amount{Currency: "USD", Value: 125}},
+	}
+	for i := range want {
+		if rows[i] != want[i] {
+			t.Errorf("row %d:\n got %+v\nwant %+v", i, rows[i], want[i])
+		}
+	}
+	csv := d.posctl("export", "--all")
+	if !strings.Contains(csv, "scenario,final,needsAttention,attention,refunded,refundedMinor,receiptPrinted") ||
+		!strings.Contains(csv, ",OrderCode,true,false,,1.25,125,true") {
+		t.Errorf("export --all csv:\n%s", csv)
+	}
+}
+
+func fileHas(path, text string) bool {
+	b, err := os.ReadFile(path)
+	return err == nil && strings.Contains(string(b), text)
+}

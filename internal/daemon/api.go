@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,10 +22,15 @@ type backend interface {
 	List(ctx context.Context, since time.Time) ([]posapi.Payment, error)
 	Show(ctx context.Context, id string) (posapi.Payment, error)
 	Keys(ctx context.Context, script string) error
+	// KeysStart types like Keys and returns the paymentRequestId of the
+	// payment the keys started, "" if none.
+	KeysStart(ctx context.Context, script string) (string, error)
 	Cancel(ctx context.Context, id string) (posapi.Payment, error)
 	Refund(ctx context.Context, id, amount string) (posapi.Payment, error)
 	Reprint(ctx context.Context, id string) (posapi.Reprint, error)
-	Export(ctx context.Context, w io.Writer, from, to time.Time) error
+	// Export writes the reconciliation rows of [from, to) as CSV, or as
+	// a JSON array when format is "json".
+	Export(ctx context.Context, w io.Writer, from, to time.Time, format string) error
 	Receipt(ctx context.Context, id string) (json.RawMessage, error)
 }
 
@@ -70,6 +76,11 @@ func apiHandler(b backend, log *slog.Logger) http.Handler {
 			apiError(w, log, err)
 			return
 		}
+		if req.Wait {
+			id, err := b.KeysStart(r.Context(), req.Keys)
+			reply(w, posapi.KeysReply{PaymentRequestID: id}, err)
+			return
+		}
 		if err := b.Keys(r.Context(), req.Keys); err != nil {
 			apiError(w, log, err)
 			return
@@ -95,26 +106,30 @@ func apiHandler(b backend, log *slog.Logger) http.Handler {
 	})
 	mux.HandleFunc("GET /v1/export", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		if f := q.Get("format"); f != "" && f != "csv" {
-			apiError(w, log, fmt.Errorf("%w: format %q: only csv", ErrBadRequest, f))
+		format := cmp.Or(q.Get("format"), "csv")
+		if format != "csv" && format != "json" {
+			apiError(w, log, fmt.Errorf("%w: format %q: csv or json", ErrBadRequest, format))
 			return
 		}
-		from, err := parseWhen(q.Get("from"), false)
-		if err != nil {
-			apiError(w, log, err)
-			return
+		// all=1: every record the outbox holds, whatever its date.
+		from, to := time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+		if q.Get("all") != "1" {
+			var err error
+			if from, err = parseWhen(q.Get("from"), false); err != nil {
+				apiError(w, log, err)
+				return
+			}
+			if to, err = parseWhen(q.Get("to"), true); err != nil {
+				apiError(w, log, err)
+				return
+			}
+			if !to.After(from) {
+				apiError(w, log, fmt.Errorf("%w: --to %s is not after --from %s", ErrBadRequest, q.Get("to"), q.Get("from")))
+				return
+			}
 		}
-		to, err := parseWhen(q.Get("to"), true)
-		if err != nil {
-			apiError(w, log, err)
-			return
-		}
-		if !to.After(from) {
-			apiError(w, log, fmt.Errorf("%w: --to %s is not after --from %s", ErrBadRequest, q.Get("to"), q.Get("from")))
-			return
-		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		if err := b.Export(r.Context(), w, from, to); err != nil {
+		w.Header().Set("Content-Type", map[string]string{"csv": "text/csv; charset=utf-8", "json": "application/json"}[format])
+		if err := b.Export(r.Context(), w, from, to, format); err != nil {
 			// Rows may be out already: the status cannot change any more.
 			log.Error("export", "err", err)
 		}

@@ -58,6 +58,12 @@ func (b *ledgerBackend) Keys(_ context.Context, s string) error {
 	b.keys = append(b.keys, s)
 	return nil
 }
+func (b *ledgerBackend) KeysStart(ctx context.Context, s string) (string, error) {
+	if err := b.Keys(ctx, s); err != nil {
+		return "", err
+	}
+	return "P-STARTED", nil
+}
 func (b *ledgerBackend) Cancel(ctx context.Context, id string) (posapi.Payment, error) {
 	p, err := b.Show(ctx, id)
 	if err == nil && p.Final {
@@ -81,8 +87,12 @@ func (b *ledgerBackend) Reprint(ctx context.Context, id string) (posapi.Reprint,
 	_, err := b.Show(ctx, id)
 	return posapi.Reprint{PaymentRequestID: id, Job: "7"}, err
 }
-func (b *ledgerBackend) Export(_ context.Context, w io.Writer, from, to time.Time) error {
+func (b *ledgerBackend) Export(_ context.Context, w io.Writer, from, to time.Time, format string) error {
 	b.from, b.to = from, to
+	if format == "json" {
+		_, err := io.WriteString(w, `[{"paymentRequestId":"P1"}]`)
+		return err
+	}
 	_, err := io.WriteString(w, "paymentRequestId,amount\nP1,12.50\n")
 	return err
 }
@@ -159,6 +169,9 @@ func TestAPIContract(t *testing.T) {
 		t.Fatalf("keys: %v %v", b.keys, err)
 	}
 	wantStatus(c.Keys(ctx, "<NOPE>"), http.StatusBadRequest)
+	if r, err := c.KeysStart(ctx, "1<ENTER>"); err != nil || r.PaymentRequestID != "P-STARTED" {
+		t.Fatalf("keys with wait: %+v %v", r, err)
+	}
 
 	_, err = c.Cancel(ctx, "P1")
 	wantStatus(err, http.StatusConflict)
@@ -178,7 +191,7 @@ func TestAPIContract(t *testing.T) {
 		t.Fatalf("reprint %+v %v", rp, err)
 	}
 
-	csv, err := c.Export(ctx, t0, t0.Add(24*time.Hour))
+	csv, err := c.Export(ctx, t0, t0.Add(24*time.Hour), "csv", false)
 	if err != nil || !strings.HasPrefix(string(csv), "paymentRequestId,amount\n") {
 		t.Fatalf("export %q %v", csv, err)
 	}
@@ -205,6 +218,9 @@ func TestAPIExportDates(t *testing.T) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		return resp.StatusCode
+	}
+	if code := get("all=1&format=json"); code != 200 || !b.from.IsZero() || b.to.Year() != 9999 {
+		t.Fatalf("all: status %d, range %v..%v", code, b.from, b.to)
 	}
 	if code := get("from=2026-11-01&to=2026-11-30&format=csv"); code != 200 {
 		t.Fatalf("status %d", code)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/posd/posd/alipay"
@@ -96,6 +97,35 @@ func (b *daemonBackend) Keys(ctx context.Context, text string) error {
 	return nil
 }
 
+// startWait bounds how long KeysStart waits for the payment its keys may
+// start: the flow starts one within milliseconds of Enter.
+const startWait = 5 * time.Second
+
+// KeysStart types the keys and, if they hold Enter or a scan, waits for
+// the payment they start.
+func (b *daemonBackend) KeysStart(ctx context.Context, text string) (string, error) {
+	keys, err := keypad.ParseScript(text)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	started, stop := b.t.watchStart()
+	defer stop()
+	if err := b.Keys(ctx, text); err != nil {
+		return "", err
+	}
+	if !slices.ContainsFunc(keys, func(k keypad.Key) bool { return k.Kind == keypad.Enter || k.Kind == keypad.Scan }) {
+		return "", nil
+	}
+	select {
+	case id := <-started:
+		return id, nil
+	case <-time.After(startWait):
+		return "", nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
 // Cancel closes an unpaid payment, or reverses a paid one in full (cancel
 // of a paid payment refunds it: https://docs.antom.com/ac/ams/paymentc).
 func (b *daemonBackend) Cancel(ctx context.Context, id string) (posapi.Payment, error) {
@@ -140,8 +170,18 @@ func (b *daemonBackend) Reprint(_ context.Context, id string) (posapi.Reprint, e
 	return posapi.Reprint{PaymentRequestID: id, Job: fmt.Sprint(j.ID)}, nil
 }
 
-func (b *daemonBackend) Export(_ context.Context, w io.Writer, from, to time.Time) error {
-	return b.t.eng.Export(w, from, to)
+func (b *daemonBackend) Export(_ context.Context, w io.Writer, from, to time.Time, format string) error {
+	if format != "json" {
+		return b.t.eng.Export(w, from, to)
+	}
+	rows, err := b.t.eng.ExportRows(from, to)
+	if err != nil {
+		return err
+	}
+	if rows == nil {
+		rows = []queue.ExportRow{}
+	}
+	return json.NewEncoder(w).Encode(rows)
 }
 
 // Receipt returns the payment's first slip as stored for the printer.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,9 +34,36 @@ type till struct {
 	net     *netState
 	status  func(string) // sd_notify STATUS=, or nil
 
-	mu    sync.Mutex
-	state terminal.State // the flow's latest state, for status and the demo page
-	view  terminal.Screen
+	mu       sync.Mutex
+	state    terminal.State // the flow's latest state, for status and the demo page
+	view     terminal.Screen
+	starters []chan string // told the id of the next payment started (posctl keys --json)
+}
+
+// watchStart returns a channel that receives the id of the next payment
+// the till starts, and a function to stop watching.
+func (t *till) watchStart() (<-chan string, func()) {
+	ch := make(chan string, 1)
+	t.mu.Lock()
+	t.starters = append(t.starters, ch)
+	t.mu.Unlock()
+	return ch, func() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.starters = slices.DeleteFunc(t.starters, func(c chan string) bool { return c == ch })
+	}
+}
+
+// started tells the watchers which payment started.
+func (t *till) started(id string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, ch := range t.starters {
+		select {
+		case ch <- id:
+		default:
+		}
+	}
 }
 
 var _ terminal.Outbox = (*till)(nil)
@@ -71,6 +99,7 @@ func (t *till) StartPayment(_ context.Context, req terminal.PaymentRequest) (str
 	if err != nil {
 		return "", err
 	}
+	t.started(p.RequestID)
 	return p.RequestID, nil
 }
 

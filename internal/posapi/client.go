@@ -102,6 +102,13 @@ func (c *Client) Keys(ctx context.Context, keys string) error {
 	return c.do(ctx, http.MethodPost, "/v1/keys", KeysRequest{Keys: keys}, nil)
 }
 
+// KeysStart feeds keys like Keys and reports the payment they started:
+// an empty id when they started none.
+func (c *Client) KeysStart(ctx context.Context, keys string) (KeysReply, error) {
+	var r KeysReply
+	return r, c.do(ctx, http.MethodPost, "/v1/keys", KeysRequest{Keys: keys, Wait: true}, &r)
+}
+
 // Cancel asks the outbox to cancel a live payment (or reverse a paid one).
 func (c *Client) Cancel(ctx context.Context, id string) (Payment, error) {
 	var p Payment
@@ -120,9 +127,13 @@ func (c *Client) Reprint(ctx context.Context, id string) (Reprint, error) {
 	return r, c.do(ctx, http.MethodPost, "/v1/payments/"+url.PathEscape(id)+"/reprint", nil, &r)
 }
 
-// Export returns the CSV reconciliation rows for [from, to).
-func (c *Client) Export(ctx context.Context, from, to time.Time) ([]byte, error) {
-	q := url.Values{"from": {from.Format(time.RFC3339)}, "to": {to.Format(time.RFC3339)}, "format": {"csv"}}
+// Export returns the reconciliation rows for [from, to), or every record
+// with all, as CSV or (format "json") a JSON array.
+func (c *Client) Export(ctx context.Context, from, to time.Time, format string, all bool) ([]byte, error) {
+	q := url.Values{"from": {from.Format(time.RFC3339)}, "to": {to.Format(time.RFC3339)}, "format": {format}}
+	if all {
+		q = url.Values{"all": {"1"}, "format": {format}}
+	}
 	var b []byte
 	return b, c.do(ctx, http.MethodGet, "/v1/export?"+q.Encode(), nil, &b)
 }

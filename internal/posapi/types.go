@@ -74,9 +74,16 @@ type Refund struct {
 // Final reports whether the refund has a verified outcome.
 func (r Refund) Final() bool { return r.State == "SUCCEEDED" || r.State == "FAILED" }
 
-// KeysRequest feeds the scripted keypad.
+// KeysRequest feeds the scripted keypad. With Wait, posd answers once the
+// keys started a payment (or did not within a few seconds) with KeysReply.
 type KeysRequest struct {
 	Keys string `json:"keys"`
+	Wait bool   `json:"wait,omitempty"`
+}
+
+// KeysReply says which payment the keys started, if any.
+type KeysReply struct {
+	PaymentRequestID string `json:"paymentRequestId,omitempty"`
 }
 
 // RefundRequest asks for a refund of part or all of a payment.
