@@ -138,11 +138,11 @@ func (c *Config) checkEvents(bad func(section, key, format string, args ...any))
 	if err := b.Check(); err != nil {
 		key := "mqtt_url"
 		switch {
-		case strings.Contains(err.Error(), "CA"):
+		case errors.Is(err, fleet.ErrCAFile):
 			key = "ca_file"
-		case strings.Contains(err.Error(), "certificate"):
+		case errors.Is(err, fleet.ErrClientCert):
 			key = "client_cert_file"
-		case strings.Contains(err.Error(), "client id"):
+		case errors.Is(err, fleet.ErrClientID):
 			key = "client_id"
 		}
 		bad("events", key, "%v", err)

@@ -25,7 +25,7 @@ func TestEventsSectionIsChecked(t *testing.T) {
 		{"tiny backlog", []string{"max_backlog = 10000", "max_backlog = 5"}, "[events] max_backlog: 5 must be between"},
 		{"missing CA", []string{`mqtt_url = ""`, on, `ca_file = ""`, `ca_file = "/nonexistent/ca.pem"`}, "posd.toml: [events] ca_file:"},
 		{"CA without TLS", []string{`mqtt_url = ""`, `mqtt_url = "mqtt://broker"`, `ca_file = ""`, `ca_file = "/etc/ssl/x.pem"`}, "is not mqtts://"},
-		{"cert without key", []string{`mqtt_url = ""`, on, `client_cert_file = ""`, `client_cert_file = "/etc/posd/c.pem"`}, "[events] client_cert_file: fleet: bad configuration: a client certificate needs both"},
+		{"cert without key", []string{`mqtt_url = ""`, on, `client_cert_file = ""`, `client_cert_file = "/etc/posd/c.pem"`}, "[events] client_cert_file: fleet: bad configuration: client certificate: needs both"},
 		{"terminal is a topic level", []string{`mqtt_url = ""`, on, `terminal_id = "T01"`, `terminal_id = "T/01"`}, "[merchant] id: events are on and the terminal id"},
 	}
 	for _, c := range cases {

@@ -13,8 +13,14 @@ import (
 	"time"
 )
 
-// ErrConfig is wrapped by every refusal of a configuration.
-var ErrConfig = errors.New("fleet: bad configuration")
+// ErrConfig is wrapped by every refusal of a configuration; the errors
+// below also say which setting is wrong.
+var (
+	ErrConfig     = errors.New("fleet: bad configuration")
+	ErrCAFile     = fmt.Errorf("%w: CA file", ErrConfig)
+	ErrClientCert = fmt.Errorf("%w: client certificate", ErrConfig)
+	ErrClientID   = fmt.Errorf("%w: client id", ErrConfig)
+)
 
 // Broker is where and how to connect.
 type Broker struct {
@@ -75,7 +81,7 @@ func (b *Broker) resolve() (endpoint, error) {
 	}
 	ep := endpoint{addr: addr}
 	if (b.CertFile == "") != (b.KeyFile == "") {
-		return endpoint{}, fmt.Errorf("%w: a client certificate needs both the certificate and the key file", ErrConfig)
+		return endpoint{}, fmt.Errorf("%w: needs both the certificate and the key file", ErrClientCert)
 	}
 	if !secure {
 		if b.CAFile != "" || b.CertFile != "" {
@@ -88,18 +94,18 @@ func (b *Broker) resolve() (endpoint, error) {
 	if b.CAFile != "" {
 		pem, err := os.ReadFile(b.CAFile)
 		if err != nil {
-			return endpoint{}, fmt.Errorf("%w: CA file: %w", ErrConfig, err)
+			return endpoint{}, fmt.Errorf("%w: %w", ErrCAFile, err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return endpoint{}, fmt.Errorf("%w: CA file %s holds no PEM certificate", ErrConfig, b.CAFile)
+			return endpoint{}, fmt.Errorf("%w: %s holds no PEM certificate", ErrCAFile, b.CAFile)
 		}
 		ep.tls.RootCAs = pool
 	}
 	if b.CertFile != "" {
 		cert, err := tls.LoadX509KeyPair(b.CertFile, b.KeyFile)
 		if err != nil {
-			return endpoint{}, fmt.Errorf("%w: client certificate: %w", ErrConfig, err)
+			return endpoint{}, fmt.Errorf("%w: %w", ErrClientCert, err)
 		}
 		ep.tls.Certificates = []tls.Certificate{cert}
 	}
@@ -109,10 +115,10 @@ func (b *Broker) resolve() (endpoint, error) {
 // Check validates the broker settings and reads the files they name.
 func (b *Broker) Check() error {
 	if b.ClientID == "" {
-		return fmt.Errorf("%w: a client id is needed", ErrConfig)
+		return fmt.Errorf("%w: needed", ErrClientID)
 	}
 	if len(b.ClientID) > 128 {
-		return fmt.Errorf("%w: client id longer than 128 bytes", ErrConfig)
+		return fmt.Errorf("%w: longer than 128 bytes", ErrClientID)
 	}
 	if len(b.Password) > 0 && b.Username == "" {
 		return fmt.Errorf("%w: a password needs a username", ErrConfig)
