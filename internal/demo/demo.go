@@ -45,6 +45,11 @@ type Options struct {
 	// Tweak, when set, adjusts the daemon's options last (benchmarks
 	// hook in).
 	Tweak func(*daemon.Options)
+	// Benchmarks only: Ephemeral keeps the simulator's ledger in memory
+	// (no amssim.json, no disk work beside posd's), and WrapGateway, when
+	// set, wraps the simulator's handler (to time the gateway's share).
+	Ephemeral   bool
+	WrapGateway func(http.Handler) http.Handler
 }
 
 // ManagerPIN opens the demo's manager menu (F1): refunds, reprints,
@@ -177,14 +182,18 @@ func Run(ctx context.Context, d Options) error {
 	if err != nil {
 		return err
 	}
-	sim, err := amssim.New(amssim.Config{
+	simCfg := amssim.Config{
 		Merchants: []amssim.MerchantKey{{ClientID: demoClientID, PublicKey: &key.PublicKey}},
 		// Wallet links point at the demo's own page server, plain HTTP,
 		// so the browser opens them without a certificate warning.
 		BaseURL:   "http://" + publicAddr(d.HTTP, lanIPv4()),
 		StatePath: filepath.Join(dir, "amssim.json"),
 		Logger:    log.With("component", "amssim"),
-	})
+	}
+	if d.Ephemeral {
+		simCfg.StatePath = ""
+	}
+	sim, err := amssim.New(simCfg)
 	if err != nil {
 		return fmt.Errorf("simulator: %w", err)
 	}
@@ -196,7 +205,11 @@ func Run(ctx context.Context, d Options) error {
 	if err != nil {
 		return fmt.Errorf("simulator: %w", err)
 	}
-	gw := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	var gwHandler http.Handler = sim
+	if d.WrapGateway != nil {
+		gwHandler = d.WrapGateway(sim)
+	}
+	gw := &http.Server{Handler: gwHandler, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	go func() { _ = gw.Serve(l) }()
 	defer gw.Close()
 
