@@ -114,7 +114,7 @@ func startAPI(t *testing.T, b backend) (*posapi.Client, string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		serveAPI(ctx, l, apiHandler(b, slog.New(slog.DiscardHandler)), slog.New(slog.DiscardHandler))
+		serveAPI(ctx, l, limitsFor("api", nil), apiHandler(b, slog.New(slog.DiscardHandler)), slog.New(slog.DiscardHandler))
 		close(done)
 	}()
 	t.Cleanup(func() { cancel(); <-done })

@@ -38,7 +38,7 @@ type Options struct {
 	Policy *queue.Policy
 	// Shown is told about every customer frame (the benchmark's clock).
 	Shown func(display.Screen)
-	// Limits replaces the TCP endpoints' limits, by name ("metrics",
+	// Limits replaces the endpoints' limits, by name ("api", "metrics",
 	// "display", "notifications"); unset fields keep the defaults.
 	Limits map[string]Limits
 	// Ready is called once posd takes payments (sd_notify READY=1); the
@@ -307,7 +307,9 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	wg.Go(func() { serveAPI(tillCtx, apiListener, apiHandler(back, log.With("component", "api")), log) })
+	wg.Go(func() {
+		serveAPI(tillCtx, apiListener, limitsFor("api", d.o.Limits), apiHandler(back, log.With("component", "api")), log)
+	})
 
 	log.Info("posd ready", "version", d.o.Version, "socket", cfg.API.Socket, "pending", len(d.eng.Pending()))
 	if d.o.Ready != nil {

@@ -66,6 +66,9 @@ type Limits struct {
 // (https://docs.antom.com/ac/ams/paymentrn_online).
 func DefaultLimits() map[string]Limits {
 	return map[string]Limits{
+		// posctl and the operator's scripts; an export of months of
+		// payments may take a while to write on a Pi.
+		"api":           {MaxConns: 16, ReadTimeout: 10 * time.Second, WriteTimeout: 2 * time.Minute, IdleTimeout: time.Minute},
 		"metrics":       {MaxConns: 4, ReadTimeout: 5 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 30 * time.Second},
 		"display":       {MaxConns: 32, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second},
 		"notifications": {MaxConns: 128, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 15 * time.Second},

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,12 +10,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/posd/posd/internal/config"
+	"github.com/posd/posd/internal/posapi"
 )
 
 // startMetrics serves the metrics endpoint alone on a free loopback port
@@ -150,5 +153,54 @@ func TestListenerChecksHost(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("Host %q: %s, want %d", host, resp.Status, want)
 		}
+	}
+}
+
+// The API socket is local, but a stuck script holding connections must
+// not keep them forever either: idle ones are closed, and at most
+// MaxConns are served at once.
+func TestAPISocketLimits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "posd.sock")
+	l, err := listenSocket(path, 0o660)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	lim := Limits{MaxConns: 1, ReadTimeout: time.Second, WriteTimeout: time.Second, IdleTimeout: 200 * time.Millisecond}
+	go func() {
+		serveAPI(ctx, l, lim, apiHandler(&ledgerBackend{payments: map[string]posapi.Payment{}}, slog.New(slog.DiscardHandler)), slog.New(slog.DiscardHandler))
+		close(done)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	fmt.Fprint(c, "GET /v1/status HTTP/1.1\r\nHost: posd\r\n\r\n")
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	// A second connection waits while the first holds the only slot...
+	second, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	fmt.Fprint(second, "GET /v1/status HTTP/1.1\r\nHost: posd\r\n\r\n")
+	// ...until the first, idle, is closed by the server; then it is served.
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := r.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Fatalf("idle API connection: %v, want the server to close it", err)
+	}
+	second.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if resp, err := http.ReadResponse(bufio.NewReader(second), nil); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("second connection once the slot was free: %v %v", resp, err)
 	}
 }
