@@ -11,6 +11,8 @@ import (
 
 	"periph.io/x/conn/v3/conntest"
 	"periph.io/x/conn/v3/i2c/i2ctest"
+
+	"github.com/posd/posd/internal/clocktest"
 )
 
 // The benchmarks measure "QR ready -> frame written": a waiting screen with
@@ -150,7 +152,7 @@ func BenchmarkLongestCodeFramebuffer(b *testing.B) {
 // BenchmarkCountdownTick is the every-second redraw while a code is shown:
 // only the changed digits go over the bus.
 func BenchmarkCountdownTickST7789(b *testing.B) {
-	clock := &testClock{now: testNow}
+	clock := clocktest.New(testNow)
 	tft, err := NewTFT(context.Background(), TFTConfig{
 		Model: ST7789, Width: 240, Height: 240, Conn: &conntest.Discard{}, DC: &gpiotestPin{},
 		Sleep: func(context.Context, time.Duration) error { return nil }, Now: clock.Now,
@@ -162,7 +164,7 @@ func BenchmarkCountdownTickST7789(b *testing.B) {
 }
 
 func BenchmarkCountdownTickSSD1306(b *testing.B) {
-	clock := &testClock{now: testNow}
+	clock := clocktest.New(testNow)
 	bus := &i2ctest.Record{}
 	o, err := NewOLED(context.Background(), OLEDConfig{Controller: SSD1306, Bus: bus, Now: clock.Now})
 	if err != nil {
@@ -171,7 +173,7 @@ func BenchmarkCountdownTickSSD1306(b *testing.B) {
 	benchTick(b, o, clock, func() int64 { bus.Ops = bus.Ops[:0]; return o.BytesSent() })
 }
 
-func benchTick(b *testing.B, d Display, clock *testClock, sent func() int64) {
+func benchTick(b *testing.B, d Display, clock *clocktest.Clock, sent func() int64) {
 	waiting, _ := benchScreens(0)
 	waiting.ExpiresAt = testNow.Add(time.Hour)
 	ctx := context.Background()

@@ -9,11 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"periph.io/x/conn/v3/i2c/i2ctest"
+
+	"github.com/posd/posd/internal/clocktest"
 )
 
 func TestFailSafeKeepsGoingAndReportsHealth(t *testing.T) {
@@ -126,7 +127,7 @@ func TestFailSafeDoesNotWaitForAHungDriver(t *testing.T) {
 
 func TestFailSafeRunRefreshesTheCountdown(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.png")
-	clock := &testClock{now: testNow}
+	clock := clocktest.New(testNow)
 	snap, err := NewSnapshot(path, image.Pt(320, 240), Options{}, clock.Now)
 	if err != nil {
 		t.Fatal(err)
@@ -150,22 +151,4 @@ func TestFailSafeRunRefreshesTheCountdown(t *testing.T) {
 	if bytes.Equal(before, after) {
 		t.Fatal("the countdown was not redrawn on a tick")
 	}
-}
-
-// testClock is a settable clock safe for concurrent use.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posd/posd/internal/clocktest"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
 )
@@ -24,7 +25,7 @@ func BenchmarkRecovery(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "posd.db")
 	writeOutboxFixture(b, path, start)
 	info, _ := os.Stat(path)
-	clock := queuetest.NewClock(start)
+	clock := clocktest.New(start)
 	gw := queuetest.NewGateway(clock.Now)
 	b.ResetTimer()
 	for range b.N {

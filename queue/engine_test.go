@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/internal/clocktest"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
 )
@@ -24,7 +25,7 @@ var start = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 type harness struct {
 	t      testing.TB
 	path   string
-	clock  *queuetest.Clock
+	clock  *clocktest.Clock
 	gw     *queuetest.Gateway
 	store  *queue.Store
 	eng    *queue.Engine
@@ -33,10 +34,11 @@ type harness struct {
 	opts   queue.Options
 	cfg    func(*queue.Config)
 	frozen bool // waitFor does not move the clock
+	ledger bool // the engine calls gw, so the money check can compare
 }
 
 func newHarness(t testing.TB) *harness {
-	h := &harness{t: t, path: filepath.Join(t.TempDir(), "posd.db"), clock: queuetest.NewClock(start)}
+	h := &harness{t: t, path: filepath.Join(t.TempDir(), "posd.db"), clock: clocktest.New(start)}
 	h.gw = queuetest.NewGateway(h.clock.Now)
 	t.Cleanup(h.stop)
 	return h
@@ -67,6 +69,7 @@ func (h *harness) start() {
 		h.t.Fatal(err)
 	}
 	h.store, h.eng = s, eng
+	h.ledger = cfg.Gateway == queue.Gateway(h.gw)
 	h.sub = eng.Subscribe(1024)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
@@ -75,7 +78,8 @@ func (h *harness) start() {
 	}
 }
 
-// stop ends the engine and closes the file, like a clean shutdown.
+// stop ends the engine and closes the file, like a clean shutdown, after
+// checking that the file and the gateway agree about money.
 func (h *harness) stop() {
 	if h.cancel == nil {
 		return
@@ -83,6 +87,9 @@ func (h *harness) stop() {
 	h.cancel()
 	h.eng.Wait()
 	h.sub.Close()
+	if h.ledger {
+		queuetest.CheckMoney(h.t, h.store, h.gw)
+	}
 	h.store.Close()
 	h.cancel = nil
 }
@@ -724,4 +731,37 @@ func TestEnginePrunesOldFinalRecordsAtStart(t *testing.T) {
 	if _, err := h.store.Get("LIVE"); err != nil {
 		t.Errorf("a pending record was pruned: %v", err)
 	}
+}
+
+// recordingTB keeps what a check reports instead of failing the test.
+type recordingTB struct {
+	testing.TB
+	errs []string
+}
+
+func (r *recordingTB) Helper() {}
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+// The money check run after every engine test can fail: a payment paid in
+// the outbox but given back at the gateway behind its back is reported.
+func TestMoneyCheckSeesADisagreement(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	h.pay(payReq("P1", "S1", queue.PaymentCode, queuetest.CodePaid+"00000000000001", 1234))
+	h.waitFor(queue.ChangeReceiptReady, "P1")
+	rec := &recordingTB{TB: t}
+	queuetest.CheckMoney(rec, h.store, h.gw)
+	if len(rec.errs) != 0 {
+		t.Fatalf("a clean payment was reported: %q", rec.errs)
+	}
+	if r := h.gw.Cancel(context.Background(), "P1"); r.Outcome != queue.Success {
+		t.Fatalf("reversing at the gateway: %+v", r)
+	}
+	queuetest.CheckMoney(rec, h.store, h.gw)
+	if len(rec.errs) != 1 || !strings.Contains(rec.errs[0], "P1 is SUCCEEDED in the outbox") {
+		t.Fatalf("the check reported %q", rec.errs)
+	}
+	h.ledger = false // the disagreement is this test's doing
 }

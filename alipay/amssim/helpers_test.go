@@ -14,6 +14,7 @@ import (
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/alipay/amssim"
+	"github.com/posd/posd/internal/clocktest"
 )
 
 const testClientID = "SANDBOX_5YTEST01234ABCD"
@@ -30,26 +31,8 @@ func loadKeys(t testing.TB) {
 	keysOnce.Do(func() { merchantKey, gatewayPriv = alipaytest.Keys(t) })
 }
 
-// clock is a hand-driven clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock {
-	return &clock{now: time.Date(2026, 5, 29, 16, 26, 40, 0, time.FixedZone("UTC+8", 8*3600))}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+func newClock() *clocktest.Clock {
+	return clocktest.New(time.Date(2026, 5, 29, 16, 26, 40, 0, time.FixedZone("UTC+8", 8*3600)))
 }
 
 // env is a simulator behind a real TLS server and an alipay client for it.
@@ -58,7 +41,7 @@ type env struct {
 	sim    *amssim.Simulator
 	srv    *httptest.Server
 	client *alipay.Client
-	clock  *clock
+	clock  *clocktest.Clock
 	now    func() time.Time // the simulator's clock
 	http   *http.Client
 }

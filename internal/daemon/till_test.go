@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posd/posd/internal/clocktest"
 	"github.com/posd/posd/internal/config"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
@@ -21,7 +22,7 @@ type tillRig struct {
 	t     *till
 	eng   *queue.Engine
 	gw    *queuetest.Gateway
-	clock *queuetest.Clock
+	clock *clocktest.Clock
 	sub   *queue.Subscription
 }
 
@@ -33,7 +34,7 @@ func newTillRig(t *testing.T, prepare func(*till)) *tillRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := queuetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	clock := clocktest.New(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	gw := queuetest.NewGateway(clock.Now)
 	store, err := queue.Open(filepath.Join(t.TempDir(), "outbox.db"), queue.Options{})
 	if err != nil {

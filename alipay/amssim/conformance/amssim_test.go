@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/alipay/amssim/conformance"
+	"github.com/posd/posd/internal/clocktest"
 )
 
 // simGateway is amssim behind real TLS, with a hand-driven clock and a
@@ -22,20 +22,14 @@ type simGateway struct {
 	client   *alipay.Client
 	notify   *httptest.Server
 	received chan alipay.Notification
-
-	mu  sync.Mutex
-	now time.Time
+	now      *clocktest.Clock
 }
 
-func (g *simGateway) clock() time.Time {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.now
-}
+func (g *simGateway) clock() time.Time { return g.now.Now() }
 
 func newSimGateway(t *testing.T) *simGateway {
 	merchant, gatewayKey := alipaytest.Keys(t)
-	g := &simGateway{now: time.Now(), received: make(chan alipay.Notification, 64)}
+	g := &simGateway{now: clocktest.New(time.Now()), received: make(chan alipay.Notification, 64)}
 	var err error
 	g.sim, err = amssim.New(amssim.Config{
 		Merchants:    []amssim.MerchantKey{{ClientID: "SANDBOX_CONFORMANCE", PublicKey: &merchant.PublicKey}},
@@ -111,9 +105,7 @@ func (g *simGateway) Customer(_ context.Context, codeValue, action string) (bool
 }
 
 func (g *simGateway) Advance(ctx context.Context, d time.Duration) bool {
-	g.mu.Lock()
-	g.now = g.now.Add(d)
-	g.mu.Unlock()
+	g.now.Advance(d)
 	g.sim.DeliverDue(ctx)
 	return true
 }

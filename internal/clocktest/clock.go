@@ -1,11 +1,14 @@
-package queuetest
+// Package clocktest is the one hand-driven clock posd's tests share
+// (queue, display, amssim, the daemon): time moves only when a test says
+// so, so no test sleeps and hopes.
+package clocktest
 
 import (
 	"sync"
 	"time"
 )
 
-// Clock is a hand-driven queue.Clock. Time moves only when the test calls
+// Clock is a hand-driven clock (it is a queue.Clock). Time moves only when the test calls
 // Advance; every After call is reported on Waiting, so a test can advance
 // exactly to the engine's next deadline instead of sleeping.
 type Clock struct {
@@ -20,8 +23,8 @@ type timer struct {
 	ch chan time.Time
 }
 
-// NewClock returns a clock reading start.
-func NewClock(start time.Time) *Clock {
+// New returns a clock reading start.
+func New(start time.Time) *Clock {
 	return &Clock{now: start, waiting: make(chan time.Duration, 4096)}
 }
 
