@@ -6,8 +6,9 @@
 # TARGET is os/arch[/armversion]; the default is every supported one:
 #   linux/arm/6 (Raspberry Pi Zero/1, Raspberry Pi OS armhf), linux/arm/7, linux/arm64, linux/amd64.
 # Binaries land in DIR/<os>_<arch>[v<N>]/ (default DIR: dist). Builds are static (CGO_ENABLED=0),
-# reproducible (-trimpath, no build id), stripped (-s -w) and stamped with the version (posd -version):
-# $POSD_VERSION if set, else `git describe`.
+# reproducible (-trimpath, no build id), stripped (-s -w) and stamped with the version that posd, posctl and
+# amssim -version print: build/version.sh's ($POSD_VERSION if set, else `git describe` on annotated tags, in a
+# form apt can order).
 #
 # They are built with the tag nethttpomithttp2: posd speaks only HTTP/1.1 (its gateway transport sets
 # its own TLS configuration, which turns net/http's HTTP/2 off; its servers never offer h2), so the
@@ -24,7 +25,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(linux/arm/6 linux/arm/7 linux/arm64 linux/amd64)
 max=${POSD_MAX_ARM_BYTES:-10500000}
 
-version=${POSD_VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
+version=$(build/version.sh)
 commands=()
 for c in posd posctl amssim; do
   [ -d "cmd/$c" ] && commands+=("$c")

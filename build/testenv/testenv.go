@@ -30,6 +30,13 @@ var packages = map[string]string{
 	"qemu-aarch64-static": "qemu-user-static",
 	"systemd-analyze":     "systemd",
 	"mosquitto":           "mosquitto",
+	"systemd-sysusers":    "systemd",
+	"lintian":             "lintian",
+	"dpkg-deb":            "dpkg",
+	"fakeroot":            "fakeroot",
+	"man":                 "man-db",
+	"bash":                "bash-completion",
+	"promtool":            "prometheus",
 }
 
 // InCI reports whether the tests run under CI, where missing tools are failures.

@@ -6,6 +6,7 @@
 //	       [-gateway-key FILE] [-seed N] [-faults SPEC] [-state FILE] [-time-scale F]
 //	       [-cert FILE -key FILE] [-cancel-window D] [-refund-delay D] [-max-skew D] [-paths docs|sdk|any]
 //	       [-idle-timeout D]
+//	amssim -version
 //
 // With -state the ledger, the gateway key and the generated TLS
 // certificate survive a restart, so the printed fingerprint stays the same
@@ -39,7 +40,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil && !errors.Is(err, context.Canceled) {
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, errVersion) {
 		fmt.Fprintln(os.Stderr, "amssim:", err)
 		if errors.Is(err, errUsage) {
 			os.Exit(2)
@@ -50,11 +51,17 @@ func main() {
 
 var errUsage = errors.New("usage")
 
+// errVersion ends a run that printed the version (-version).
+var errVersion = errors.New("version printed")
+
+// version is stamped at build time (build/build.sh): -ldflags "-X main.version=0.2.0+5.gabc1234".
+var version = "dev"
+
 // options are the parsed command line.
 type options struct {
 	listen, clientID, merchantPubKey, gatewayKey, faults, state, baseURL, tlsHosts string
 	certFile, keyFile, paths                                                       string
-	useTLS, sandboxAmounts, requireRegistration                                    bool
+	useTLS, sandboxAmounts, requireRegistration, showVersion                       bool
 	keyVersion                                                                     int
 	seed                                                                           uint64
 	timeScale                                                                      float64
@@ -88,8 +95,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.paymentExpiry, "payment-expiry", amssim.DefaultPaymentExpiry, "life of a payment without paymentExpiryTime")
 	fs.BoolVar(&o.sandboxAmounts, "sandbox-amounts", false, "honour the ams-java-sdk sandbox amounts 9901-9904")
 	fs.BoolVar(&o.requireRegistration, "require-registration", false, "refuse pay for merchants not registered through registration")
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return o, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if o.showVersion {
+		return o, errVersion
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
@@ -153,6 +164,10 @@ func (o options) config(logger *slog.Logger) (amssim.Config, error) {
 // run is main without the process: it serves until ctx ends.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
+	if errors.Is(err, errVersion) {
+		fmt.Fprintln(stdout, "amssim", version)
+		return err
+	}
 	if err != nil {
 		return err
 	}

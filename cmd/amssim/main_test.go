@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
@@ -337,5 +338,17 @@ func TestIdleConnectionsTimeOut(t *testing.T) {
 	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
 		t.Fatalf("idle connection: %v, want the server to close it", err)
+	}
+}
+
+// -version prints the stamped version and serves nothing, so it needs no other flag.
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	err := run(t.Context(), []string{"-version"}, &out, io.Discard)
+	if !errors.Is(err, errVersion) {
+		t.Fatalf("run -version = %v, want errVersion", err)
+	}
+	if got := out.String(); got != "amssim "+version+"\n" {
+		t.Fatalf("amssim -version printed %q", got)
 	}
 }

@@ -3,6 +3,7 @@
 // file only dispatches.
 //
 //	posctl [--socket PATH] [--json] <command> ...
+//	posctl --version
 //
 //	posctl status
 //	posctl list [--since 2026-11-23|2h]
@@ -30,6 +31,9 @@ import (
 	"os"
 	"sort"
 )
+
+// version is stamped at build time (build/build.sh): -ldflags "-X main.version=0.2.0+5.gabc1234".
+var version = "dev"
 
 // Exit statuses.
 const (
@@ -75,6 +79,10 @@ func main() {
 
 func run(args []string, s stdio) int {
 	cmds := commands()
+	if len(args) == 1 && (args[0] == "-version" || args[0] == "--version" || args[0] == "version") {
+		fmt.Fprintln(s.out, "posctl", version)
+		return exitOK
+	}
 	// Global flags (before the command) are handed to the command as if
 	// given after its name: the commands that talk to posd accept them.
 	var g globals
@@ -107,7 +115,7 @@ func usage(w io.Writer, cmds map[string]command) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintln(w, "usage: posctl [--socket PATH] [--json] <command> [flags]   (posctl <command> -h for its flags)")
+	fmt.Fprintln(w, "usage: posctl [--socket PATH] [--json] <command> [flags]   (posctl <command> -h for its flags; posctl --version)")
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-16s %s\n", n, cmds[n].summary)
 	}
