@@ -25,7 +25,8 @@ func TestARMSizeBudget(t *testing.T) {
 	testenv.Slow(t, "TestARMSizeBudget cross-compiles posd, posctl and amssim for ARMv6 and ARMv7")
 	out := t.TempDir()
 	listing := run(t, ".", []string{"POSD_VERSION=1.2.3-size"}, "./build.sh", "-o", out, "linux/arm/6", "linux/arm/7", "linux/arm64")
-	line := regexp.MustCompile(`(?m)^(\S+)\s+(\d+) bytes\s+(\d+\.\d\d) MB\s+1\.2\.3-size$`)
+	// build.sh prints the version as apt orders it: 1.2.3-size becomes 1.2.3~size (build/version.sh).
+	line := regexp.MustCompile(`(?m)^(\S+)\s+(\d+) bytes\s+(\d+\.\d\d) MB\s+1\.2\.3~size$`)
 	sizes := map[string]int{}
 	for _, m := range line.FindAllStringSubmatch(listing, -1) {
 		n, _ := strconv.Atoi(m[2])
