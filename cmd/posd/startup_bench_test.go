@@ -4,10 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,7 +50,7 @@ func BenchmarkStartup(b *testing.B) {
 	if out, err := seed.CombinedOutput(); err != nil {
 		b.Fatalf("writing the outbox fixture: %v\n%s", err, out)
 	}
-	conf := startupConfig(b, dir)
+	conf := startupConfig(b, dir, "https://127.0.0.1:9", strings.Repeat("ab", 32), nil, "[printer]\nkind = \"none\"")
 	socket := filepath.Join(dir, "posd.sock")
 	api := posapi.NewClient(socket)
 	var took []time.Duration
@@ -98,7 +102,9 @@ func BenchmarkStartup(b *testing.B) {
 
 // startupConfig writes keys and a posd.toml for a till with a kiosk
 // display, no printer, and a gateway that is never called during the run.
-func startupConfig(b *testing.B, dir string) string {
+//
+// With a simulator (sim, created here when nil) the gateway is its own.
+func startupConfig(b *testing.B, dir, gateway, pin string, sim **amssim.Simulator, printer string) string {
 	key, err := rsa.GenerateKey(rand.Reader, alipay.MinKeyBits)
 	if err != nil {
 		b.Fatal(err)
@@ -111,12 +117,15 @@ func startupConfig(b *testing.B, dir string) string {
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	sim, err := amssim.New(amssim.Config{Merchants: []amssim.MerchantKey{{ClientID: "SANDBOX_STARTUP", PublicKey: &key.PublicKey}}})
+	gw, err := amssim.New(amssim.Config{Merchants: []amssim.MerchantKey{{ClientID: "SANDBOX_STARTUP", PublicKey: &key.PublicKey}}})
 	if err != nil {
 		b.Fatal(err)
 	}
+	if sim != nil {
+		*sim = gw
+	}
 	platform := filepath.Join(dir, "alipay-public-key.txt")
-	if err := os.WriteFile(platform, []byte(sim.GatewayPublicKeyBase64()), 0o644); err != nil {
+	if err := os.WriteFile(platform, []byte(gw.GatewayPublicKeyBase64()), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	conf := fmt.Sprintf(`
@@ -129,13 +138,12 @@ currency = "USD"
 client_id = "SANDBOX_STARTUP"
 private_key_file = %q
 alipay_public_key_file = %q
-gateway = "https://127.0.0.1:9"
+gateway = %q
 pin_sha256 = %q
 notify_url = "https://pos.example.com/alipay/notify"
 [outbox]
 path = %q
-[printer]
-kind = "none"
+%s
 [display]
 kind = "kiosk"
 listen = %q
@@ -143,7 +151,7 @@ listen = %q
 socket = %q
 [metrics]
 listen = ""
-`, keyFile, platform, strings.Repeat("ab", 32), filepath.Join(dir, "posd.db"), testenv.FreeAddr(b), filepath.Join(dir, "posd.sock"))
+`, keyFile, platform, gateway, pin, filepath.Join(dir, "posd.db"), printer, testenv.FreeAddr(b), filepath.Join(dir, "posd.sock"))
 	path := filepath.Join(dir, "posd.toml")
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		b.Fatal(err)
@@ -159,4 +167,130 @@ func copyFile(tb testing.TB, from, to string) {
 	if err := os.WriteFile(to, data, 0o600); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// BenchmarkRSS is posd's resident memory after 2,000 payments (paid at
+// once by a scanned customer code, receipts printed to PNG files by the
+// virtual printer), as /proc reports it: rss-MiB now, hwm-MiB the peak,
+// anon-MiB (heap, stacks) and file-MiB (binary pages, the outbox's map).
+// The gateway is amssim in the benchmark's own process, so only posd is
+// measured. POSD_STARTUP_BINARY and POSD_STARTUP_EXEC as for
+// BenchmarkStartup.
+//
+//	go test -run '^$' -bench RSS -benchtime 1x ./cmd/posd
+func BenchmarkRSS(b *testing.B) {
+	needBinaries(b)
+	bin := binaries.posd
+	if p := os.Getenv("POSD_STARTUP_BINARY"); p != "" {
+		bin = p
+	}
+	const payments = 2000
+	for b.Loop() {
+		dir := b.TempDir()
+		var sim *amssim.Simulator
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sim.ServeHTTP(w, r) }))
+		srv.StartTLS()
+		pin := sha256.Sum256(srv.Certificate().Raw)
+		receipts := filepath.Join(dir, "receipts")
+		conf := startupConfig(b, dir, srv.URL, hex.EncodeToString(pin[:]), &sim, fmt.Sprintf("[printer]\nkind = \"virtual\"\ndir = %q", receipts))
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { _ = sim.Run(ctx) }()
+		cmd := exec.Command(bin, "-config", conf)
+		if r := os.Getenv("POSD_STARTUP_EXEC"); r != "" {
+			cmd = exec.Command(r, bin, "-config", conf)
+		}
+		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		api := posapi.NewClient(filepath.Join(dir, "posd.sock"))
+		status := func(what string, ok func(posapi.Status) bool) posapi.Status {
+			deadline := time.Now().Add(time.Minute)
+			for {
+				st, err := api.Status(context.Background())
+				if err == nil && ok(st) {
+					return st
+				}
+				select {
+				case err := <-exited:
+					b.Fatalf("posd exited waiting for %s: %v", what, err)
+				case <-time.After(2 * time.Millisecond): // polling the API: there is no event to wait on
+				}
+				if time.Now().After(deadline) {
+					b.Fatalf("no %s after a minute (last %+v, %v)", what, st, err)
+				}
+			}
+		}
+		status("the API", func(posapi.Status) bool { return true })
+		for i := range payments {
+			if err := api.Keys(context.Background(), fmt.Sprintf("%d.%02d<SCAN:%s>", 1+i%50, i%100, amssim.CodePaid)); err != nil {
+				b.Fatal(err)
+			}
+			status("the payment paid", func(s posapi.Status) bool { return s.Till == "paid" })
+			if err := api.Keys(context.Background(), "<ENTER>"); err != nil {
+				b.Fatal(err)
+			}
+			status("the till ready", func(s posapi.Status) bool { return s.Till == "ready" })
+		}
+		proc := cmd.Process.Pid
+		rss, hwm := procStatusKiB(b, proc, "VmRSS"), procStatusKiB(b, proc, "VmHWM")
+		anon, file := procStatusKiB(b, proc, "RssAnon"), procStatusKiB(b, proc, "RssFile")
+		outbox := mappedRssKiB(b, proc, filepath.Join(dir, "posd.db"))
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		if err := <-exited; err != nil {
+			b.Fatalf("posd after SIGTERM: %v", err)
+		}
+		cancel()
+		srv.Close()
+		if n, _ := os.ReadDir(receipts); len(n) < payments {
+			b.Fatalf("%d receipt files for %d payments", len(n), payments)
+		}
+		b.ReportMetric(float64(rss)/1024, "rss-MiB")
+		b.ReportMetric(float64(hwm)/1024, "hwm-MiB")
+		b.ReportMetric(float64(anon)/1024, "anon-MiB")
+		b.ReportMetric(float64(file)/1024, "file-MiB") // binary pages and the outbox's memory map
+		b.ReportMetric(float64(outbox)/1024, "outbox-map-MiB")
+	}
+	b.ReportMetric(0, "ns/op")
+}
+
+// mappedRssKiB is the resident part of pid's mappings of file (smaps).
+func mappedRssKiB(tb testing.TB, pid int, file string) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	total, in := 0, false
+	for _, line := range strings.Split(string(data), "\n") {
+		fields := strings.Fields(line)
+		switch {
+		case len(fields) >= 5 && strings.Contains(fields[0], "-"):
+			in = fields[len(fields)-1] == file
+		case in && len(fields) == 3 && fields[0] == "Rss:":
+			var n int
+			fmt.Sscanf(fields[1], "%d", &n)
+			total += n
+		}
+	}
+	return total
+}
+
+// procStatusKiB reads one kB field of /proc/PID/status.
+func procStatusKiB(tb testing.TB, pid int, field string) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			var n int
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d kB", &n); err == nil {
+				return n
+			}
+		}
+	}
+	tb.Fatalf("no %s in /proc/%d/status", field, pid)
+	return 0
 }
