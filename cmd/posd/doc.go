@@ -8,6 +8,9 @@
 //   - It reads one TOML file (-config, default /etc/posd/posd.toml) and
 //     refuses to start on any problem, naming the file, the key and why.
 //     Unknown keys are errors. posd.example.toml documents every option.
+//     -check runs the same checks (those that need no device or port:
+//     the file, the keys, the outbox) and exits; every problem is printed
+//     once, as "FILE: [section] key: why".
 //   - The merchant key comes from $CREDENTIALS_DIRECTORY/merchant-key when
 //     systemd passes it (LoadCredential=), else from the configured file.
 //   - READY=1 once payments can be taken; STATUS= lines as things change;

@@ -35,7 +35,7 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 	fs := flag.NewFlagSet("posd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", config.DefaultPath, "configuration file")
-	check := fs.Bool("check", false, "check the configuration and exit")
+	check := fs.Bool("check", false, "check the configuration, the keys and the outbox as the start does, and exit")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	runDemo := fs.Bool("demo", false, "run a self-contained demo: simulated gateway, web keypad, virtual printer; no configuration")
 	var d demo.Options
