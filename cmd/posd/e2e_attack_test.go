@@ -149,6 +149,20 @@ func TestE2ECashierKeysRefuseCrossSite(t *testing.T) {
 	if got := typed(); got != before {
 		t.Fatalf("refused requests typed on the till: amount %q, was %q", got, before)
 	}
+	// DNS rebinding: a page on evil.example resolved to this machine reads
+	// nothing from the display or metrics.
+	for _, u := range []string{"http://" + d.http + "/display/state", "http://" + d.metrics + "/metrics"} {
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		req.Host = "evil.example"
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMisdirectedRequest {
+			t.Errorf("GET %s as evil.example: %s, want 421", u, resp.Status)
+		}
+	}
 	// The cashier page itself: same origin, JSON.
 	if got := post(`{"keys":"7"}`, "application/json", map[string]string{"Origin": "http://" + d.http, "Sec-Fetch-Site": "same-origin"}, ""); got != http.StatusNoContent {
 		t.Fatalf("the cashier page's own request: %d", got)
