@@ -25,23 +25,32 @@ var tillT1 = events.Source{Merchant: "M0001", Store: "S01", Terminal: "T1"}
 // till is a real outbox (bbolt file, engine, in-memory gateway) with
 // events on, and its publisher.
 type till struct {
-	t      testing.TB
-	src    events.Source
-	path   string
-	opts   queue.Options
-	store  *queue.Store
-	eng    *queue.Engine
-	sub    *queue.Subscription
-	pub    *fleet.Publisher
-	stop   context.CancelFunc
-	done   chan struct{}
-	broker string
-	n      int
+	t         testing.TB
+	keepAlive time.Duration // default 10 s: shorter only where a test waits for the broker to notice a silent till
+	src       events.Source
+	path      string
+	opts      queue.Options
+	store     *queue.Store
+	eng       *queue.Engine
+	sub       *queue.Subscription
+	pub       *fleet.Publisher
+	stop      context.CancelFunc
+	done      chan struct{}
+	broker    string
+	n         int
 }
 
 func newTill(t testing.TB, src events.Source, broker string, o queue.EventOptions) *till {
+	return newTillKeepAlive(t, src, broker, o, 10*time.Second)
+}
+
+// newTillKeepAlive is newTill with a keep-alive of its own: short where
+// the test waits for the broker to notice a silent till, long elsewhere so
+// a loaded machine's slow PINGRESP does not drop the connection.
+func newTillKeepAlive(t testing.TB, src events.Source, broker string, o queue.EventOptions, keepAlive time.Duration) *till {
 	o.Source = src
-	tl := &till{t: t, src: src, path: filepath.Join(t.TempDir(), "posd.db"), opts: queue.Options{Events: &o}, broker: broker}
+	tl := &till{t: t, src: src, path: filepath.Join(t.TempDir(), "posd.db"), opts: queue.Options{Events: &o}, broker: broker,
+		keepAlive: keepAlive}
 	tl.start()
 	t.Cleanup(tl.halt)
 	return tl
@@ -66,7 +75,7 @@ func (tl *till) start() {
 	pub, err := fleet.New(fleet.Config{
 		Broker:    fleet.Broker{URL: "mqtt://" + tl.broker, ClientID: "posd-" + tl.src.Terminal, DialTimeout: 2 * time.Second},
 		Source:    tl.src,
-		KeepAlive: 2 * time.Second, AckTimeout: 2 * time.Second, MinBackoff: 50 * time.Millisecond, MaxBackoff: 300 * time.Millisecond,
+		KeepAlive: tl.keepAlive, AckTimeout: 5 * time.Second, MinBackoff: 50 * time.Millisecond, MaxBackoff: 300 * time.Millisecond,
 		Version: "test",
 	}, eng)
 	if err != nil {
@@ -115,6 +124,22 @@ func (tl *till) pay(n int) {
 			case <-deadline:
 				tl.t.Fatalf("payment %s not paid", id)
 			}
+		}
+	}
+}
+
+// waitChange waits for the engine's change of kind for payment id.
+func (tl *till) waitChange(kind queue.ChangeKind, id string) {
+	tl.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case c := <-tl.sub.C:
+			if c.Kind == kind && c.RequestID == id {
+				return
+			}
+		case <-deadline:
+			tl.t.Fatalf("no %s for %s", kind, id)
 		}
 	}
 }
@@ -294,6 +319,7 @@ func TestPublishesEveryChangeInOrder(t *testing.T) {
 	if _, err := tl.eng.Refund("T1-0002", alipay.Amount{Currency: "USD", Value: 50}, ""); err != nil {
 		t.Fatal(err)
 	}
+	tl.waitChange(queue.ChangeRefunded, "T1-0002") // its events are committed with it
 	last := tl.lastSeq()
 	msgs := back.waitFor("every event", func(m []fleet.Message) bool { return upTo(tillT1, func() uint64 { return last })(m) })
 	first, _ := stream(t, msgs, tillT1, last)
@@ -363,7 +389,7 @@ func TestNetworkCutLosesNothingAndTheWillSaysOffline(t *testing.T) {
 	mq := testenv.StartMosquitto(t)
 	relay := testenv.StartRelay(t, mq.Addr())
 	back := subscribe(t, mq.Addr(), "backoffice-2", "posd/+/+/+/#")
-	tl := newTill(t, tillT1, relay.Addr, queue.EventOptions{})
+	tl := newTillKeepAlive(t, tillT1, relay.Addr, queue.EventOptions{}, 2*time.Second)
 	tl.pay(2)
 	back.waitFor("first events", upTo(tillT1, tl.lastSeq))
 	relay.Cut()
@@ -413,9 +439,24 @@ func TestCleanStopPublishesOffline(t *testing.T) {
 	mq := testenv.StartMosquitto(t)
 	tl := newTill(t, tillT1, mq.Addr(), queue.EventOptions{})
 	tl.pay(1)
+	// Connected is set once the online status was acknowledged: a
+	// subscriber from now on gets it as a retained message.
+	deadline := time.After(20 * time.Second)
+	for !tl.pub.Stats().Connected {
+		select {
+		case <-deadline:
+			t.Fatalf("publisher never connected: %+v", tl.pub.Stats())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	back := subscribe(t, mq.Addr(), "", "posd/+/+/+/status")
 	back.waitFor("retained online", func(m []fleet.Message) bool {
-		return len(m) > 0 && m[0].Retain && bytes.Contains(m[0].Payload, []byte(`"online":true`))
+		for _, x := range m {
+			if x.Retain && bytes.Contains(x.Payload, []byte(`"online":true`)) {
+				return true
+			}
+		}
+		return false
 	})
 	tl.halt()
 	back.waitFor("offline", func(m []fleet.Message) bool {
