@@ -79,7 +79,7 @@ func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	status, n, err := h.receive(w, r)
 	log := h.cfg.Logger.With(slog.String("kind", n.Kind.String()))
 	if n.Payment != nil {
-		log = log.With(slog.String("payment_request_id", n.Payment.PaymentRequestID), slog.String("outcome", n.Payment.Outcome().String()))
+		log = log.With(slog.String("paymentRequestId", n.Payment.PaymentRequestID), slog.String("outcome", n.Payment.Outcome().String()))
 	}
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	if err != nil {

@@ -71,8 +71,9 @@ type CancelRefused struct {
 	Reason    string
 }
 
-// Receipt reports the receipt of a succeeded payment: printed, or why not.
-type Receipt struct {
+// SlipPrinted reports how the slip of a succeeded payment printed: printed,
+// or why not. (The slip itself is printer.Receipt.)
+type SlipPrinted struct {
 	PaymentID string
 	Printed   bool
 	Reason    string
@@ -123,7 +124,7 @@ func (Failed) input()         {}
 func (Cancelled) input()      {}
 func (NeedsAttention) input() {}
 func (CancelRefused) input()  {}
-func (Receipt) input()        {}
+func (SlipPrinted) input()    {}
 func (RefundAccepted) input() {}
 func (RefundRefused) input()  {}
 func (Reprinted) input()      {}

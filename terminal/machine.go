@@ -135,7 +135,7 @@ func (t *transition) apply(in Input) {
 			}
 			t.refuse("Could not cancel: " + orDefault(in.Reason, "refused"))
 		}
-	case Receipt:
+	case SlipPrinted:
 		if t.current(in.PaymentID) {
 			t.s.Payment.ReceiptPrinted = in.Printed
 			t.s.Payment.ReceiptTrouble = ""

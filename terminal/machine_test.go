@@ -184,7 +184,7 @@ func TestTransitions(t *testing.T) {
 		{"cancelled", baseConfig(), seq(toQR, "<CANCEL>", Cancelled{"P1"}), Voided, nil, "12.50", ""},
 		{"needs attention", baseConfig(), seq(toQR, "<CANCEL>", NeedsAttention{"P1", "cancel unanswered"}), Attention, nil, "12.50", ""},
 		{"attention resolved to success", baseConfig(), seq(toQR, NeedsAttention{"P1", "?"}, Succeeded{"P1", usd(1250)}), Paid, []Effect{beepOK}, "12.50", ""},
-		{"receipt printed", baseConfig(), seq(toPaid, Receipt{"P1", true, ""}), Paid, nil, "12.50", ""},
+		{"receipt printed", baseConfig(), seq(toPaid, SlipPrinted{"P1", true, ""}), Paid, nil, "12.50", ""},
 		{"any key after paid", baseConfig(), seq(toPaid, "<ENTER>"), Ready, nil, "", ""},
 		{"digit after paid starts the next sale", baseConfig(), seq(toPaid, "7"), Ready, nil, "7", ""},
 		{"manager key after paid", baseConfig(), seq(toPaid, "<F1>"), PIN, nil, "", ""},

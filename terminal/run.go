@@ -126,7 +126,7 @@ func (d *driver) step(ctx context.Context, in Input) {
 	d.state, effs = d.Machine.Step(d.state, in)
 	if d.state.Phase != before {
 		d.Logger.Info("till", "from", before.String(), "to", d.state.Phase.String(),
-			"payment", d.state.Payment.ID, "amount", d.state.Payment.Amount.String())
+			"paymentRequestId", d.state.Payment.ID, "amount", d.state.Payment.Amount.String())
 	}
 	if d.Observe != nil {
 		d.Observe(d.state)
@@ -151,21 +151,21 @@ func (d *driver) perform(ctx context.Context, e Effect) Input {
 			d.Logger.Warn("payment not started", "amount", e.Amount.String(), "scenario", string(e.Scenario), "err", err)
 			return StartRefused{Attempt: e.Attempt, Reason: err.Error()}
 		}
-		d.Logger.Info("payment started", "payment", id, "amount", e.Amount.String(), "scenario", string(e.Scenario))
+		d.Logger.Info("payment started", "paymentRequestId", id, "amount", e.Amount.String(), "scenario", string(e.Scenario))
 		return PaymentStarted{Attempt: e.Attempt, PaymentID: id}
 	case CancelPayment:
 		if err := d.Outbox.CancelPayment(ctx, e.PaymentID); err != nil {
-			d.Logger.Warn("cancel refused", "payment", e.PaymentID, "err", err)
+			d.Logger.Warn("cancel refused", "paymentRequestId", e.PaymentID, "err", err)
 			return CancelRefused{PaymentID: e.PaymentID, Reason: err.Error()}
 		}
-		d.Logger.Info("cancel requested", "payment", e.PaymentID)
+		d.Logger.Info("cancel requested", "paymentRequestId", e.PaymentID)
 	case Refund:
 		id, err := d.Outbox.Refund(ctx, e.PaymentID, e.Amount)
 		if err != nil {
-			d.Logger.Warn("refund refused", "payment", e.PaymentID, "amount", e.Amount.String(), "err", err)
+			d.Logger.Warn("refund refused", "paymentRequestId", e.PaymentID, "amount", e.Amount.String(), "err", err)
 			return RefundRefused{PaymentID: e.PaymentID, Reason: err.Error()}
 		}
-		d.Logger.Info("refund requested", "payment", e.PaymentID, "refund", id, "amount", e.Amount.String())
+		d.Logger.Info("refund requested", "paymentRequestId", e.PaymentID, "refundRequestId", id, "amount", e.Amount.String())
 		return RefundAccepted{PaymentID: e.PaymentID, RefundID: id}
 	case Reprint:
 		if err := d.Outbox.Reprint(ctx, e.PaymentID); err != nil {

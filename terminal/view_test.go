@@ -32,7 +32,7 @@ func TestView(t *testing.T) {
 		{"expired qr is hidden", baseConfig(), seq(toQR, Tick{t0.Add(2 * time.Minute)}), "USD 12.50",
 			Customer{Kind: CustomerProcessing, Amount: usd(1250), Message: "Code expired, please wait"}, nil, ""},
 		{"paid", baseConfig(), toPaid, "USD 12.50", Customer{Kind: CustomerPaid, Amount: usd(1250), Message: "Thank you"}, nil, "Printing receipt"},
-		{"receipt trouble", baseConfig(), seq(toPaid, Receipt{"P1", false, "out of paper"}), "USD 12.50",
+		{"receipt trouble", baseConfig(), seq(toPaid, SlipPrinted{"P1", false, "out of paper"}), "USD 12.50",
 			Customer{Kind: CustomerPaid, Amount: usd(1250), Message: "Thank you"}, nil, "Receipt not printed: out of paper (reprint from the manager menu)"},
 		{"attention is never shown as paid", baseConfig(), seq(toQR, NeedsAttention{"P1", "cancel unanswered"}), "USD 12.50",
 			Customer{Kind: CustomerProcessing, Amount: usd(1250), Message: "Please wait for staff"},
@@ -156,7 +156,7 @@ func TestRandomSequences(t *testing.T) {
 				case 5:
 					in = CancelRefused{id, "x"}
 				case 6:
-					in = Receipt{id, rng.IntN(2) == 0, "x"}
+					in = SlipPrinted{id, rng.IntN(2) == 0, "x"}
 				default:
 					in = Reprinted{id, ""}
 				}

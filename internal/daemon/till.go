@@ -330,7 +330,7 @@ func stoppedWords(code string) string {
 
 // tellPrinted tells the flow how a payment's receipt went.
 func tellPrinted(ctx context.Context, events chan<- terminal.Input, m *metrics, paymentRequestID string, err error) {
-	in := terminal.Receipt{PaymentID: paymentRequestID, Printed: err == nil}
+	in := terminal.SlipPrinted{PaymentID: paymentRequestID, Printed: err == nil}
 	h := terminal.Health{Part: terminal.Printer, OK: err == nil}
 	if err != nil {
 		in.Reason, h.Detail = err.Error(), err.Error()
