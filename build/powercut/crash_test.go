@@ -135,7 +135,7 @@ func TestPowerCutQueueCrash(t *testing.T) {
 	}
 	violations = append(violations, rep.Problems...)
 	ledger := r.gw.Sim().Ledger()
-	list, err := Agreement(db, ledger, nil, r.gw.TakeMismatches(), true)
+	list, err := Agreement(db, ledger, nil, r.gw.Mismatches(), true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,14 +76,11 @@ func (g *Gateway) Disarm() {
 	g.hook = nil
 }
 
-// TakeMismatches returns the paymentRequestIds sent twice with different
-// bytes since the last call.
-func (g *Gateway) TakeMismatches() []string {
+// Mismatches are the paymentRequestIds sent twice with different bytes.
+func (g *Gateway) Mismatches() []string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	m := g.mismatch
-	g.mismatch = nil
-	return m
+	return append([]string(nil), g.mismatch...)
 }
 
 func (g *Gateway) take(endpoint string, phase Phase) func() {

@@ -275,8 +275,3 @@ func (m *Machine) call(ctx context.Context, path string, body, out any) error {
 	}
 	return nil
 }
-
-// Deadline is a context for one step of a cycle.
-func Deadline(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(parent, d)
-}

@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -51,7 +52,7 @@ func skipUnlessAsked(t *testing.T, def int) int {
 		t.Skip("power-cut suite: boots an emulated ARM board under qemu for minutes; run with -cuts N or POSD_POWERCUT=1 (README \"Power-cut tests\")")
 	}
 	for _, tool := range []string{"e2fsck", "debugfs", "mke2fs", "apt-get", "dpkg-deb"} {
-		if _, err := execLookPath(tool); err != nil {
+		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is needed (apt-get install e2fsprogs qemu-system-arm)", tool)
 		}
 	}
@@ -109,7 +110,7 @@ func newRig(t *testing.T, opts rigOptions) *rig {
 	if !ok {
 		t.Fatalf("-arch %q: want arm64 or armhf", *archFlag)
 	}
-	if _, err := execLookPath(a.QEMU); err != nil {
+	if _, err := exec.LookPath(a.QEMU); err != nil {
 		t.Fatalf("%s is needed (apt-get install qemu-system-arm)", a.QEMU)
 	}
 	ctx := t.Context()
@@ -448,8 +449,26 @@ func (r *rig) agree(ctx context.Context) ([]string, error) {
 	if db == "" {
 		return append(bad, "no outbox on the disk after posd started"), nil
 	}
-	more, err := Agreement(db, r.gw.Sim().Ledger(), r.slips(), r.gw.TakeMismatches(), false)
+	more, err := Agreement(db, r.gw.Sim().Ledger(), r.slips(), r.gw.Mismatches(), false)
 	return append(bad, more...), err
+}
+
+// agreeSettled is agree, asked again for up to a minute while it finds
+// something: settle does not see the print queue, and a refund slip may
+// still be on its way to the printer. What is still wrong after that is.
+func (r *rig) agreeSettled(ctx context.Context) ([]string, error) {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		list, err := r.agree(ctx)
+		if err != nil || len(list) == 0 || time.Now().After(deadline) {
+			return list, err
+		}
+		select {
+		case <-ctx.Done():
+			return list, ctx.Err()
+		case <-time.After(3 * time.Second):
+		}
+	}
 }
 
 // afterCut checks the disk as the cut left it: only a journal replay, and
