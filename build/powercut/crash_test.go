@@ -64,7 +64,7 @@ func crashBuyers(ctx context.Context, sim *amssim.Simulator) {
 }
 
 func TestPowerCutQueueCrash(t *testing.T) {
-	kills := min(skipUnlessAsked(t, 6), 12)
+	kills := min(skipUnlessAsked(t, 6), 6)
 	r := newRig(t, rigOptions{crash: true})
 	ctx := t.Context()
 	buyers, stop := context.WithCancel(ctx)

@@ -11,7 +11,7 @@ import (
 // payment loses its record while the gateway keeps it. The rig must report
 // that as a violation, or it proves nothing.
 func TestPowerCutNoFsync(t *testing.T) {
-	n := min(skipUnlessAsked(t, 3), 3)
+	n := min(skipUnlessAsked(t, 2), 2)
 	r := newRig(t, rigOptions{tags: []string{"powercut_nofsync"}})
 	for _, sc := range scenarios {
 		if sc.name == "answer-before-commit" {
