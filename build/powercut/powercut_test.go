@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -174,7 +175,20 @@ func TestPowerCut(t *testing.T) {
 		t.Errorf("%d cuts asked, %d made, %d resolved", n, cuts, resolved)
 	}
 	t.Logf("triggers not reached (cut after 90 s instead): %d %v", len(missed), missed)
-	fmt.Printf("cuts=%d resolved=%d violations=%d\n", cuts, resolved, len(violations))
+	summary = fmt.Sprintf("cuts=%d resolved=%d violations=%d", cuts, resolved, len(violations))
+	fmt.Println(summary)
+}
+
+// summary is TestPowerCut's last line, printed again by TestMain after
+// every test has reported, so that it is the test binary's last line.
+var summary string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if summary != "" {
+		fmt.Println(summary)
+	}
+	os.Exit(code)
 }
 
 // run makes n cuts and resolves each.
