@@ -12,12 +12,13 @@
 //
 // Pieces: fetch.sh gets Debian's kernel and busybox-static for the guest
 // with apt (private lists and cache, the host's configuration untouched);
-// Guest builds the initramfs (busybox, the kernel modules virtio and ext4
-// need, posd, posctl, and the agent of build/powercut/agent); Machine boots
-// it, reads its console line by line (posd's log lines are the triggers)
-// and kills it; Check runs e2fsck on a copy of the disk, extracts the
-// outbox, verifies every bbolt page, and compares the outbox with amssim's
-// ledger and with the paper the guest's printer cut.
+// BuildInitramfs makes the guest's root (busybox, the kernel modules virtio
+// and ext4 need, posd, posctl, and the agent of build/powercut/agent);
+// Start boots it as a Machine, whose console lines (posd's own log lines)
+// are the triggers of Machine.CutOn, and Gateway's hooks cut while a call
+// is at amssim; CheckDisk runs e2fsck on a copy of the disk and copies the
+// outbox out, BoltCheck verifies every page, and Agreement compares the
+// outbox with amssim's ledger and with the paper the guest's printer cut.
 //
 // The tests run only when asked (-cuts N, or POSD_POWERCUT=1): see README
 // "Power-cut tests".
