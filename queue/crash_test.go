@@ -53,6 +53,9 @@ const (
 	envCrashTotal = "QUEUE_CRASH_TOTAL"
 	envCrashFinal = "QUEUE_CRASH_FINAL"
 	envCrashPin   = "QUEUE_CRASH_PIN" // set: the gateway is amssim over TLS
+	// envCrashSlow multiplies the client's deadlines: build/powercut runs
+	// the child in an emulated board, where a TLS handshake takes seconds.
+	envCrashSlow = "QUEUE_CRASH_SLOW"
 )
 
 func crashID(i int) string { return fmt.Sprintf("C%05d", i) }
@@ -142,9 +145,13 @@ func crashGateway(t *testing.T) (queue.Gateway, crashCodes) {
 		return &queuetest.Remote{URL: url, Client: &http.Client{Timeout: 2 * time.Second}}, ledgerCodes
 	}
 	merchant, gateway := alipaytest.Keys(t)
+	slow := time.Duration(1)
+	if n, err := strconv.Atoi(os.Getenv(envCrashSlow)); err == nil && n > 1 {
+		slow = time.Duration(n)
+	}
 	client, err := alipay.NewClient(alipay.Config{ClientID: amsClientID, PrivateKey: merchant,
 		PlatformPublicKey: &gateway.PublicKey, BaseURL: url, PinSHA256: pin,
-		PayTimeout: 2 * time.Second, CallTimeout: 2 * time.Second, ConnectTimeout: time.Second})
+		PayTimeout: 2 * time.Second * slow, CallTimeout: 2 * time.Second * slow, ConnectTimeout: time.Second * slow})
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(2)

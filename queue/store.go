@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -88,6 +89,12 @@ func Open(path string, opts Options) (s *Store, err error) {
 	case !exists && opts.ReadOnly:
 		return nil, fmt.Errorf("%w: %s does not exist", ErrUnreadable, path)
 	}
+	if !exists {
+		if err := create(path, opts); err != nil {
+			return nil, err
+		}
+		exists = true
+	}
 	torn, err := precheck(path)
 	if err != nil {
 		return nil, err
@@ -125,6 +132,52 @@ func Open(path string, opts Options) (s *Store, err error) {
 		opts.Logger.Warn("outbox opened from its older meta page", "file", path, "why", torn)
 	}
 	return s, nil
+}
+
+// create makes a new outbox under a temporary name and links it into place
+// once its buckets are committed, so that a power cut during posd's first
+// start leaves no outbox or a whole one, never the empty bbolt file Open
+// refuses (found by the power-cut rig, build/powercut). Linking never
+// replaces an outbox another process created meanwhile.
+func create(path string, opts Options) error {
+	tmp := path + ".new"
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %s: %w", ErrUnwritable, tmp, err)
+	}
+	db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: opts.LockTimeout, MaxSize: opts.MaxSize,
+		InitialMmapSize: 1 << 20, NoSync: noSync})
+	if err != nil {
+		return openError(path, err)
+	}
+	err = (&Store{db: db, path: tmp}).check(false)
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("%w: %s: %w", ErrUnwritable, tmp, cerr)
+	}
+	if err == nil {
+		if err = os.Link(tmp, path); errors.Is(err, fs.ErrExist) {
+			err = nil // another process was first: Open takes its file (or its lock refuses us)
+		} else if err != nil {
+			err = fmt.Errorf("%w: %s: %w", ErrUnwritable, path, err)
+		}
+	}
+	os.Remove(tmp)
+	if err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir makes a new name in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrUnwritable, dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrUnwritable, dir, err)
+	}
+	return nil
 }
 
 func openError(path string, err error) error {
