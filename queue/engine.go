@@ -12,9 +12,14 @@ import (
 	"github.com/posd/posd/alipay"
 )
 
-// Config configures an Engine. Store and Gateway are required.
+// Config configures an Engine. Gateway is required, and either Store or
+// Path.
 type Config struct {
+	// Store is an outbox file the caller opened (tests); or else the
+	// engine opens the file at Path with Open, and Close closes it.
 	Store   *Store
+	Path    string
+	Open    Options
 	Gateway Gateway
 	Clock   Clock   // default: the system clock
 	Policy  *Policy // default: DefaultPolicy()
@@ -74,8 +79,15 @@ type entry struct {
 
 // NewEngine returns an engine; call Start to recover and run it.
 func NewEngine(cfg Config) (*Engine, error) {
-	if cfg.Store == nil || cfg.Gateway == nil {
+	if cfg.Store == nil && cfg.Path == "" || cfg.Gateway == nil {
 		return nil, fmt.Errorf("%w: an engine needs a store and a gateway", ErrInvalid)
+	}
+	if cfg.Store == nil {
+		s, err := Open(cfg.Path, cfg.Open)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Store = s
 	}
 	e := &Engine{
 		store: cfg.Store, gw: cfg.Gateway, clock: cfg.Clock, workers: cfg.Workers,

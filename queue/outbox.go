@@ -90,3 +90,7 @@ func (e *Engine) Export(w io.Writer, from, to time.Time) error {
 func (e *Engine) ExportRows(from, to time.Time) ([]ExportRow, error) {
 	return exportRows(e.store, from, to)
 }
+
+// Close closes the outbox file. Call it after Wait, once; the engine must
+// not be used afterwards.
+func (e *Engine) Close() error { return e.store.Close() }

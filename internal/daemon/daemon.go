@@ -59,7 +59,6 @@ type Daemon struct {
 
 	// Built by New, in this order; each takes what the earlier ones made.
 	client   *alipay.Client
-	store    *queue.Store
 	net      *netState
 	metrics  *metrics
 	eng      *queue.Engine
@@ -123,19 +122,16 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.Outbox.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
-	if d.store, err = queue.Open(cfg.Outbox.Path, queue.Options{Logger: log.With("component", "outbox"), Events: cfg.EventOptions()}); err != nil {
-		return nil, err
-	}
-	d.closers = append(d.closers, d.store.Close)
-
 	d.net = newNetState()
 	d.metrics = newMetrics(o.Version, d.outboxDepth)
 	gw := &measured{gw: queue.NewAMS(d.client), m: d.metrics, network: d.net.changed}
-	d.eng, err = queue.NewEngine(queue.Config{Store: d.store, Gateway: gw, Policy: o.Policy,
-		Receipt: receiptFunc(cfg.Merchant), Retention: cfg.Outbox.Retention.Duration, Logger: log.With("component", "outbox")})
+	d.eng, err = queue.NewEngine(queue.Config{Path: cfg.Outbox.Path,
+		Open:    queue.Options{Logger: log.With("component", "outbox"), Events: cfg.EventOptions()},
+		Gateway: gw, Policy: o.Policy, Receipt: receiptFunc(cfg.Merchant), Retention: cfg.Outbox.Retention.Duration, Logger: log.With("component", "outbox")})
 	if err != nil {
 		return nil, err
 	}
+	d.closers = append(d.closers, d.eng.Close)
 	if d.stream, err = newStream(&d.cfg, d.eng, d.o); err != nil {
 		return nil, err
 	}

@@ -95,7 +95,7 @@ func (tl *till) halt() {
 	<-tl.done
 	tl.eng.Wait()
 	tl.sub.Close()
-	tl.store.Close()
+	tl.eng.Close()
 	tl.stop = nil
 }
 
