@@ -32,6 +32,7 @@ func TestEveryPhaseEveryInput(t *testing.T) {
 		RefundAmount:  toRefundAmt,
 		RefundConfirm: seq(toRefundAmt, "<ENTER>"),
 		ManagerWait:   seq(toRefundAmt, "<ENTER><ENTER>"),
+		Following:     seq(toRefundAmt, "<ENTER><ENTER>", RefundAccepted{"P9", "R"}),
 		Locked:        keys("<F1>1<ENTER>2<ENTER>3<ENTER>"),
 	}
 	inputs := append(keys("05.<BACK><CLEAR><ENTER><CANCEL><F1><F9><SCAN:281234567890123456>"),
@@ -40,7 +41,8 @@ func TestEveryPhaseEveryInput(t *testing.T) {
 		inputs = append(inputs, PaymentStarted{1, id}, PaymentStarted{2, id}, StartRefused{1, "x"},
 			QRReady{id, "https://qr.example/" + id, t0.Add(time.Minute)}, Succeeded{id, usd(1250)},
 			Failed{id, "x"}, Cancelled{id}, NeedsAttention{id, "x"}, CancelRefused{id, "x"},
-			SlipPrinted{id, true, ""}, RefundAccepted{id, "R"}, RefundRefused{id, "x"}, Reprinted{id, ""})
+			SlipPrinted{id, true, ""}, RefundAccepted{id, "R"}, RefundRefused{id, "x"}, Reprinted{id, ""},
+			RefundSettled{id, "R", true, ""}, RefundSettled{id, "R", false, "x"})
 	}
 	inputs = append(inputs, RecentLoaded{Payments: recent}, RecentLoaded{Reason: "x"}, RecentLoaded{},
 		Tick{t0}, Tick{t0.Add(time.Hour)}, Health{Network, false, "x"}, Health{Printer, true, ""}, Health{Part(-1), false, ""})

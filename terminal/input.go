@@ -88,6 +88,14 @@ type RefundRefused struct{ PaymentID, Reason string }
 // Reprinted answers Reprint; Reason is empty when the receipt was queued.
 type Reprinted struct{ PaymentID, Reason string }
 
+// RefundSettled says a refund the outbox sent reached its result: OK, or
+// refused with Reason.
+type RefundSettled struct {
+	PaymentID, RefundID string
+	OK                  bool
+	Reason              string
+}
+
 // RecentLoaded answers LoadRecent, newest first; Reason says why the list
 // could not be read.
 type RecentLoaded struct {
@@ -128,6 +136,7 @@ func (SlipPrinted) input()    {}
 func (RefundAccepted) input() {}
 func (RefundRefused) input()  {}
 func (Reprinted) input()      {}
+func (RefundSettled) input()  {}
 func (RecentLoaded) input()   {}
 func (Health) input()         {}
 

@@ -136,6 +136,7 @@ func (t *transition) apply(in Input) {
 			t.refuse("Could not cancel: " + orDefault(in.Reason, "refused"))
 		}
 	case SlipPrinted:
+		t.copyPrinted(in)
 		if t.current(in.PaymentID) {
 			t.s.Payment.ReceiptPrinted = in.Printed
 			t.s.Payment.ReceiptTrouble = ""
@@ -143,7 +144,7 @@ func (t *transition) apply(in Input) {
 				t.s.Payment.ReceiptTrouble = orDefault(in.Reason, "not printed")
 			}
 		}
-	case RefundAccepted, RefundRefused, Reprinted, RecentLoaded:
+	case RefundAccepted, RefundRefused, Reprinted, RecentLoaded, RefundSettled:
 		t.managerReply(in)
 	}
 }

@@ -79,12 +79,16 @@ var (
 
 // Preludes that bring the machine to each phase.
 var (
-	toQR        = seq("12.50<ENTER>", PaymentStarted{1, "P1"}, QRReady{"P1", "https://qr.example/P1", t0.Add(2 * time.Minute)})
-	toWaiting   = seq("12.50<ENTER>", PaymentStarted{1, "P1"})
-	toUPM       = seq("12.50<SCAN:281234567890123456>", PaymentStarted{1, "P1"})
-	toPaid      = seq(toQR, Succeeded{"P1", usd(1250)})
-	toMenu      = seq("<F1>2468<ENTER>")
-	recent      = []Summary{{PaymentID: "P9", Amount: usd(1250), Status: StatusSucceeded, Time: t0}, {PaymentID: "P8", Amount: usd(500), Status: StatusFailed, Time: t0}}
+	toQR      = seq("12.50<ENTER>", PaymentStarted{1, "P1"}, QRReady{"P1", "https://qr.example/P1", t0.Add(2 * time.Minute)})
+	toWaiting = seq("12.50<ENTER>", PaymentStarted{1, "P1"})
+	toUPM     = seq("12.50<SCAN:281234567890123456>", PaymentStarted{1, "P1"})
+	toPaid    = seq(toQR, Succeeded{"P1", usd(1250)})
+	toMenu    = seq("<F1>2468<ENTER>")
+	recent    = []Summary{{PaymentID: "P9", Amount: usd(1250), Status: StatusSucceeded, Time: t0}, {PaymentID: "P8", Amount: usd(500), Status: StatusFailed, Time: t0}}
+	// partlyRefunded: P7 refunded in full, P6 failed, P9 with 9.50 left.
+	partlyRefunded = []Summary{{PaymentID: "P9", Amount: usd(1250), Refunded: usd(300), Status: StatusRefunded, Time: t0},
+		{PaymentID: "P7", Amount: usd(500), Refunded: usd(500), Status: StatusRefunded, Time: t0},
+		{PaymentID: "P6", Amount: usd(500), Status: StatusFailed, Time: t0}, {PaymentID: "P5", Amount: usd(800), Status: StatusSucceeded, Time: t0}}
 	toList      = seq(toMenu, "1", RecentLoaded{Payments: recent})
 	toRefundAmt = seq(toList, "1")
 )
@@ -230,22 +234,37 @@ func TestTransitions(t *testing.T) {
 		{"list failed to load", baseConfig(), seq(toMenu, "1", RecentLoaded{Reason: "db closed"}), Menu, []Effect{beepErr}, "", "db closed"},
 		{"list empty", baseConfig(), seq(toMenu, "1", RecentLoaded{}), Menu, []Effect{beepErr}, "", "No payments"},
 		{"list back", baseConfig(), seq(toList, "<CANCEL>"), Menu, nil, "", ""},
-		{"pick out of range", baseConfig(), seq(toList, "5"), List, []Effect{beepErr}, "", "Pick 1 to 2"},
+		{"pick out of range", baseConfig(), seq(toList, "5"), List, []Effect{beepErr}, "", "Pick 1 to 1"},
 		{"view detail", baseConfig(), seq(toMenu, "3", RecentLoaded{Payments: recent}, "2"), Detail, nil, "", ""},
 		{"detail back", baseConfig(), seq(toMenu, "3", RecentLoaded{Payments: recent}, "2<CANCEL>"), List, nil, "", ""},
 		{"reprint", baseConfig(), seq(toMenu, "2", RecentLoaded{Payments: recent}, "1"), ManagerWait, []Effect{Reprint{"P9"}}, "", ""},
 		{"reprint of a failed payment", baseConfig(), seq(toMenu, "2", RecentLoaded{Payments: recent}, "2"), List, []Effect{beepErr}, "", "Only paid"},
-		{"reprinted", baseConfig(), seq(toMenu, "2", RecentLoaded{Payments: recent}, "1", Reprinted{"P9", ""}), Menu, nil, "", "reprinted"},
+		{"reprint queued: the screen follows it", baseConfig(), seq(toMenu, "2", RecentLoaded{Payments: recent}, "1", Reprinted{"P9", ""}), Following, nil, "", ""},
+		{"reprint printed", baseConfig(), seq(toMenu, "2", RecentLoaded{Payments: recent}, "1", Reprinted{"P9", ""}, SlipPrinted{"P9", true, ""}, "<ENTER>"), Menu, nil, "", "Copy printed"},
+		{"reprint not printed", baseConfig(), seq(toMenu, "2", RecentLoaded{Payments: recent}, "1", Reprinted{"P9", ""}, SlipPrinted{"P9", false, "cover open"}), Following, []Effect{beepErr}, "", ""},
+		{"another slip does not end the wait", baseConfig(), seq(toMenu, "2", RecentLoaded{Payments: recent}, "1", Reprinted{"P9", ""}, SlipPrinted{"P1", true, ""}, "<ENTER>"), Following, []Effect{beepErr}, "", "Waiting for the result"},
 		{"reprint failed", baseConfig(), seq(toMenu, "2", RecentLoaded{Payments: recent}, "1", Reprinted{"P9", "paper out"}), Menu, []Effect{beepErr}, "", "paper out"},
-		{"refund of a failed payment", baseConfig(), seq(toList, "2"), List, []Effect{beepErr}, "", "Only paid"},
+		// Issue 12, item 10: the refund list holds only what can be refunded.
+		{"refund list leaves out the failed payment", baseConfig(), seq(toList, "2"), List, []Effect{beepErr}, "", "Pick 1 to 1"},
+		{"refund list leaves out the refunded and failed", baseConfig(), seq(toMenu, "1", RecentLoaded{Payments: partlyRefunded}, "2"), RefundAmount, nil, "", ""},
+		{"nothing left to refund", baseConfig(), seq(toMenu, "1", RecentLoaded{Payments: recent[1:]}), Menu, []Effect{beepErr}, "", "No payment left to refund"},
 		{"refund amount", baseConfig(), seq(toRefundAmt, "5"), RefundAmount, nil, "5", ""},
-		{"refund above what was paid", baseConfig(), seq(toRefundAmt, "13"), RefundAmount, []Effect{beepErr}, "1", "At most USD 12.50"},
+		// Issue 12, item 10: every key typed counts ("2" then "3.00" is 23.00, refused, never 2.00).
+		{"refund amount takes every key", baseConfig(), seq(toRefundAmt, "2", "3.00"), RefundAmount, nil, "23.00", ""},
+		{"refund above what is left is refused at Enter", baseConfig(), seq(toRefundAmt, "2", "3.00<ENTER>"), RefundAmount, []Effect{beepErr}, "23.00", "Refund between 0 and USD 12.50"},
+		{"refund above what was paid", baseConfig(), seq(toRefundAmt, "13"), RefundAmount, nil, "13", ""},
 		{"refund in full by default", baseConfig(), seq(toRefundAmt, "<ENTER><ENTER>"), ManagerWait, []Effect{Refund{"P9", usd(1250)}}, "", ""},
 		{"partial refund", baseConfig(), seq(toRefundAmt, "5<ENTER><ENTER>"), ManagerWait, []Effect{Refund{"P9", usd(500)}}, "5", ""},
 		{"refund of zero", baseConfig(), seq(toRefundAmt, "0.00<ENTER>"), RefundAmount, []Effect{beepErr}, "0.00", "Refund between"},
 		{"refund confirm back", baseConfig(), seq(toRefundAmt, "5<ENTER><CANCEL>"), RefundAmount, nil, "5", ""},
 		{"refund amount back", baseConfig(), seq(toRefundAmt, "<CANCEL>"), List, nil, "", ""},
-		{"refund accepted", baseConfig(), seq(toRefundAmt, "<ENTER><ENTER>", RefundAccepted{"P9", "R1"}), Menu, nil, "", "requested"},
+		// Issue 12, item 10: after Enter the screen follows the refund to its result.
+		{"refund accepted: followed", baseConfig(), seq(toRefundAmt, "<ENTER><ENTER>", RefundAccepted{"P9", "R1"}), Following, nil, "", ""},
+		{"refund followed: keys wait", baseConfig(), seq(toRefundAmt, "<ENTER><ENTER>", RefundAccepted{"P9", "R1"}, "1"), Following, []Effect{beepErr}, "", "Waiting for the result"},
+		{"refund followed: another refund's result ignored", baseConfig(), seq(toRefundAmt, "<ENTER><ENTER>", RefundAccepted{"P9", "R1"}, RefundSettled{"P9", "R0", true, ""}), Following, nil, "", ""},
+		{"refund done", baseConfig(), seq(toRefundAmt, "<ENTER><ENTER>", RefundAccepted{"P9", "R1"}, RefundSettled{"P9", "R1", true, ""}, "<ENTER>"), Menu, nil, "", "Refund of USD 12.50 done"},
+		{"refund failed", baseConfig(), seq(toRefundAmt, "<ENTER><ENTER>", RefundAccepted{"P9", "R1"}, RefundSettled{"P9", "R1", false, "REFUND_WINDOW_EXCEED"}), Following, []Effect{beepErr}, "", ""},
+		{"refund followed: cancel leaves it running", baseConfig(), seq(toRefundAmt, "<ENTER><ENTER>", RefundAccepted{"P9", "R1"}, "<CANCEL>"), Menu, nil, "", "carries on"},
 		{"refund refused", baseConfig(), seq(toRefundAmt, "<ENTER><ENTER>", RefundRefused{"P9", "window closed"}), Menu, []Effect{beepErr}, "", "window closed"},
 		{"cancel while the outbox works", baseConfig(), seq(toRefundAmt, "<ENTER><ENTER><CANCEL>"), ManagerWait, []Effect{beepErr}, "", "already with the outbox"},
 		{"no idle timeout while the outbox works", baseConfig(), seq(toRefundAmt, "<ENTER><ENTER>", Tick{t0.Add(time.Hour)}), ManagerWait, nil, "", ""},

@@ -2,6 +2,7 @@ package terminal
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/posd/posd/money"
@@ -53,7 +54,9 @@ func (t *transition) pressManager(k keypad.Key) {
 	case RefundAmount:
 		switch k.Kind {
 		case keypad.Digit, keypad.Point, keypad.Back, keypad.Clear:
-			t.edit(k, s.Recent[s.Selected].refundable())
+			// Every key typed counts: an amount above what is left is
+			// refused at Enter, never cut down to a different one.
+			t.edit(k, math.MaxInt64)
 		case keypad.Cancel:
 			s.Phase, s.Entry = List, ""
 		case keypad.Enter:
@@ -71,6 +74,19 @@ func (t *transition) pressManager(k keypad.Key) {
 	case ManagerWait:
 		if k.Kind == keypad.Cancel {
 			t.refuse("The request is already with the outbox; wait for its answer")
+		}
+	case Following:
+		switch {
+		case s.FollowDone && (k.Kind == keypad.Enter || k.Kind == keypad.Cancel):
+			s.Phase, s.Notice = Menu, s.FollowText
+		case k.Kind == keypad.Cancel:
+			what := "The refund"
+			if s.FollowRefund == "" {
+				what = "The copy"
+			}
+			s.Phase, s.Notice = Menu, what+" carries on; its result shows in the list"
+		default:
+			t.refuse("Waiting for the result; Cancel: back to the menu")
 		}
 	case Locked:
 		// Only Cancel leaves: the rest of a PIN typed into a lockout is
@@ -138,34 +154,67 @@ func (t *transition) managerReply(in Input) {
 			return
 		}
 		s.Loading = false
-		s.Recent = append([]Summary(nil), in.Payments[:min(len(in.Payments), t.m.cfg.RecentCount)]...)
+		// The list is taken once: a sale landing later does not shift
+		// what a key picks. To refund, only what can be refunded.
+		s.Recent = nil
+		for _, p := range in.Payments {
+			if s.Purpose != RefundPayment || (p.refundable() > 0 && p.Amount.Currency == t.m.cfg.Currency) {
+				s.Recent = append(s.Recent, p)
+			}
+		}
+		s.Recent = s.Recent[:min(len(s.Recent), t.m.cfg.RecentCount)]
 		switch {
 		case in.Reason != "":
 			s.Phase = Menu
 			t.refuse("Could not read the payments: " + in.Reason)
+		case len(s.Recent) == 0 && s.Purpose == RefundPayment && len(in.Payments) > 0:
+			s.Phase = Menu
+			t.refuse("No payment left to refund")
 		case len(s.Recent) == 0:
 			s.Phase = Menu
 			t.refuse("No payments yet")
 		}
 	case Reprinted:
 		if t.waitingFor(in.PaymentID) {
-			s.Phase = Menu
 			if in.Reason != "" {
+				s.Phase = Menu
 				t.refuse("Reprint failed: " + in.Reason)
 				return
 			}
-			s.Notice = "Receipt reprinted"
+			s.Phase, s.FollowRefund, s.FollowDone, s.FollowText = Following, "", false, "Printing the copy"
 		}
 	case RefundAccepted:
 		if t.waitingFor(in.PaymentID) {
-			s.Phase = Menu
-			s.Notice = "Refund of " + money.Amount{Currency: t.m.cfg.Currency, Value: s.RefundValue}.String() + " requested"
+			s.Phase, s.FollowRefund, s.FollowDone = Following, in.RefundID, false
+			s.FollowText = "Refund of " + money.Amount{Currency: t.m.cfg.Currency, Value: s.RefundValue}.String() + " sent to Alipay: waiting for its answer"
+		}
+	case RefundSettled:
+		if s.Phase == Following && !s.FollowDone && s.FollowRefund != "" && in.RefundID == s.FollowRefund {
+			a := money.Amount{Currency: t.m.cfg.Currency, Value: s.RefundValue}.String()
+			s.FollowDone, s.FollowText = true, "Refund of "+a+" done"
+			if !in.OK {
+				s.FollowText = "Refund of " + a + " failed: " + orDefault(in.Reason, "no reason given")
+				t.emit(Beep{BeepError})
+			}
 		}
 	case RefundRefused:
 		if t.waitingFor(in.PaymentID) {
 			s.Phase = Menu
 			t.refuse("Refund refused: " + orDefault(in.Reason, "no reason given"))
 		}
+	}
+}
+
+// copyPrinted ends the wait for a reprint when the printer reports on it.
+func (t *transition) copyPrinted(in SlipPrinted) {
+	s := &t.s
+	if s.Phase != Following || s.FollowDone || s.FollowRefund != "" || s.Selected >= len(s.Recent) || s.Recent[s.Selected].PaymentID != in.PaymentID {
+		return
+	}
+	s.FollowDone, s.FollowText = true, "Copy printed"
+	if !in.Printed {
+		s.FollowText = "Copy not printed: " + orDefault(in.Reason, "printer trouble")
+		t.emit(Beep{BeepError})
 	}
 }
 

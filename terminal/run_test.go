@@ -218,7 +218,11 @@ func TestRunManagerRefund(t *testing.T) {
 	if c := r.call(t, "refund"); c.PaymentID != "PAY-9" || c.Amount != usd(1500) {
 		t.Fatalf("refund %+v", c)
 	}
-	if s := r.screen(t, terminal.Menu); !strings.Contains(s.Notice, "USD 15.00") {
+	if s := r.screen(t, terminal.Following); !strings.Contains(strings.Join(s.Lines, " "), "USD 15.00") {
+		t.Errorf("following %q", s.Lines)
+	}
+	r.press(t, "<CANCEL>") // back to the menu; the refund carries on
+	if s := r.screen(t, terminal.Menu); !strings.Contains(s.Notice, "carries on") {
 		t.Errorf("notice %q", s.Notice)
 	}
 	r.outbox.Fail("reprint", errors.New("paper out"))

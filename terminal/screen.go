@@ -167,7 +167,12 @@ func (m *Machine) viewManager(s State, v *Screen) {
 			v.Lines = []string{"Loading…"}
 		}
 		for i, p := range s.Recent {
-			v.Lines = append(v.Lines, fmt.Sprintf("%d %s %s %s", i+1, p.Time.In(zoneOf(s.Now)).Format("15:04"), p.Amount, p.Status))
+			line := fmt.Sprintf("%d %s %s %s", i+1, p.Time.In(zoneOf(s.Now)).Format("15:04"), p.Amount, p.Status)
+			if s.Purpose == RefundPayment {
+				line = fmt.Sprintf("%d %s %s, %s left", i+1, p.Time.In(zoneOf(s.Now)).Format("15:04"), p.Amount,
+					money.Amount{Currency: p.Amount.Currency, Value: p.refundable()})
+			}
+			v.Lines = append(v.Lines, line)
 		}
 	case Detail:
 		p := s.Recent[s.Selected]
@@ -186,9 +191,25 @@ func (m *Machine) viewManager(s State, v *Screen) {
 		p := s.Recent[s.Selected]
 		v.Title, v.Hint = "Refund this amount?", "Enter: refund · Cancel: change"
 		v.Amount = money.Amount{Currency: p.Amount.Currency, Value: s.RefundValue}.String()
-		v.Lines = []string{"Payment " + p.PaymentID}
+		left := money.Amount{Currency: p.Amount.Currency, Value: p.refundable()}
+		after := money.Amount{Currency: p.Amount.Currency, Value: p.refundable() - s.RefundValue}
+		v.Lines = []string{"Payment " + p.PaymentID,
+			"Paid " + p.Amount.String() + " at " + p.Time.In(zoneOf(s.Now)).Format("2006-01-02 15:04"),
+			"Left to refund " + left.String() + ", after this " + after.String()}
 	case ManagerWait:
 		v.Title, v.Lines = "Working", []string{"Waiting for the outbox"}
+	case Following:
+		p := s.Recent[s.Selected]
+		what := "Refund"
+		if s.FollowRefund == "" {
+			what = "Reprint"
+		}
+		v.Title = what + " under way"
+		v.Lines = []string{s.FollowText, "Payment " + p.PaymentID}
+		v.Hint = "Cancel: back to the menu (it carries on)"
+		if s.FollowDone {
+			v.Title, v.Hint = what+" result", "Enter: back to the menu"
+		}
 	case Locked:
 		v.Title, v.Hint = "Manager menu locked", "Cancel: back to sales"
 		v.Lines = []string{"Too many wrong PINs", "Keys typed now are ignored"}

@@ -30,12 +30,13 @@ const (
 	RefundAmount  // typing the amount to refund
 	RefundConfirm // refund amount typed, waiting for Enter
 	ManagerWait   // the outbox was asked to refund or reprint
+	Following     // a refund or reprint the outbox took, followed to its result
 	Locked        // too many wrong PINs: every key but Cancel is dropped
 )
 
 var phaseNames = [...]string{"ready", "confirming", "starting", "waiting", "qr", "cancelling",
 	"paid", "declined", "cancelled", "attention", "pin", "menu", "list", "detail",
-	"refund-amount", "refund-confirm", "manager-wait", "locked"}
+	"refund-amount", "refund-confirm", "manager-wait", "following", "locked"}
 
 func (p Phase) String() string {
 	if p >= 0 && int(p) < len(phaseNames) {
@@ -119,4 +120,9 @@ type State struct {
 	Recent        []Summary
 	Selected      int // index into Recent
 	RefundValue   int64
+	// Following: the refund (its refundRequestId; empty for a reprint)
+	// the screen follows, and its result once known.
+	FollowRefund string
+	FollowDone   bool
+	FollowText   string
 }

@@ -48,7 +48,14 @@ func TestView(t *testing.T) {
 		{"trouble over", baseConfig(), seq(Health{Network, false, "no route"}, Health{Network, true, ""}, NeedsAttention{"P0", "?"}, Cancelled{"P0"}),
 			"USD 0.00", Customer{Kind: CustomerIdle, Message: "Welcome"}, nil, ""},
 		{"PIN is masked", baseConfig(), keys("<F1>246"), "***", Customer{Kind: CustomerIdle, Message: "Welcome"}, nil, ""},
-		{"recent list", baseConfig(), toList, "", Customer{Kind: CustomerIdle, Message: "Welcome"}, nil, "1 14:00 USD 12.50 paid"},
+		{"recent list", baseConfig(), seq(toMenu, "3", RecentLoaded{Payments: recent}), "", Customer{Kind: CustomerIdle, Message: "Welcome"}, nil, "1 14:00 USD 12.50 paid"},
+		// Issue 12, item 10: the refund list shows what is left; the confirm
+		// screen the original amount, its time and what is left.
+		{"refund list shows what is left", baseConfig(), seq(toMenu, "1", RecentLoaded{Payments: partlyRefunded}), "", Customer{Kind: CustomerIdle, Message: "Welcome"}, nil, "1 14:00 USD 12.50, USD 9.50 left"},
+		{"refund confirm: original amount and time", baseConfig(), seq(toRefundAmt, "2<ENTER>"), "USD 2.00", Customer{Kind: CustomerIdle, Message: "Welcome"}, nil, "Paid USD 12.50 at 2026-11-23 14:00"},
+		{"refund confirm: what is left", baseConfig(), seq(toRefundAmt, "2<ENTER>"), "USD 2.00", Customer{Kind: CustomerIdle, Message: "Welcome"}, nil, "Left to refund USD 12.50, after this USD 10.50"},
+		{"following the refund", baseConfig(), seq(toRefundAmt, "2<ENTER><ENTER>", RefundAccepted{"P9", "P9-R1"}), "", Customer{Kind: CustomerIdle, Message: "Welcome"}, nil, "Refund of USD 2.00 sent to Alipay: waiting for its answer"},
+		{"refund result", baseConfig(), seq(toRefundAmt, "2<ENTER><ENTER>", RefundAccepted{"P9", "P9-R1"}, RefundSettled{"P9", "P9-R1", false, "REFUND_WINDOW_EXCEED"}), "", Customer{Kind: CustomerIdle, Message: "Welcome"}, nil, "Refund of USD 2.00 failed: REFUND_WINDOW_EXCEED"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -551,6 +551,12 @@ func TestE2EManagerRefundOnKeypad(t *testing.T) {
 	if p.State != "PARTIALLY_REFUNDED" || p.Refunds[0].Amount.Decimal() != "2.00" {
 		t.Fatalf("payment %+v", p)
 	}
+	// The manager's screen followed the refund to its result (issue 12, item 10).
+	d.waitStatus("the refund's result on the till", func(s posapi.Status) bool { return s.Till == "following" && s.Screen == "Refund result" })
+	d.posctl("keys", "<ENTER>")
+	if st := d.waitStatus("the menu", func(s posapi.Status) bool { return s.Till == "menu" }); !strings.Contains(st.Notice, "Refund of USD 2.00 done") {
+		t.Errorf("notice %q", st.Notice)
+	}
 	d.poll("the refund slip", func() bool {
 		b, err := os.ReadFile(filepath.Join(d.dir, "receipts", id+"-refund-"+p.Refunds[0].RefundRequestID+".txt"))
 		return err == nil && strings.Contains(string(b), "USD 2.00")

@@ -255,7 +255,23 @@ func (t *till) forward(ctx context.Context, sub *queue.Subscription) {
 		if in, ok := inputOfChange(c); ok {
 			send(in)
 		}
+		if (c.Kind == queue.ChangeRefunded || c.Kind == queue.ChangeRefundFailed) && c.RefundID != "" {
+			send(t.refundSettled(c)) // the manager screen follows the refund to this
+		}
 	}
+}
+
+// refundSettled is what the flow hears when a refund reaches its result.
+func (t *till) refundSettled(c queue.Change) terminal.RefundSettled {
+	in := terminal.RefundSettled{PaymentID: c.RequestID, RefundID: c.RefundID, OK: c.Kind == queue.ChangeRefunded}
+	if p, err := t.eng.Get(c.RequestID); err == nil && !in.OK {
+		for _, r := range p.Refunds {
+			if r.RequestID == c.RefundID {
+				in.Reason = r.ResultCode
+			}
+		}
+	}
+	return in
 }
 
 // outcomeMetric is the posd_payments_total outcome of each change.
