@@ -94,3 +94,14 @@ func (e *Engine) ExportRows(from, to time.Time) ([]ExportRow, error) {
 // Close closes the outbox file. Call it after Wait, once; the engine must
 // not be used afterwards.
 func (e *Engine) Close() error { return e.store.Close() }
+
+// CheckFile reports whether the outbox file at path opens: read-only,
+// waiting at most lockTimeout for a writer's lock. A file a running posd
+// holds answers ErrLocked (that posd checked it when it opened it).
+func CheckFile(path string, lockTimeout time.Duration) error {
+	s, err := Open(path, Options{ReadOnly: true, LockTimeout: lockTimeout})
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}

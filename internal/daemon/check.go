@@ -37,11 +37,8 @@ func Check(cfg config.Config, getenv func(string) string) error {
 		errs = append(errs, &config.Error{File: cfg.FileName(), Where: "[till]", Why: err.Error(), Err: err})
 	}
 	if _, err := os.Lstat(cfg.Outbox.Path); err == nil {
-		s, err := queue.Open(cfg.Outbox.Path, queue.Options{ReadOnly: true, LockTimeout: 200 * time.Millisecond})
-		switch {
-		case err == nil:
-			s.Close()
-		case errors.Is(err, queue.ErrLocked):
+		switch err := queue.CheckFile(cfg.Outbox.Path, 200*time.Millisecond); {
+		case err == nil, errors.Is(err, queue.ErrLocked):
 		default:
 			why := strings.TrimPrefix(err.Error(), "queue: ")
 			errs = append(errs, &config.Error{File: cfg.FileName(), Where: "[outbox] path", Why: why, Err: err})

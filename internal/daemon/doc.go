@@ -11,8 +11,10 @@
 // customer display page and Alipay's notifications.
 //
 // Files, one concern each: daemon.go (assembly, start and stop order),
-// till.go (cashier flow ↔ outbox), gateway.go (call metrics), printer.go
-// and receipts.go (slips), screens.go (customer display), keypads.go,
-// api.go and backend.go (the unix socket), desk.go (the demo page's
-// handle), listeners.go and notifications.go (TCP endpoints), metrics.go.
+// check.go (posd -check), till.go (cashier flow ↔ outbox), gateway.go
+// (call metrics), printer.go and receipts.go (one print loop: every
+// printer behind printer.Spooler), screens.go (customer display),
+// keypads.go, api.go, backend.go and lockout.go (the unix socket), desk.go
+// (the demo page's handle), listeners.go and notifications.go (TCP
+// endpoints), events.go (the broker stream), metrics.go.
 package daemon
