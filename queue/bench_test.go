@@ -172,3 +172,23 @@ func BenchmarkWear(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPruneScan is the daily prune (and the one right after start-up)
+// of an outbox of 10,000 final and 1,000 pending payments with nothing yet
+// expired: it reads the index of final payments by time, not the records.
+//
+//	go test -run '^$' -bench PruneScan ./queue/
+func BenchmarkPruneScan(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "posd.db")
+	writeOutboxFixture(b, path, start)
+	s, err := queue.Open(path, queue.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for b.Loop() {
+		if n, err := s.PruneForTest(start.Add(-90 * 24 * time.Hour)); n != 0 || err != nil {
+			b.Fatalf("pruned %d, %v", n, err)
+		}
+	}
+}

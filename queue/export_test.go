@@ -1,5 +1,7 @@
 package queue
 
+import "time"
+
 // Doors for the external tests (package queue_test) into what the package
 // keeps unexported: they write a database as a crash or an older posd left
 // it, which no caller of the Engine can.
@@ -15,3 +17,6 @@ func (s *Store) SaveAllForTest(ps []Payment) error {
 	_, err := s.saveAll(ps, nil)
 	return err
 }
+
+// PruneForTest is prune.
+func (s *Store) PruneForTest(cutoff time.Time) (int, error) { return s.prune(cutoff) }

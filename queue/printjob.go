@@ -47,6 +47,9 @@ func putNewJob(tx *bolt.Tx, j *PrintJob) error {
 	if err := b.Put(jobKey(id), v); err != nil {
 		return err
 	}
+	if err := tx.Bucket(bucketPayJobs).Put(payJobKey(j.RequestID, jobKey(id)), nil); err != nil {
+		return err
+	}
 	if err := jobEvent(tx, j, events.ReceiptQueued, j.CreatedAt); err != nil {
 		return err
 	}

@@ -430,3 +430,127 @@ func TestStoreReportsTornMetaPage(t *testing.T) {
 		})
 	}
 }
+
+// finalIndex is the prune index as stored: paymentRequestId → UpdatedAt.
+func finalIndex(t *testing.T, s *Store) map[string]time.Time {
+	t.Helper()
+	out := map[string]time.Time{}
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketFinal).ForEach(func(k, _ []byte) error {
+			out[string(k[8:])] = time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC()
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// The index holds exactly the final payments, at their last change: a
+// payment that has calls to make again (a refund) leaves it, and comes back
+// at its new time once final.
+func TestStoreFinalIndexFollowsPayments(t *testing.T) {
+	s := openTestStore(t, "")
+	p := storedPayment(t, "P1", "S1")
+	s.create(p)
+	if idx := finalIndex(t, s); len(idx) != 0 {
+		t.Fatalf("a live payment is indexed: %v", idx)
+	}
+	paid, _ := stepAt(t, p, payAns(Success, "SUCCESS"), t0.Add(time.Second))
+	s.save(paid, nil)
+	if idx := finalIndex(t, s); len(idx) != 1 || !idx["P1"].Equal(paid.UpdatedAt) {
+		t.Fatalf("index %v after SUCCEEDED at %v", idx, paid.UpdatedAt)
+	}
+	refunding, _ := stepAt(t, paid, refundReq(300), t0.Add(time.Hour))
+	s.save(refunding, nil)
+	if idx := finalIndex(t, s); len(idx) != 0 {
+		t.Fatalf("a payment refunding is indexed: %v", idx)
+	}
+	done, _ := stepAt(t, refunding, refAns(Success, "SUCCESS"), t0.Add(2*time.Hour))
+	s.save(done, nil)
+	if idx := finalIndex(t, s); len(idx) != 1 || !idx["P1"].Equal(done.UpdatedAt) {
+		t.Fatalf("index %v after the refund at %v", idx, done.UpdatedAt)
+	}
+	// Pruned only once its last change is past the cutoff.
+	if n, err := s.prune(t0.Add(90 * time.Minute)); n != 0 || err != nil {
+		t.Fatalf("pruned %d, %v before its last change expired", n, err)
+	}
+	if n, err := s.prune(t0.Add(3 * time.Hour)); n != 1 || err != nil {
+		t.Fatalf("pruned %d, %v after", n, err)
+	}
+}
+
+// A file written before the index (or by an older posd after it) gets it
+// built at the first writable Open; an entry that no longer matches its
+// record is dropped, never the record.
+func TestStorePruneIndexBuiltForOlderFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "posd.db")
+	s := openTestStore(t, path)
+	old := storedPayment(t, "OLD", "S1")
+	s.create(old)
+	oldPaid, _ := stepAt(t, old, payAns(Success, "SUCCESS"), t0.Add(time.Second))
+	jobs, _ := s.save(oldPaid, []PrintJob{{RequestID: "OLD", Kind: SaleReceipt, Payload: []byte(`{}`)}})
+	s.markPrinted(jobs[0].ID, t0)
+	moved := storedPayment(t, "MOVED", "S2")
+	s.create(moved)
+	movedDeclined, _ := stepAt(t, moved, payAns(Failure, "RISK_REJECT"), t0.Add(time.Second))
+	movedFailed, _ := stepAt(t, movedDeclined, inq(Success, StatusFail, ""), t0.Add(2*time.Second))
+	if movedFailed.Live() {
+		t.Fatalf("MOVED is %s, want final", movedFailed.State)
+	}
+	s.save(movedFailed, nil)
+	// As an older posd leaves the file: no index buckets.
+	if err := s.update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bucketFinal); err != nil {
+			return err
+		}
+		return tx.DeleteBucket(bucketPayJobs)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ro.prune(t0.Add(90 * 24 * time.Hour)); n != 0 || err != nil {
+		t.Fatalf("read-only prune of an unindexed file: %d, %v", n, err)
+	}
+	ro.Close()
+
+	s = openTestStore(t, path)
+	if idx := finalIndex(t, s); len(idx) != 2 {
+		t.Fatalf("index built at Open: %v", idx)
+	}
+	// MOVED changed behind the index's back (an older posd wrote it later):
+	// its stale entry must not prune it.
+	if err := s.update(func(tx *bolt.Tx) error {
+		later := movedFailed
+		later.UpdatedAt = t0.Add(100 * 24 * time.Hour)
+		v, err := encodePayment(&later)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketPayments).Put([]byte("MOVED"), v)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.prune(t0.Add(90 * 24 * time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("Prune = %d, %v; want 1", n, err)
+	}
+	if _, err := s.Get("OLD"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("OLD kept: %v", err)
+	}
+	if _, err := s.Get("MOVED"); err != nil {
+		t.Errorf("MOVED pruned by a stale index entry: %v", err)
+	}
+	if j, _ := s.Jobs("OLD"); len(j) != 0 {
+		t.Errorf("printed jobs of a pruned payment kept: %v", j)
+	}
+	if idx := finalIndex(t, s); len(idx) != 0 {
+		t.Errorf("index entries left: %v", idx)
+	}
+}
