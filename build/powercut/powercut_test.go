@@ -48,7 +48,7 @@ var scenarios = []scenario{
 			return err
 		}
 		r.armCall("cancel")
-		return r.posctl(ctx, nil, "cancel", st.Current)
+		return r.posctl(ctx, nil, "cancel", "--yes", st.Current)
 	}},
 	// A refund of a paid payment.
 	{"refund", func(ctx context.Context, r *rig) error {
@@ -63,7 +63,7 @@ var scenarios = []scenario{
 			return err
 		}
 		r.armCall("refund")
-		return r.posctl(ctx, nil, "refund", st.Current, pick(r, "0.50", "1.00"))
+		return r.posctl(ctx, nil, "refund", "--yes", st.Current, pick(r, "0.50", "1.00"))
 	}},
 	// The receipt printing: posd logs the SUCCEEDED commit, then the slip
 	// goes to the printer at a print head's pace.
