@@ -53,8 +53,8 @@ const (
 	envCrashTotal = "QUEUE_CRASH_TOTAL"
 	envCrashFinal = "QUEUE_CRASH_FINAL"
 	envCrashPin   = "QUEUE_CRASH_PIN" // set: the gateway is amssim over TLS
-	// envCrashSlow multiplies the client's deadlines: build/powercut runs
-	// the child in an emulated board, where a TLS handshake takes seconds.
+	// envCrashSlow slows the child's clock by a factor: build/powercut runs
+	// it in an emulated board, where a TLS handshake takes seconds.
 	envCrashSlow = "QUEUE_CRASH_SLOW"
 )
 
@@ -74,19 +74,30 @@ func crashAborted(i int) bool { return (i%8 == 5 || i%8 == 6) && !crashVoided(i)
 // crashPolicy is DefaultPolicy in milliseconds instead of seconds, so a
 // payment lives through several kills in a short test.
 func crashPolicy() queue.Policy {
+	slow := crashSlow()
 	pol := queue.DefaultPolicy()
-	pol.PayResendFor = 2 * time.Second
-	pol.PayResendDelay = 50 * time.Millisecond
-	pol.PayAnswerWait = 500 * time.Millisecond
-	pol.InquiryInterval = 40 * time.Millisecond
-	pol.DefaultExpiry = 2 * time.Second
-	pol.ExpiryGrace = 200 * time.Millisecond
-	pol.CancelBackoff = []time.Duration{40 * time.Millisecond, 60 * time.Millisecond, 60 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond}
-	pol.CancelRetry = 300 * time.Millisecond
-	pol.RefundPoll = 100 * time.Millisecond
-	pol.RefundPollFor = time.Second
-	pol.RefundRetry = 300 * time.Millisecond
+	pol.PayResendFor = 2 * time.Second * slow
+	pol.PayResendDelay = 50 * time.Millisecond * slow
+	pol.PayAnswerWait = 500 * time.Millisecond * slow
+	pol.InquiryInterval = 40 * time.Millisecond * slow
+	pol.DefaultExpiry = 2 * time.Second * slow
+	pol.ExpiryGrace = 200 * time.Millisecond * slow
+	pol.CancelBackoff = []time.Duration{40 * time.Millisecond * slow, 60 * time.Millisecond * slow, 60 * time.Millisecond * slow,
+		100 * time.Millisecond * slow, 100 * time.Millisecond * slow}
+	pol.CancelRetry = 300 * time.Millisecond * slow
+	pol.RefundPoll = 100 * time.Millisecond * slow
+	pol.RefundPollFor = time.Second * slow
+	pol.RefundRetry = 300 * time.Millisecond * slow
 	return pol
+}
+
+// crashSlow is the factor QUEUE_CRASH_SLOW sets on the child's clock
+// (policy, expiries, client deadlines); 1 unless set.
+func crashSlow() time.Duration {
+	if n, err := strconv.Atoi(os.Getenv(envCrashSlow)); err == nil && n > 1 {
+		return time.Duration(n)
+	}
+	return 1
 }
 
 // crashCodes are the payment codes of one gateway: paid, paid after a
@@ -119,7 +130,7 @@ func crashRequest(i int, now time.Time, codes crashCodes) (queue.PaymentRequest,
 		sc = alipay.ScenarioOrderCode
 	}
 	amount := alipay.Amount{Currency: "USD", Value: int64(100 + i)}
-	expires := now.Add(1500 * time.Millisecond)
+	expires := now.Add(1500 * time.Millisecond * crashSlow())
 	body, err := alipay.EncodePay(alipay.PayRequest{
 		PaymentRequestID: id,
 		Order: alipay.Order{ReferenceOrderID: sale, OrderDescription: "crash test", Merchant: alipay.Merchant{
@@ -145,10 +156,7 @@ func crashGateway(t *testing.T) (queue.Gateway, crashCodes) {
 		return &queuetest.Remote{URL: url, Client: &http.Client{Timeout: 2 * time.Second}}, ledgerCodes
 	}
 	merchant, gateway := alipaytest.Keys(t)
-	slow := time.Duration(1)
-	if n, err := strconv.Atoi(os.Getenv(envCrashSlow)); err == nil && n > 1 {
-		slow = time.Duration(n)
-	}
+	slow := crashSlow()
 	client, err := alipay.NewClient(alipay.Config{ClientID: amsClientID, PrivateKey: merchant,
 		PlatformPublicKey: &gateway.PublicKey, BaseURL: url, PinSHA256: pin,
 		PayTimeout: 2 * time.Second * slow, CallTimeout: 2 * time.Second * slow, ConnectTimeout: time.Second * slow})
