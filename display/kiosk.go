@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/posd/posd/internal/lang"
 )
 
 // KioskConfig configures the kiosk page.
@@ -17,6 +19,8 @@ type KioskConfig struct {
 	// correction level. Zero means 800x480 (a 7" HDMI panel).
 	Size image.Point
 	Now  func() time.Time
+	// Languages of the texts, main one first; none means English.
+	Languages []lang.Lang
 }
 
 // Kiosk is a Display for a full-screen web page in a browser in kiosk mode
@@ -48,6 +52,11 @@ type KioskState struct {
 	// and corrects for its own clock with Now.
 	ExpiresAt int64 `json:"expiresAt,omitempty"`
 	Now       int64 `json:"now"`
+	// The page's own words, in the main language: the countdown it
+	// redraws every second and the note when the code does not fit.
+	ExpiresIn string `json:"expiresIn,omitempty"`
+	Expired   string `json:"expired,omitempty"`
+	TooLong   string `json:"tooLong,omitempty"`
 }
 
 // KioskLine is one line of text on the page.
@@ -77,7 +86,12 @@ var roleNames = [...]string{small: "small", body: "body", title: "title", amount
 func (k *Kiosk) encode(s Screen) (KioskState, error) {
 	now := k.cfg.Now()
 	st := KioskState{Kind: s.Kind.String(), Now: now.UnixMilli()}
-	for _, l := range screenLines(s, now, false) {
+	if len(k.cfg.Languages) > 0 && k.cfg.Languages[0].Chinese() {
+		l := k.cfg.Languages[0]
+		st.ExpiresIn, st.Expired = l.T(countdownPrefix), l.T("Code expired")
+		st.TooLong = l.T("Code too long for this screen") + ", " + l.T("Please ask the cashier")
+	}
+	for _, l := range screenLines(s, now, false, k.cfg.Languages) {
 		r, g, b, _ := Palette[l.color].RGBA()
 		st.Lines = append(st.Lines, KioskLine{Text: l.text, Role: roleNames[l.role],
 			Color: fmt.Sprintf("#%02x%02x%02x", r>>8, g>>8, b>>8), Countdown: l.countdown})

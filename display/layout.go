@@ -3,6 +3,8 @@ package display
 import (
 	"image"
 	"time"
+
+	"github.com/posd/posd/internal/lang"
 )
 
 // role sets how large a line may grow, as a share of the text area height.
@@ -48,13 +50,50 @@ var shorter = map[string]string{
 	"Payment in progress":                 "In progress",
 }
 
-// screenLines is the text of s at now, top to bottom.
-func screenLines(s Screen, now time.Time, textOnly bool) []line {
+// alipayMark is how the display names the wallet when it asks Chinese
+// readers to scan: the brand in both scripts, as the acceptance mark has it.
+const alipayMark = "支付宝 Alipay"
+
+// screenLines is the text of s at now, top to bottom, in each of langs
+// (the first is the main one; the others follow each line in smaller type
+// and are the first to go when space runs out). No langs means English.
+func screenLines(s Screen, now time.Time, textOnly bool, langs []lang.Lang) []line {
+	if len(langs) == 0 {
+		langs = []lang.Lang{{}}
+	}
 	var ls []line
+	// add puts text as it is: names, amounts.
 	add := func(text string, r role, c uint8, keep int) {
 		if text != "" {
 			ls = append(ls, line{text: text, short: shorter[text], role: r, color: c, keep: keep})
 		}
+	}
+	// say puts a catalog text in every language.
+	say := func(key string, r role, c uint8, keep int) {
+		if key == "" {
+			return
+		}
+		first := ""
+		for i, l := range langs {
+			text := l.T(key)
+			short := ""
+			if sk := shorter[key]; sk != "" {
+				short = l.T(sk)
+			}
+			if i == 0 {
+				first = text
+				ls = append(ls, line{text: text, short: short, role: r, color: c, keep: keep})
+				continue
+			}
+			if text == first {
+				continue
+			}
+			ls = append(ls, line{text: text, short: short, role: min(r, body), color: c, keep: 1})
+		}
+	}
+	chinese := false
+	for _, l := range langs {
+		chinese = chinese || l.Chinese()
 	}
 	amountText := ""
 	if s.Amount.Currency != "" {
@@ -68,63 +107,74 @@ func screenLines(s Screen, now time.Time, textOnly bool) []line {
 	}
 	switch s.Kind {
 	case Idle:
-		add(or(s.Merchant, "Welcome"), body, Black, 5)
-		add("Pay with Alipay", title, Blue, 4)
+		if s.Merchant != "" {
+			add(s.Merchant, body, Black, 5)
+		} else {
+			say("Welcome", body, Black, 5)
+		}
+		if chinese {
+			add(alipayMark, title, Blue, 4)
+		} else {
+			say("Pay with Alipay", title, Blue, 4)
+		}
 	case AmountEntry:
 		add(s.Merchant, small, Grey, 1)
-		add("Amount", small, Grey, 3)
+		say("Amount", small, Grey, 3)
 		add(or(amountText, "0"), amount, Black, 6)
 	case Waiting:
 		add(s.Merchant, small, Grey, 2)
 		switch {
 		case !now.Before(s.ExpiresAt):
 			add(amountText, amount, Black, 6)
-			add("Code expired", title, Red, 5)
-			add("Please wait", body, Black, 3)
+			say("Code expired", title, Red, 5)
+			say("Please wait", body, Black, 3)
 		case textOnly:
 			add(amountText, amount, Black, 6)
-			add("Customer scanning", body, Blue, 3)
+			say("Customer scanning", body, Blue, 3)
 		default:
 			add(amountText, amount, Black, 6)
-			add("Scan with Alipay", body, Blue, 3)
+			if chinese {
+				add(alipayMark, body, Blue, 4)
+			}
+			say("Scan with Alipay", body, Blue, 3)
 		}
 		if now.Before(s.ExpiresAt) {
 			left := Countdown(s.ExpiresAt.Sub(now))
-			add(countdownPrefix+left, small, Black, 4)
+			add(langs[0].T(countdownPrefix)+left, small, Black, 4)
 			ls[len(ls)-1].countdown = true
-			ls[len(ls)-1].short = left + " left" // never cut the digits off
+			ls[len(ls)-1].short = left + langs[0].T(" left") // never cut the digits off
 		}
 	case Paid:
-		add("Paid", title, Green, 5)
+		say("Paid", title, Green, 5)
 		add(amountText, amount, Black, 6)
-		add("Thank you", body, Black, 3)
+		say("Thank you", body, Black, 3)
 		add(s.Merchant, small, Grey, 1)
 	case Declined:
-		add("Payment declined", title, Red, 5)
+		say("Payment declined", title, Red, 5)
 		add(amountText, amount, Black, 4)
-		add(or(s.Reason, "Please try again or pay another way"), body, Black, 3)
+		say(or(s.Reason, "Please try again or pay another way"), body, Black, 3)
 	case Cancelled:
-		add("Payment cancelled", title, Amber, 5)
+		say("Payment cancelled", title, Amber, 5)
 		add(amountText, amount, Black, 4)
-		add(or(s.Reason, "Please ask the cashier"), body, Black, 2)
+		say(or(s.Reason, "Please ask the cashier"), body, Black, 2)
 	case NetworkTrouble:
-		add("Network trouble", title, Amber, 5)
-		add("Retrying, please wait", body, Black, 4)
-		add("Please do not pay again", body, Black, 3)
+		say("Network trouble", title, Amber, 5)
+		say("Retrying, please wait", body, Black, 4)
+		say("Please do not pay again", body, Black, 3)
 		add(amountText, amount, Black, 2)
-		add(s.Reason, small, Grey, 1)
+		say(s.Reason, small, Grey, 1)
 	case PrinterNeedsPaper:
-		add("Printer needs paper", title, Amber, 5)
-		add("Your payment is not affected", body, Black, 3)
+		say("Printer needs paper", title, Amber, 5)
+		say("Your payment is not affected", body, Black, 3)
 		add(amountText, amount, Black, 2)
 	case Processing:
 		add(s.Merchant, small, Grey, 1)
 		add(amountText, amount, Black, 4)
-		add("Please wait", title, Blue, 5)
-		add(or(s.Reason, "Payment in progress"), body, Black, 3)
+		say("Please wait", title, Blue, 5)
+		say(or(s.Reason, "Payment in progress"), body, Black, 3)
 	case OutOfService:
-		add("Out of service", title, Red, 5)
-		add(or(s.Reason, "Please pay at another till"), body, Black, 3)
+		say("Out of service", title, Red, 5)
+		say(or(s.Reason, "Please pay at another till"), body, Black, 3)
 		add(s.Merchant, small, Grey, 2)
 	}
 	return ls

@@ -1,6 +1,8 @@
 package display
 
 import (
+	"github.com/posd/posd/internal/lang"
+
 	"context"
 	"errors"
 	"fmt"
@@ -61,6 +63,10 @@ type Config struct {
 	// CJK); "" tries DefaultHexFontPath, "builtin" uses ASCII only.
 	Font string `json:"font,omitempty"`
 
+	// Languages are the languages of the customer's texts, main one
+	// first; none means English.
+	Languages []lang.Lang `json:"-"`
+
 	// Output is where the terminal driver draws (default os.Stdout).
 	Output io.Writer        `json:"-"`
 	Now    func() time.Time `json:"-"`
@@ -110,7 +116,7 @@ func Open(ctx context.Context, cfg Config) (Display, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := Options{Font: font}
+	opts := Options{Font: font, Languages: cfg.Languages}
 	switch cfg.Driver {
 	case "framebuffer":
 		return OpenFramebuffer(or(cfg.Device, "/dev/fb0"), opts, cfg.Now)
@@ -124,9 +130,11 @@ func Open(ctx context.Context, cfg Config) (Display, error) {
 		if out == nil {
 			out = os.Stdout
 		}
-		return NewTerminal(out, cfg.Now), nil
+		t := NewTerminal(out, cfg.Now)
+		t.Languages = cfg.Languages
+		return t, nil
 	case "kiosk":
-		return NewKiosk(KioskConfig{Size: image.Pt(orInt(cfg.Width, 800), orInt(cfg.Height, 480)), Now: cfg.Now}), nil
+		return NewKiosk(KioskConfig{Size: image.Pt(orInt(cfg.Width, 800), orInt(cfg.Height, 480)), Now: cfg.Now, Languages: cfg.Languages}), nil
 	case "ssd1306", "sh1106":
 		return openOLED(ctx, cfg, opts)
 	case "st7789", "ili9341":

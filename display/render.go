@@ -5,6 +5,8 @@ import (
 	"image/color"
 	"sync"
 	"time"
+
+	"github.com/posd/posd/internal/lang"
 )
 
 // Palette indexes of every rendered frame. Drivers convert these few colours
@@ -50,6 +52,9 @@ type Options struct {
 	// TextOnly never draws a QR code: for panels too small for a payment
 	// code, such as a 128x64 OLED facing the cashier.
 	TextOnly bool
+	// Languages are the languages of the texts, main one first (the
+	// others follow each line, smaller); none means English.
+	Languages []lang.Lang
 }
 
 // Renderer turns screens into frames. It remembers the last QR plan, so
@@ -85,7 +90,7 @@ func Render(s Screen, size image.Point, now time.Time, opts Options) Frame {
 func (r *Renderer) Render(s Screen, size image.Point, now time.Time) Frame {
 	img := image.NewPaletted(image.Rectangle{Max: size}, Palette)
 	f := Frame{Image: img}
-	lines := screenLines(s, now, r.opts.TextOnly)
+	lines := screenLines(s, now, r.opts.TextOnly, r.opts.Languages)
 	area := img.Bounds().Inset(margin(size))
 	if s.showsQR(now) && !r.opts.TextOnly {
 		plan, textArea, qrArea, err := r.placeQR(s.QR, img.Bounds(), lines)
@@ -95,12 +100,20 @@ func (r *Renderer) Render(s Screen, size image.Point, now time.Time) Frame {
 			area = textArea
 		} else {
 			f.QRErr = err
-			lines = append(lines, line{text: "Code too long for this screen", role: small, color: Red, keep: 5})
-			lines = append(lines, line{text: "Please ask the cashier", role: small, color: Red, keep: 5})
+			l := r.mainLang()
+			lines = append(lines, line{text: l.T("Code too long for this screen"), role: small, color: Red, keep: 5})
+			lines = append(lines, line{text: l.T("Please ask the cashier"), role: small, color: Red, keep: 5})
 		}
 	}
 	layoutLines(img, area, lines, r.opts.Font)
 	return f
+}
+
+func (r *Renderer) mainLang() lang.Lang {
+	if len(r.opts.Languages) == 0 {
+		return lang.Lang{}
+	}
+	return r.opts.Languages[0]
 }
 
 func margin(size image.Point) int {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/build/testenv"
+	"github.com/posd/posd/internal/lang"
 )
 
 // panels are the sizes posd supports, largest first.
@@ -48,6 +49,71 @@ func TestGoldenScreens(t *testing.T) {
 				f := r.Render(s, sz.size, testNow)
 				compareGolden(t, f.Image, filepath.Join("testdata", "golden", name))
 			})
+		}
+	}
+}
+
+// TestGoldenScreensChinese draws every screen as a Chinese-speaking shop
+// configures it ([display] languages = ["zh-CN", "en"], and zh-TW): the
+// main language large, English below, "支付宝 Alipay" where it asks to scan.
+func TestGoldenScreensChinese(t *testing.T) {
+	font := unifont(t)
+	for _, main := range []string{"zh-CN", "zh-TW"} {
+		zh, err := lang.Parse(main)
+		if err != nil {
+			t.Fatal(err)
+		}
+		langs := []lang.Lang{zh, lang.New(lang.English)}
+		sizes := []struct {
+			name string
+			size image.Point
+			opts Options
+		}{
+			{"800x480", image.Pt(800, 480), Options{Font: font, Languages: langs}},
+			{"320x240", image.Pt(320, 240), Options{Font: font, Languages: langs}},
+			{"240x240", image.Pt(240, 240), Options{Font: font, Languages: langs}},
+			{"oled-128x64", image.Pt(128, 64), Options{Font: font, TextOnly: true, Languages: langs}},
+		}
+		for _, sz := range sizes {
+			r := NewRenderer(sz.opts)
+			for _, s := range sampleScreens(t) {
+				name := fmt.Sprintf("%s-%s-%s.png", main, s.Kind, sz.name)
+				t.Run(name, func(t *testing.T) {
+					f := r.Render(s, sz.size, testNow)
+					compareGolden(t, f.Image, filepath.Join("testdata", "golden", name))
+					if s.Kind == Waiting && sz.opts.TextOnly == false && f.QR.Empty() {
+						t.Errorf("%s: no QR drawn", name)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestChineseScanWording: the waiting screen names the wallet in both
+// scripts and asks in the main language first; English follows.
+func TestChineseScanWording(t *testing.T) {
+	zh, _ := lang.Parse("zh-CN")
+	s := sampleScreens(t)
+	var waiting Screen
+	for _, sc := range s {
+		if sc.Kind == Waiting {
+			waiting = sc
+		}
+	}
+	var texts []string
+	for _, l := range screenLines(waiting, testNow, false, []lang.Lang{zh, lang.New(lang.English)}) {
+		texts = append(texts, l.text)
+	}
+	got := strings.Join(texts, "|")
+	for _, want := range []string{"支付宝 Alipay", "请用支付宝扫码|Scan with Alipay", "剩余时间 "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("waiting screen %q lacks %q", got, want)
+		}
+	}
+	for _, l := range screenLines(waiting, testNow, false, nil) {
+		if strings.ContainsRune(l.text, '支') {
+			t.Errorf("English-only screen shows %q", l.text)
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package display
 
 import (
+	"github.com/posd/posd/internal/lang"
+
 	"bufio"
 	"context"
 	"fmt"
@@ -17,6 +19,8 @@ type Terminal struct {
 	w      io.Writer
 	now    func() time.Time
 	closed bool
+	// Languages of the texts, main one first; set before the first Show.
+	Languages []lang.Lang
 }
 
 // NewTerminal draws on w (normally os.Stdout).
@@ -49,7 +53,7 @@ func (t *Terminal) Show(ctx context.Context, s Screen) error {
 	now := t.now()
 	b := bufio.NewWriter(t.w)
 	b.WriteString("\x1b[H\x1b[2J\x1b[0m")
-	for _, l := range screenLines(s, now, false) {
+	for _, l := range screenLines(s, now, false, t.Languages) {
 		fmt.Fprintf(b, "  %s%s\x1b[0m\n", ansiColor(l.color), sanitize(l.text))
 	}
 	var qrErr error

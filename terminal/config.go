@@ -2,6 +2,7 @@ package terminal
 
 import (
 	"fmt"
+	"github.com/posd/posd/internal/lang"
 	"time"
 
 	"github.com/posd/posd/money"
@@ -11,6 +12,9 @@ import (
 // and counts take the defaults named on each field.
 type Config struct {
 	Currency money.Currency // the till's currency; required
+
+	// Language of the cashier's screens; the zero value is English.
+	Language lang.Lang
 
 	// MinAmount and MaxAmount bound what a cashier may charge. Zero values
 	// mean one minor unit and money.MaxValue. Digits that would pass

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posd/posd/internal/lang"
 	"github.com/posd/posd/money"
 	"github.com/posd/posd/terminal/keypad"
 )
@@ -251,5 +252,29 @@ func TestRandomSequences(t *testing.T) {
 				t.Fatalf("seed %d step %d: till in %v while %s is live", seed, step, s.Phase, live)
 			}
 		}
+	}
+}
+
+// TestViewChinese: with [merchant] language = "zh-CN" the cashier reads
+// Chinese, a decline in words (never the code), and the customer display
+// gets the code's customer words as a catalog key to show in its languages.
+func TestViewChinese(t *testing.T) {
+	cfg := baseConfig()
+	var err error
+	if cfg.Language, err = lang.Parse("zh-CN"); err != nil {
+		t.Fatal(err)
+	}
+	st, _, m := run(t, cfg, nil)
+	if v := m.View(st); v.Title != "新交易" {
+		t.Errorf("ready title %q", v.Title)
+	}
+	st, _, m = run(t, cfg, seq(toQR, Failed{"P1", "USER_BALANCE_NOT_ENOUGH"}))
+	v := m.View(st)
+	all := strings.Join(append(v.Lines, v.Title, v.Hint), "|")
+	if v.Title != "支付失败" || !strings.Contains(all, "余额不足") || strings.Contains(all, "USER_BALANCE") {
+		t.Errorf("declined: %q", all)
+	}
+	if v.Customer.Message != "Insufficient balance" {
+		t.Errorf("customer message %q", v.Customer.Message)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/display"
+	"github.com/posd/posd/internal/lang"
 	"github.com/posd/posd/printer"
 	"github.com/posd/posd/terminal"
 )
@@ -51,6 +52,18 @@ type Merchant struct {
 	StoreID    string `toml:"store_id"`
 	TerminalID string `toml:"terminal_id"`
 	Footer     string `toml:"footer"`
+	// Language of receipts and the cashier's screens: zh-CN, zh-TW or en.
+	Language string `toml:"language"`
+}
+
+// Lang is the merchant's language; English when unset or invalid (Check
+// refuses an invalid one).
+func (m Merchant) Lang() lang.Lang {
+	l, err := lang.Parse(m.Language)
+	if err != nil {
+		return lang.New(lang.English)
+	}
+	return l
 }
 
 // Till is the cashier flow.
@@ -139,6 +152,24 @@ type Display struct {
 	RowOffset    int    `toml:"row_offset"`
 	MADCTL       int    `toml:"madctl"`
 	Font         string `toml:"font"`
+	// Languages of the customer display, main first; empty: the
+	// merchant's language.
+	Languages []string `toml:"languages"`
+}
+
+// DisplayLangs are the customer display's languages: [display] languages, or
+// the merchant's language alone.
+func (c Config) DisplayLangs() []lang.Lang {
+	var out []lang.Lang
+	for _, name := range c.Display.Languages {
+		if l, err := lang.Parse(name); err == nil {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		out = []lang.Lang{c.Merchant.Lang()}
+	}
+	return out
 }
 
 // API is the local control socket posctl talks to.
@@ -176,7 +207,7 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 // Default holds every default; decoding overwrites what the file sets.
 func Default() Config {
 	return Config{
-		Merchant: Merchant{TerminalID: "T01", MCC: "5812", StoreID: "S01"},
+		Merchant: Merchant{TerminalID: "T01", MCC: "5812", StoreID: "S01", Language: "en"},
 		Till: Till{
 			ResultHold:    Duration{10 * time.Second},
 			OrderTitle:    "In-store purchase",
@@ -360,6 +391,9 @@ func (c *Config) check() []problem {
 func (c *Config) checkMerchant(bad badFunc) {
 	if c.Merchant.Name == "" {
 		bad("merchant", "name", "required: it is printed on every receipt")
+	}
+	if _, err := lang.Parse(c.Merchant.Language); err != nil {
+		bad("merchant", "language", "%v", err)
 	}
 	// Id parts: letters, digits, '_' and '-' only. terminal_id is part of
 	// every paymentRequestId (and so of every refundRequestId), which the
@@ -561,6 +595,14 @@ func (c *Config) checkDisplay(bad badFunc) {
 			}
 			bad("display", p.Field, "%s", p.Why)
 		}
+	}
+	for _, name := range d.Languages {
+		if _, err := lang.Parse(name); err != nil {
+			bad("display", "languages", "%v", err)
+		}
+	}
+	if len(d.Languages) > 3 {
+		bad("display", "languages", "at most 3 languages fit a screen, got %d", len(d.Languages))
 	}
 	if d.I2CAddr < 0 || d.I2CAddr > 0x7F {
 		bad("display", "i2c_addr", "%#x is not a 7-bit I2C address", d.I2CAddr)

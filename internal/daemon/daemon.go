@@ -151,7 +151,7 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 
 	if cfg.Display.Kind != "none" {
 		// Opening a panel is a few bus writes: no context of Run's to bound.
-		if d.device, d.kiosk, err = openDisplay(context.Background(), cfg.Display, log); err != nil {
+		if d.device, d.kiosk, err = openDisplay(context.Background(), cfg.Display, cfg.DisplayLangs(), log); err != nil {
 			return nil, err
 		}
 		d.closers = append(d.closers, d.device.Close)
@@ -162,7 +162,9 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 	if d.sources, err = keySources(cfg.Keypad, d.script, log); err != nil {
 		return nil, err
 	}
-	if d.machine, err = terminal.NewMachine(tillConfig(cfg.Till)); err != nil {
+	tc := tillConfig(cfg.Till)
+	tc.Language = cfg.Merchant.Lang()
+	if d.machine, err = terminal.NewMachine(tc); err != nil {
 		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
 	}
 	d.lockouts = lockoutFile{path: filepath.Join(filepath.Dir(cfg.Outbox.Path), lockoutName)}

@@ -8,6 +8,7 @@ import (
 	"github.com/posd/posd/display"
 	"github.com/posd/posd/display/kiosk"
 	"github.com/posd/posd/internal/config"
+	"github.com/posd/posd/internal/lang"
 	"github.com/posd/posd/terminal"
 )
 
@@ -66,14 +67,14 @@ func (s *screens) Show(ctx context.Context, sc terminal.Screen) error {
 
 // openDisplay opens the customer display; for the kiosk it also returns
 // the page's handler.
-func openDisplay(ctx context.Context, c config.Display, log *slog.Logger) (display.Display, http.Handler, error) {
+func openDisplay(ctx context.Context, c config.Display, langs []lang.Lang, log *slog.Logger) (display.Display, http.Handler, error) {
 	if c.Kind == "none" {
 		return nil, nil, nil
 	}
 	d, err := display.Open(ctx, display.Config{Driver: c.Kind, Device: c.Device, Width: c.Width, Height: c.Height,
 		I2CBus: c.I2CBus, I2CAddr: uint16(c.I2CAddr), SPIBus: c.SPIBus, SPIChip: c.SPIChip, SPIHz: c.SPIHz,
 		DC: c.DC, Reset: c.Reset, Backlight: c.Backlight, ColumnOffset: c.ColumnOffset, RowOffset: c.RowOffset,
-		MADCTL: byte(c.MADCTL), Font: c.Font, Logger: log.With("component", "display")})
+		MADCTL: byte(c.MADCTL), Font: c.Font, Languages: langs, Logger: log.With("component", "display")})
 	if err != nil {
 		return nil, nil, err
 	}
