@@ -31,6 +31,18 @@
 //     so (pay S for a payment code, inquiryPayment SUCCESS). Unknown is
 //     resolved by inquiries, then cancel (repeated until final, escalating
 //     to NEEDS_ATTENTION after five failures), never shown as paid.
+//   - A pay answered F is FAILED only once a verified inquiry agrees (the
+//     till hears "declined" at once, ChangeFailed); found paid, the money
+//     goes back by cancel (a void slip) or refund, and it needs attention.
+//   - Every answer must be about its request: Step holds a reply that names
+//     another (or no) paymentRequestId or refundRequestId, or another
+//     amount, as unsure, so a genuine reply replayed from elsewhere decides
+//     nothing.
+//   - A verified success notification for a payment closed unpaid reopens
+//     it for an inquiry (Engine.Notice, committed before it returns).
+//   - A merchant or configuration code (alipay.ActionStop) stops new
+//     payments (ErrStopped, ChangeStopped); those under way are resolved.
+//   - Refund ids are at most 64 characters whatever the payment id.
 //   - A sale never has two attempts in flight, nor a second attempt once one
 //     was paid.
 //   - Subscribers (Engine.Subscribe) get every change after it is

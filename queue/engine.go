@@ -255,26 +255,6 @@ func (e *Engine) command(requestID string, ev event, needsDisk bool) (Payment, e
 	return q.Clone(), nil
 }
 
-// Notified is told that a verified notifyPayment arrived for a payment
-// (https://docs.antom.com/ac/ams/paymentrn). The notification does not
-// decide anything by itself: it makes the waiting inquiry due at once, and
-// that inquiry's verified answer decides (so a late success notification
-// can never undo a cancel: docs/payments.md, Cancel). It reports whether an inquiry was
-// brought forward.
-func (e *Engine) Notified(requestID string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	ent, ok := e.live[requestID]
-	if !ok || ent.p.Next != OpInquire {
-		return false
-	}
-	if now := e.clock.Now(); ent.p.DueAt.After(now) {
-		ent.p.DueAt = now
-	}
-	e.poke()
-	return true
-}
-
 // NoticeResult says what a verified payment notification did.
 type NoticeResult int
 

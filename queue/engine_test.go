@@ -302,12 +302,12 @@ func TestEngineNotificationBringsInquiryForward(t *testing.T) {
 	if err := h.gw.BuyerPays("P1"); err != nil {
 		t.Fatal(err)
 	}
-	if !h.eng.Notified("P1") {
-		t.Fatal("no inquiry brought forward")
+	if res, err := h.eng.Notice("P1", true); err != nil || res != queue.NoticeInquiry {
+		t.Fatalf("no inquiry brought forward: %v %v", res, err)
 	}
 	h.waitFor(queue.ChangeSucceeded, "P1")
-	if h.eng.Notified("P1") {
-		t.Error("a final payment took a nudge")
+	if res, _ := h.eng.Notice("P1", true); res != queue.NoticeNothing {
+		t.Errorf("a paid payment took a nudge: %v", res)
 	}
 }
 

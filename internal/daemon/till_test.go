@@ -224,7 +224,7 @@ func TestTillRereadsWhatASlowFlowMissed(t *testing.T) {
 	if err := r.gw.BuyerPays(id); err != nil {
 		t.Fatal(err)
 	}
-	r.eng.Notified(id)                   // as Alipay's notification does: inquire now
+	r.eng.Notice(id, true)               // as Alipay's notification does: inquire now
 	waitChange(queue.ChangeReceiptReady) // committed after the success
 	if slow.Dropped() == 0 {
 		t.Fatal("nothing was dropped: the test shows nothing")
