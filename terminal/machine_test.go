@@ -247,6 +247,8 @@ func TestTransitions(t *testing.T) {
 		// Issue 12, item 10: the refund list holds only what can be refunded.
 		{"refund list leaves out the failed payment", baseConfig(), seq(toList, "2"), List, []Effect{beepErr}, "", "Pick 1 to 1"},
 		{"refund list leaves out the refunded and failed", baseConfig(), seq(toMenu, "1", RecentLoaded{Payments: partlyRefunded}, "2"), RefundAmount, nil, "", ""},
+		{"a later list does not shift the pick", baseConfig(), seq(toList, RecentLoaded{Payments: append([]Summary{{PaymentID: "P10", Amount: usd(100), Status: StatusSucceeded, Time: t0}}, recent...)}, "1<ENTER><ENTER>"),
+			ManagerWait, []Effect{Refund{"P9", usd(1250)}}, "", ""},
 		{"nothing left to refund", baseConfig(), seq(toMenu, "1", RecentLoaded{Payments: recent[1:]}), Menu, []Effect{beepErr}, "", "No payment left to refund"},
 		{"refund amount", baseConfig(), seq(toRefundAmt, "5"), RefundAmount, nil, "5", ""},
 		// Issue 12, item 10: every key typed counts ("2" then "3.00" is 23.00, refused, never 2.00).
