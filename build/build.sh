@@ -14,8 +14,12 @@
 # its own TLS configuration, which turns net/http's HTTP/2 off; its servers never offer h2), so the
 # HTTP/2 code net/http bundles is dead weight, about 0.5 MB (issue 17).
 #
-# posd for an ARM target must stay within POSD_MAX_ARM_BYTES (default 10500000, 10.5 MB: a Pi Zero's
-# page cache holds it): the script prints every size and fails after the build if one is over.
+# posd for an ARM target must stay within POSD_MAX_ARM_BYTES: the script prints every size and fails
+# after the build if one is over. Issue 17's goal is 10.5 MB; issue 17's cuts brought ARMv7 posd from
+# 12.65 to 10.22 MB, then issue 15's message catalogs (golang.org/x/text/message and its language
+# tables) added 0.46 MB: 10,682,494 B measured. Per the coordinator's rule the budget is that rounded up
+# to the next 0.25 MB, 10.75 MB; lower it again when the weight is found elsewhere (go.bug.st/serial's
+# regexp, ~0.13 MB, and all of x/text's charmaps, ~0.07 MB, are the next candidates).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +27,7 @@ out=dist
 if [ "${1:-}" = "-o" ]; then out=$2; shift 2; fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(linux/arm/6 linux/arm/7 linux/arm64 linux/amd64)
-max=${POSD_MAX_ARM_BYTES:-10500000}
+max=${POSD_MAX_ARM_BYTES:-10750000}
 
 version=$(build/version.sh)
 commands=()
