@@ -1,20 +1,10 @@
 package alipay
 
-import (
-	"errors"
-
-	"github.com/posd/posd/money"
-)
+import "errors"
 
 // Sentinel errors. Match them with errors.Is; the returned errors wrap them
 // with the detail (never key material, never a payment code).
 var (
-	// ErrUnknownCurrency, ErrInvalidAmount and ErrCurrencyMismatch are
-	// package money's.
-	ErrUnknownCurrency  = money.ErrUnknownCurrency
-	ErrInvalidAmount    = money.ErrInvalidAmount
-	ErrCurrencyMismatch = money.ErrCurrencyMismatch
-
 	// ErrKeyFormat is returned for key material that is not one of the accepted forms.
 	ErrKeyFormat = errors.New("alipay: unusable key")
 	// ErrKeyTooSmall is returned for an RSA key shorter than MinKeyBits.

@@ -3,6 +3,8 @@ package alipay
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/posd/posd/money"
 )
 
 // facts are the fields that decide an outcome, read alike from the request
@@ -12,14 +14,14 @@ type facts struct {
 	PaymentFactor struct {
 		InStorePaymentScenario Scenario `json:"inStorePaymentScenario"`
 	} `json:"paymentFactor"`
-	PaymentStatus    string  `json:"paymentStatus"`
-	RefundStatus     string  `json:"refundStatus"`
-	PaymentRequestID string  `json:"paymentRequestId"`
-	PaymentID        string  `json:"paymentId"`
-	RefundRequestID  string  `json:"refundRequestId"`
-	RefundID         string  `json:"refundId"`
-	PaymentAmount    *Amount `json:"paymentAmount"`
-	RefundAmount     *Amount `json:"refundAmount"`
+	PaymentStatus    string        `json:"paymentStatus"`
+	RefundStatus     string        `json:"refundStatus"`
+	PaymentRequestID string        `json:"paymentRequestId"`
+	PaymentID        string        `json:"paymentId"`
+	RefundRequestID  string        `json:"refundRequestId"`
+	RefundID         string        `json:"refundId"`
+	PaymentAmount    *money.Amount `json:"paymentAmount"`
+	RefundAmount     *money.Amount `json:"refundAmount"`
 }
 
 // judge decides the outcome of a verified reply to api, given the request

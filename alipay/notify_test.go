@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/posd/posd/money"
 )
 
 // notifyV09 is vector V-09: a payment notification signed by the gateway
@@ -110,7 +112,7 @@ func TestNotificationAcceptedAndDuplicatesAcked(t *testing.T) {
 	}
 	n := sink.got[0]
 	if n.Kind != NotificationPayment || n.Payment.PaymentRequestID != "POS001-20240529-000002" || n.Payment.Outcome() != OutcomeSuccess ||
-		*n.Payment.PaymentAmount != (Amount{Currency: "CNY", Value: 3200}) || n.RequestTime != m.requestTime || string(n.Body) != m.body {
+		*n.Payment.PaymentAmount != (money.Amount{Currency: "CNY", Value: 3200}) || n.RequestTime != m.requestTime || string(n.Body) != m.body {
 		t.Errorf("notification %+v", n)
 	}
 }

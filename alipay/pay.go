@@ -1,5 +1,7 @@
 package alipay
 
+import "github.com/posd/posd/money"
+
 // PayRequest is the body of pay for all three in-store scenarios
 // (https://docs.antom.com/ac/ams/upm, https://docs.antom.com/ac/ams/oc,
 // https://docs.antom.com/ac/ams/ec). EncodePay fills ProductCode,
@@ -8,7 +10,7 @@ type PayRequest struct {
 	ProductCode        string             `json:"productCode"`
 	PaymentRequestID   string             `json:"paymentRequestId"` // idempotency key, <= 64
 	Order              Order              `json:"order"`
-	PaymentAmount      Amount             `json:"paymentAmount"`
+	PaymentAmount      money.Amount       `json:"paymentAmount"`
 	PaymentMethod      PaymentMethod      `json:"paymentMethod"`
 	PaymentFactor      PaymentFactor      `json:"paymentFactor"`
 	PaymentExpiryTime  Time               `json:"paymentExpiryTime,omitzero"`
@@ -37,7 +39,7 @@ func EncodePay(req PayRequest) ([]byte, error) {
 	if req.PaymentMethod.PaymentMethodType == "" {
 		req.PaymentMethod.PaymentMethodType = PaymentMethodConnectWallet
 	}
-	if req.Order.OrderAmount == (Amount{}) {
+	if req.Order.OrderAmount == (money.Amount{}) {
 		req.Order.OrderAmount = req.PaymentAmount
 	}
 	if err := req.validate(); err != nil {

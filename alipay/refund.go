@@ -1,27 +1,29 @@
 package alipay
 
+import "github.com/posd/posd/money"
+
 // RefundRequest returns all or part of a successful payment
 // (https://docs.antom.com/ac/ams/refund). RefundRequestID is the
 // idempotency key: derive it from the payment (e.g. "<paymentRequestId>-R1")
 // and reuse it on every retry.
 type RefundRequest struct {
-	RefundRequestID   string `json:"refundRequestId"`             // <= 64
-	PaymentID         string `json:"paymentId"`                   // the platform id of the successful payment
-	ReferenceRefundID string `json:"referenceRefundId,omitempty"` // merchant's own id, <= 64
-	RefundAmount      Amount `json:"refundAmount"`                // same currency as the payment
-	RefundReason      string `json:"refundReason,omitempty"`      // <= 256
+	RefundRequestID   string       `json:"refundRequestId"`             // <= 64
+	PaymentID         string       `json:"paymentId"`                   // the platform id of the successful payment
+	ReferenceRefundID string       `json:"referenceRefundId,omitempty"` // merchant's own id, <= 64
+	RefundAmount      money.Amount `json:"refundAmount"`                // same currency as the payment
+	RefundReason      string       `json:"refundReason,omitempty"`      // <= 256
 }
 
 // RefundResponse is the reply to refund.
 type RefundResponse struct {
 	Envelope
-	RefundRequestID       string  `json:"refundRequestId"`
-	RefundID              string  `json:"refundId"`
-	PaymentID             string  `json:"paymentId"`
-	RefundAmount          *Amount `json:"refundAmount"`
-	RefundTime            Time    `json:"refundTime"`
-	GrossSettlementAmount *Amount `json:"grossSettlementAmount"`
-	SettlementQuote       *Quote  `json:"settlementQuote"`
+	RefundRequestID       string        `json:"refundRequestId"`
+	RefundID              string        `json:"refundId"`
+	PaymentID             string        `json:"paymentId"`
+	RefundAmount          *money.Amount `json:"refundAmount"`
+	RefundTime            Time          `json:"refundTime"`
+	GrossSettlementAmount *money.Amount `json:"grossSettlementAmount"`
+	SettlementQuote       *Quote        `json:"settlementQuote"`
 }
 
 // EncodeRefund validates and serialises a refund request.
@@ -54,13 +56,13 @@ type InquiryRefundRequest struct {
 // InquiryRefundResponse reports a refund's status at Antom.
 type InquiryRefundResponse struct {
 	Envelope
-	RefundID              string  `json:"refundId"`
-	RefundRequestID       string  `json:"refundRequestId"`
-	RefundAmount          *Amount `json:"refundAmount"`
-	RefundStatus          string  `json:"refundStatus"` // SUCCESS, PROCESSING, FAIL
-	RefundTime            Time    `json:"refundTime"`
-	GrossSettlementAmount *Amount `json:"grossSettlementAmount"`
-	SettlementQuote       *Quote  `json:"settlementQuote"`
+	RefundID              string        `json:"refundId"`
+	RefundRequestID       string        `json:"refundRequestId"`
+	RefundAmount          *money.Amount `json:"refundAmount"`
+	RefundStatus          string        `json:"refundStatus"` // SUCCESS, PROCESSING, FAIL
+	RefundTime            Time          `json:"refundTime"`
+	GrossSettlementAmount *money.Amount `json:"grossSettlementAmount"`
+	SettlementQuote       *Quote        `json:"settlementQuote"`
 }
 
 // EncodeInquiryRefund validates and serialises an inquiryRefund request.

@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/posd/posd/money"
 )
 
-func usd(v int64) Amount { return Amount{Currency: "USD", Value: v} }
+func usd(v int64) money.Amount { return money.Amount{Currency: "USD", Value: v} }
 
 // examplePay is a valid user-presented pay, as in reference §8.2.
 func examplePay() PayRequest {
@@ -88,11 +90,11 @@ func TestEncodePayRejects(t *testing.T) {
 		{"paymentRequestId", func(r *PayRequest) { r.PaymentRequestID = "a\x00b" }},
 		{"paymentRequestId", func(r *PayRequest) { r.PaymentRequestID = "\xff" }},
 		{"productCode", func(r *PayRequest) { r.ProductCode = "ONLINE" }},
-		{"paymentAmount", func(r *PayRequest) { r.PaymentAmount = Amount{} }},
+		{"paymentAmount", func(r *PayRequest) { r.PaymentAmount = money.Amount{} }},
 		{"paymentAmount", func(r *PayRequest) { r.PaymentAmount = usd(0) }},
 		{"paymentAmount", func(r *PayRequest) { r.PaymentAmount = usd(-5) }},
-		{"paymentAmount", func(r *PayRequest) { r.PaymentAmount = Amount{Currency: "XYZ", Value: 5} }},
-		{"order.orderAmount", func(r *PayRequest) { r.Order.OrderAmount = Amount{Currency: "EUR", Value: 1000} }},
+		{"paymentAmount", func(r *PayRequest) { r.PaymentAmount = money.Amount{Currency: "XYZ", Value: 5} }},
+		{"order.orderAmount", func(r *PayRequest) { r.Order.OrderAmount = money.Amount{Currency: "EUR", Value: 1000} }},
 		{"order.orderAmount", func(r *PayRequest) { r.Order.OrderAmount = usd(999) }},
 		{"order.orderDescription", func(r *PayRequest) { r.Order.OrderDescription = "" }},
 		{"order.orderDescription", func(r *PayRequest) { r.Order.OrderDescription = strings.Repeat("咖", 257) }},
@@ -207,7 +209,7 @@ func TestDecodeReplies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Result.ResultCode != CodeSuccess || r.PaymentID == "" || *r.PaymentAmount != (Amount{Currency: "MOP", Value: 100}) || *r.ActualPaymentAmount != (Amount{Currency: "CNY", Value: 88}) {
+	if r.Result.ResultCode != CodeSuccess || r.PaymentID == "" || *r.PaymentAmount != (money.Amount{Currency: "MOP", Value: 100}) || *r.ActualPaymentAmount != (money.Amount{Currency: "CNY", Value: 88}) {
 		t.Errorf("decoded %+v", r)
 	}
 	if r.PaymentQuote.QuotePrice != "0.88156063" || r.PaymentQuote.Guaranteed != "false" || r.PaymentQuote.QuoteExpiryTime.Raw != "garbage" {

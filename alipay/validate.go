@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/posd/posd/money"
 )
 
 // check collects the first problem found in a request, named by its JSON
@@ -51,8 +53,8 @@ func (c *check) absent(field, v, why string) {
 	}
 }
 
-func (c *check) amount(field string, a Amount) {
-	if a == (Amount{}) {
+func (c *check) amount(field string, a money.Amount) {
+	if a == (money.Amount{}) {
 		c.fail(field, "required")
 		return
 	}

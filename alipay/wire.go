@@ -1,16 +1,18 @@
 package alipay
 
+import "github.com/posd/posd/money"
+
 // Objects shared by several AMS messages. Every scalar is a JSON string
 // (https://docs.antom.com/ac/ams/me.md); optional fields are omitted, never
 // sent empty; unknown fields in replies are ignored.
 
 // Order describes what is being paid for (https://docs.antom.com/ac/ams/upm).
 type Order struct {
-	ReferenceOrderID string   `json:"referenceOrderId,omitempty"` // merchant order id, <= 64
-	OrderDescription string   `json:"orderDescription"`           // shown to the buyer, <= 256
-	OrderAmount      Amount   `json:"orderAmount,omitzero"`       // equals paymentAmount in store; filled in when zero
-	Merchant         Merchant `json:"merchant"`
-	Env              Env      `json:"env,omitzero"`
+	ReferenceOrderID string       `json:"referenceOrderId,omitempty"` // merchant order id, <= 64
+	OrderDescription string       `json:"orderDescription"`           // shown to the buyer, <= 256
+	OrderAmount      money.Amount `json:"orderAmount,omitzero"`       // equals paymentAmount in store; filled in when zero
+	Merchant         Merchant     `json:"merchant"`
+	Env              Env          `json:"env,omitzero"`
 }
 
 // Merchant is the secondary merchant the payment is for; it must be registered.
@@ -59,7 +61,7 @@ type PaymentFactor struct {
 
 // SettlementStrategy picks the settlement currency when several contracts could apply.
 type SettlementStrategy struct {
-	SettlementCurrency Currency `json:"settlementCurrency,omitempty"`
+	SettlementCurrency money.Currency `json:"settlementCurrency,omitempty"`
 }
 
 // Quote is an exchange-rate quote. QuotePrice and Guaranteed are kept as
@@ -115,12 +117,12 @@ type RedirectActionForm struct {
 // PaymentDetails are the payment fields shared by the pay reply, the
 // inquiryPayment reply and notifyPayment.
 type PaymentDetails struct {
-	PaymentAmount         *Amount          `json:"paymentAmount"`
+	PaymentAmount         *money.Amount    `json:"paymentAmount"`
 	PaymentCreateTime     Time             `json:"paymentCreateTime"`
 	PaymentTime           Time             `json:"paymentTime"` // when the payment reached its final state
-	ActualPaymentAmount   *Amount          `json:"actualPaymentAmount"`
+	ActualPaymentAmount   *money.Amount    `json:"actualPaymentAmount"`
 	PaymentQuote          *Quote           `json:"paymentQuote"`
-	GrossSettlementAmount *Amount          `json:"grossSettlementAmount"`
+	GrossSettlementAmount *money.Amount    `json:"grossSettlementAmount"`
 	SettlementQuote       *Quote           `json:"settlementQuote"`
 	PSPCustomerInfo       *PSPCustomerInfo `json:"pspCustomerInfo"`
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // AMS is the Gateway of a real (or simulated) AMS endpoint, through the
@@ -184,7 +185,7 @@ type Shop struct {
 type InStorePay struct {
 	RequestID    string // paymentRequestId, also the sale's referenceOrderId
 	Scenario     Scenario
-	Amount       alipay.Amount
+	Amount       money.Amount
 	CustomerCode string // the buyer's code, PaymentCode only
 	At           time.Time
 	ExpiresAt    time.Time // paymentExpiryTime, whole seconds

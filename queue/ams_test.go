@@ -16,6 +16,7 @@ import (
 
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/alipaytest"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/queue"
 )
 
@@ -96,7 +97,7 @@ func encodedPay(t *testing.T, id string, sc alipay.Scenario) []byte {
 			ReferenceMerchantID: "M0001", MerchantName: "Demo Cafe", MerchantMCC: "5814",
 			Store: alipay.Store{ReferenceStoreID: "S01", StoreName: "Main St", StoreMCC: "5814"}},
 			Env: alipay.Env{StoreTerminalID: "T01", StoreTerminalRequestTime: alipay.Time{Time: start}}},
-		PaymentAmount:    alipay.Amount{Currency: "USD", Value: 1000},
+		PaymentAmount:    money.Amount{Currency: "USD", Value: 1000},
 		PaymentFactor:    alipay.PaymentFactor{InStorePaymentScenario: sc},
 		PaymentNotifyURL: "https://pos.example.com/alipay/notify",
 	}
@@ -134,7 +135,7 @@ func TestAMSMapsVerifiedReplies(t *testing.T) {
 	}
 	g.reply(alipay.APIInquiryPayment, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"paymentStatus":"SUCCESS","paymentRequestId":"P4","paymentId":"2026P4","paymentAmount":{"currency":"USD","value":"1000"}}`)
 	if r := ams.InquirePayment(ctx, "P4"); r.Outcome != queue.Success || r.Status != queue.StatusSuccess || r.PaymentID != "2026P4" ||
-		r.RequestID != "P4" || r.Amount == nil || *r.Amount != (alipay.Amount{Currency: "USD", Value: 1000}) {
+		r.RequestID != "P4" || r.Amount == nil || *r.Amount != (money.Amount{Currency: "USD", Value: 1000}) {
 		t.Errorf("inquiry SUCCESS: %+v (the amount goes to the outbox, which compares it with the stored one)", r)
 	}
 	g.reply(alipay.APICancel, `{"result":{"resultCode":"CANCEL_WINDOW_EXCEED","resultStatus":"F","resultMessage":"late"}}`)
@@ -142,7 +143,7 @@ func TestAMSMapsVerifiedReplies(t *testing.T) {
 		t.Errorf("cancel F: %+v", r)
 	}
 	g.reply(alipay.APIRefund, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"refundRequestId":"P4-R1","refundId":"RF1","paymentId":"2026P4"}`)
-	if r := ams.Refund(ctx, queue.RefundCall{RefundRequestID: "P4-R1", PaymentRequestID: "P4", Amount: alipay.Amount{Currency: "USD", Value: 100}}); r.Outcome != queue.Success || r.RefundID != "RF1" {
+	if r := ams.Refund(ctx, queue.RefundCall{RefundRequestID: "P4-R1", PaymentRequestID: "P4", Amount: money.Amount{Currency: "USD", Value: 100}}); r.Outcome != queue.Success || r.RefundID != "RF1" {
 		t.Errorf("refund without a known paymentId: %+v", r)
 	}
 	g.reply(alipay.APIInquiryRefund, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"refundRequestId":"P4-R1","refundId":"RF1","refundStatus":"PROCESSING"}`)
@@ -216,7 +217,7 @@ func TestEngineOverHTTPS(t *testing.T) {
 	h.start()
 	body := encodedPay(t, "P1", alipay.ScenarioPaymentCode)
 	if _, err := h.eng.Pay(queue.PaymentRequest{RequestID: "P1", SaleID: "S1", Scenario: queue.PaymentCode,
-		Amount: alipay.Amount{Currency: "USD", Value: 1000}, Body: body}); err != nil {
+		Amount: money.Amount{Currency: "USD", Value: 1000}, Body: body}); err != nil {
 		t.Fatal(err)
 	}
 	h.waitFor(queue.ChangeSucceeded, "P1")
@@ -238,7 +239,7 @@ func TestEncodePay(t *testing.T) {
 	shop := queue.Shop{MerchantID: "M1", MerchantName: "Golden Noodle Bar", MCC: "5812", StoreID: "S01", TerminalID: "T01",
 		OrderTitle: "In-store purchase", NotifyURL: "https://pos.example.com/alipay/notify"}
 	req, err := queue.EncodePay(shop, queue.InStorePay{RequestID: "T01-1", Scenario: queue.OrderCode,
-		Amount: alipay.Amount{Currency: "USD", Value: 1250}, At: at, ExpiresAt: at.Add(3 * time.Minute)})
+		Amount: money.Amount{Currency: "USD", Value: 1250}, At: at, ExpiresAt: at.Add(3 * time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +253,7 @@ func TestEncodePay(t *testing.T) {
 		}
 	}
 	if _, err := queue.EncodePay(shop, queue.InStorePay{RequestID: "T01-2", Scenario: queue.PaymentCode,
-		Amount: alipay.Amount{Currency: "USD", Value: 1250}, At: at, ExpiresAt: at.Add(time.Minute)}); !errors.Is(err, queue.ErrInvalid) {
+		Amount: money.Amount{Currency: "USD", Value: 1250}, At: at, ExpiresAt: at.Add(time.Minute)}); !errors.Is(err, queue.ErrInvalid) {
 		t.Fatalf("a PaymentCode pay without the buyer's code: %v", err)
 	}
 }

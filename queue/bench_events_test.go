@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/internal/fleet"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
 )
@@ -113,7 +113,7 @@ func BenchmarkPublish(b *testing.B) {
 		for j := i; j < min(i+500, b.N); j++ {
 			id := fmt.Sprintf("T1-%07d", j)
 			p, err := queue.NewPaymentForTest(queue.PaymentRequest{RequestID: id, SaleID: id, Scenario: queue.PaymentCode,
-				Amount: alipay.Amount{Currency: "USD", Value: 1234}, ExpiresAt: now.Add(time.Minute),
+				Amount: money.Amount{Currency: "USD", Value: 1234}, ExpiresAt: now.Add(time.Minute),
 				Body: []byte(`{"paymentRequestId":"` + id + `","paymentAmount":{"currency":"USD","value":"1234"},"paymentFactor":{"inStorePaymentScenario":"PaymentCode"},"paymentMethod":{"paymentMethodType":"CONNECT_WALLET","paymentMethodId":"280000000000000001"}}`)}, now, &pol)
 			if err != nil {
 				b.Fatal(err)

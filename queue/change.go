@@ -3,7 +3,7 @@ package queue
 import (
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // ChangeKind names a state change subscribers are told about.
@@ -32,7 +32,7 @@ type Change struct {
 	RequestID string // paymentRequestId
 	SaleID    string
 	State     State
-	Amount    alipay.Amount
+	Amount    money.Amount
 	QR        string
 	ExpiresAt time.Time // the payment's paymentExpiryTime
 	// OwnRefund: the refund is the outbox's own, for money taken after the

@@ -28,6 +28,7 @@ import (
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/internal/events"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
 )
@@ -129,7 +130,7 @@ func crashRequest(i int, now time.Time, codes crashCodes) (queue.PaymentRequest,
 	default:
 		sc = alipay.ScenarioOrderCode
 	}
-	amount := alipay.Amount{Currency: "USD", Value: int64(100 + i)}
+	amount := money.Amount{Currency: "USD", Value: int64(100 + i)}
 	expires := now.Add(1500 * time.Millisecond * crashSlow())
 	body, err := alipay.EncodePay(alipay.PayRequest{
 		PaymentRequestID: id,
@@ -202,7 +203,7 @@ func TestCrashChild(t *testing.T) {
 	cashier := func(p queue.Payment) {
 		switch i := crashIndex(p.RequestID); {
 		case i%8 == 7 && p.State == queue.Succeeded && len(p.Refunds) == 0:
-			eng.Refund(p.RequestID, alipay.Amount{Currency: "USD", Value: p.Amount.Value / 2}, "crash test")
+			eng.Refund(p.RequestID, money.Amount{Currency: "USD", Value: p.Amount.Value / 2}, "crash test")
 		case crashVoided(i) && p.State == queue.Succeeded && len(p.Refunds) == 0:
 			eng.Void(p.RequestID)
 		case crashAborted(i) && !p.State.IsFinal() && p.State != queue.Cancelling && p.State != queue.NeedsAttention:
@@ -323,7 +324,7 @@ type gwPayment struct {
 	Status   queue.PaymentStatus
 	Reversed bool
 	SaleID   string
-	Refunds  map[string]alipay.Amount
+	Refunds  map[string]money.Amount
 }
 
 // crashBackend is the gateway side of a crash test.
@@ -397,7 +398,7 @@ func TestCrashKillNine(t *testing.T) {
 			out := map[string]gwPayment{}
 			for _, p := range l.Payments {
 				out[p.PaymentRequestID] = gwPayment{Status: queue.PaymentStatus(p.Status), Reversed: p.Reversed,
-					SaleID: "SALE" + p.PaymentRequestID, Refunds: map[string]alipay.Amount{}}
+					SaleID: "SALE" + p.PaymentRequestID, Refunds: map[string]money.Amount{}}
 			}
 			for _, r := range l.Refunds {
 				out[r.PaymentRequestID].Refunds[r.RefundRequestID] = r.Amount
@@ -665,7 +666,7 @@ func countRefundedTooLate(t *testing.T, path string, ledger map[string]gwPayment
 	return n
 }
 
-func hasRefund(p queue.Payment, id string, amt alipay.Amount) bool {
+func hasRefund(p queue.Payment, id string, amt money.Amount) bool {
 	for _, r := range p.Refunds {
 		if r.RequestID == id && r.State == queue.RefundSucceeded && r.Amount == amt {
 			return true

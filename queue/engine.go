@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // Config configures an Engine. Gateway is required, and either Store or
@@ -223,7 +224,7 @@ func (e *Engine) Void(requestID string) error {
 // Refund commits a refund of a succeeded payment and returns it; it is
 // sent (and resent, with the same refundRequestId) until a final answer.
 // Refunds may be asked while the gateway is unreachable.
-func (e *Engine) Refund(requestID string, amount alipay.Amount, reason string) (Refund, error) {
+func (e *Engine) Refund(requestID string, amount money.Amount, reason string) (Refund, error) {
 	p, err := e.command(requestID, event{Kind: evRequestRefund, RefundAmount: amount, Reason: reason}, true)
 	if err != nil {
 		return Refund{}, err

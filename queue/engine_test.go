@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/internal/clocktest"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
 )
@@ -167,7 +167,7 @@ func (h *harness) waitForCall(c queuetest.Call) {
 }
 
 func payReq(id, sale string, sc queue.Scenario, code string, minor int64) queue.PaymentRequest {
-	amt := alipay.Amount{Currency: "USD", Value: minor}
+	amt := money.Amount{Currency: "USD", Value: minor}
 	body := fmt.Sprintf(`{"productCode":"IN_STORE_PAYMENT","paymentRequestId":%q,"paymentAmount":{"currency":"USD","value":"%d"},`+
 		`"paymentMethod":{"paymentMethodType":"CONNECT_WALLET","paymentMethodId":%q},"paymentFactor":{"inStorePaymentScenario":%q}}`,
 		id, minor, code, sc)
@@ -417,14 +417,14 @@ func TestEngineRefundReplyLostRefundsOnce(t *testing.T) {
 	h.start()
 	h.pay(payReq("P1", "S1", queue.PaymentCode, queuetest.CodePaid+"00000000000001", 1000))
 	h.waitFor(queue.ChangeSucceeded, "P1")
-	r, err := h.eng.Refund("P1", alipay.Amount{Currency: "USD", Value: 400}, "returned item")
+	r, err := h.eng.Refund("P1", money.Amount{Currency: "USD", Value: 400}, "returned item")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.RequestID != "P1-R1" {
 		t.Errorf("refundRequestId = %q", r.RequestID)
 	}
-	if _, err := h.eng.Refund("P1", alipay.Amount{Currency: "USD", Value: 601}, ""); !errors.Is(err, queue.ErrRefundExceeds) {
+	if _, err := h.eng.Refund("P1", money.Amount{Currency: "USD", Value: 601}, ""); !errors.Is(err, queue.ErrRefundExceeds) {
 		t.Errorf("over-refund: %v", err)
 	}
 	h.waitFor(queue.ChangeRefunded, "P1")
@@ -661,7 +661,7 @@ func TestEngineRefundTheDiskRefusesIsNotSent(t *testing.T) {
 	h.pay(payReq("P1", "S1", queue.PaymentCode, queuetest.CodePaid+"00000000000001", 1000))
 	h.waitFor(queue.ChangeSucceeded, "P1")
 	// This one write would grow the file past its cap, like a disk filling up now.
-	_, err := h.eng.Refund("P1", alipay.Amount{Currency: "USD", Value: 400}, strings.Repeat("r", 200<<10))
+	_, err := h.eng.Refund("P1", money.Amount{Currency: "USD", Value: 400}, strings.Repeat("r", 200<<10))
 	if !errors.Is(err, queue.ErrUnwritable) {
 		t.Fatalf("refund on a full disk: %v, want ErrUnwritable", err)
 	}
@@ -679,7 +679,7 @@ func TestExportCSV(t *testing.T) {
 	h.start()
 	h.pay(payReq("P1", "S1", queue.PaymentCode, queuetest.CodePaid+"00000000000001", 1234))
 	h.waitFor(queue.ChangeSucceeded, "P1")
-	h.eng.Refund("P1", alipay.Amount{Currency: "USD", Value: 234}, "")
+	h.eng.Refund("P1", money.Amount{Currency: "USD", Value: 234}, "")
 	h.waitFor(queue.ChangeRefunded, "P1")
 	h.pay(payReq("P2", "S2", queue.PaymentCode, queuetest.CodeDeclined+"00000000000001", 50))
 	h.waitFor(queue.ChangeFailed, "P2")

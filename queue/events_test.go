@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/internal/events"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
 )
@@ -76,7 +76,7 @@ func TestEventsFollowEveryCommittedChange(t *testing.T) {
 	if err := h.eng.MarkPrinted(rc.PrintJob); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.eng.Refund("P1", alipay.Amount{Currency: "USD", Value: 234}, "returned"); err != nil {
+	if _, err := h.eng.Refund("P1", money.Amount{Currency: "USD", Value: 234}, "returned"); err != nil {
 		t.Fatal(err)
 	}
 	h.waitFor(queue.ChangeRefunded, "P1")

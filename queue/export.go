@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/posd/posd/alipay"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/posd/posd/money"
 )
 
 // ExportHeader is the first row exportCSV writes. The columns after
@@ -27,23 +28,23 @@ var ExportHeader = []string{
 // ExportRow is one payment or one refund of a payment, for reconciliation
 // (posctl export --format json gives these; csv the same as columns).
 type ExportRow struct {
-	Type             string        `json:"type"` // payment or refund
-	PaymentRequestID string        `json:"paymentRequestId"`
-	PaymentID        string        `json:"paymentId,omitempty"`
-	RefundRequestID  string        `json:"refundRequestId,omitempty"`
-	RefundID         string        `json:"refundId,omitempty"`
-	SaleID           string        `json:"saleId"`
-	Scenario         Scenario      `json:"scenario"`
-	State            string        `json:"state"`
-	Final            bool          `json:"final"`          // nothing left to do: a verified outcome
-	NeedsAttention   bool          `json:"needsAttention"` // an operator should look (Attention says why)
-	Attention        string        `json:"attention,omitempty"`
-	Amount           alipay.Amount `json:"amount"`
-	Refunded         alipay.Amount `json:"refunded"` // payment rows: the refunds that succeeded
-	ReceiptPrinted   bool          `json:"receiptPrinted"`
-	CreatedAt        time.Time     `json:"createdAt"`
-	UpdatedAt        time.Time     `json:"updatedAt"`
-	ResultCode       string        `json:"resultCode,omitempty"`
+	Type             string       `json:"type"` // payment or refund
+	PaymentRequestID string       `json:"paymentRequestId"`
+	PaymentID        string       `json:"paymentId,omitempty"`
+	RefundRequestID  string       `json:"refundRequestId,omitempty"`
+	RefundID         string       `json:"refundId,omitempty"`
+	SaleID           string       `json:"saleId"`
+	Scenario         Scenario     `json:"scenario"`
+	State            string       `json:"state"`
+	Final            bool         `json:"final"`          // nothing left to do: a verified outcome
+	NeedsAttention   bool         `json:"needsAttention"` // an operator should look (Attention says why)
+	Attention        string       `json:"attention,omitempty"`
+	Amount           money.Amount `json:"amount"`
+	Refunded         money.Amount `json:"refunded"` // payment rows: the refunds that succeeded
+	ReceiptPrinted   bool         `json:"receiptPrinted"`
+	CreatedAt        time.Time    `json:"createdAt"`
+	UpdatedAt        time.Time    `json:"updatedAt"`
+	ResultCode       string       `json:"resultCode,omitempty"`
 }
 
 // exportRows returns one row per payment and one per refund created in
@@ -68,7 +69,7 @@ func exportRows(s *Store, from, to time.Time) ([]ExportRow, error) {
 				Type: "payment", PaymentRequestID: p.RequestID, PaymentID: p.PaymentID, SaleID: p.SaleID,
 				Scenario: p.Scenario, State: string(p.State), Final: p.State.IsFinal() && !p.Live(),
 				NeedsAttention: attention, Attention: p.Attention, Amount: p.Amount,
-				Refunded:       alipay.Amount{Currency: p.Amount.Currency, Value: done},
+				Refunded:       money.Amount{Currency: p.Amount.Currency, Value: done},
 				ReceiptPrinted: printed[slipKey{p.RequestID, ""}],
 				CreatedAt:      p.CreatedAt, UpdatedAt: p.UpdatedAt, ResultCode: p.ResultCode,
 			})
@@ -82,7 +83,7 @@ func exportRows(s *Store, from, to time.Time) ([]ExportRow, error) {
 				RefundID: r.RefundID, SaleID: p.SaleID, Scenario: p.Scenario, State: string(r.State),
 				Final:          r.State == RefundSucceeded || r.State == RefundFailed,
 				NeedsAttention: r.ResultCode == CodeRepeatReqInconsistent || r.ResultCode == CodeLocalInvalid,
-				Amount:         r.Amount, Refunded: alipay.Amount{Currency: r.Amount.Currency},
+				Amount:         r.Amount, Refunded: money.Amount{Currency: r.Amount.Currency},
 				ReceiptPrinted: printed[slipKey{p.RequestID, r.RequestID}],
 				CreatedAt:      r.CreatedAt, UpdatedAt: r.UpdatedAt, ResultCode: r.ResultCode,
 			})

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // Gateway is what the engine needs from the AMS client. Every method sends
@@ -34,7 +34,7 @@ type RefundCall struct {
 	RefundRequestID  string
 	PaymentID        string
 	PaymentRequestID string
-	Amount           alipay.Amount
+	Amount           money.Amount
 	Reason           string
 }
 

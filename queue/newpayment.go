@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // PaymentRequest is what the terminal hands the outbox to take money: the
@@ -15,7 +16,7 @@ type PaymentRequest struct {
 	RequestID string // paymentRequestId inside Body
 	SaleID    string // the sale this attempt pays for (order.referenceOrderId)
 	Scenario  Scenario
-	Amount    alipay.Amount // paymentAmount inside Body
+	Amount    money.Amount // paymentAmount inside Body
 	Body      []byte
 	ExpiresAt time.Time // paymentExpiryTime inside Body; zero = contract default
 }
@@ -64,8 +65,8 @@ func newPayment(req PaymentRequest, now time.Time, pol *Policy) (Payment, error)
 // paymentRequestId and charged under another.
 func checkBody(req *PaymentRequest) error {
 	var b struct {
-		PaymentRequestID string         `json:"paymentRequestId"`
-		PaymentAmount    *alipay.Amount `json:"paymentAmount"`
+		PaymentRequestID string        `json:"paymentRequestId"`
+		PaymentAmount    *money.Amount `json:"paymentAmount"`
 		PaymentFactor    struct {
 			Scenario Scenario `json:"inStorePaymentScenario"`
 		} `json:"paymentFactor"`

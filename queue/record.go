@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // State is where a payment stands in its life (docs/payments.md, States,
@@ -98,15 +99,15 @@ const (
 // payment's (paymentRequestId + "-R" + n), so a crash between send and
 // commit can never create a second refund at the gateway.
 type Refund struct {
-	RequestID  string        `json:"refundRequestId"`
-	Amount     alipay.Amount `json:"amount"`
-	Reason     string        `json:"reason,omitempty"`
-	State      RefundState   `json:"state"`
-	RefundID   string        `json:"refundId,omitempty"`
-	ResultCode string        `json:"resultCode,omitempty"`
-	Attempts   int           `json:"attempts"`
-	CreatedAt  time.Time     `json:"createdAt"`
-	UpdatedAt  time.Time     `json:"updatedAt"`
+	RequestID  string       `json:"refundRequestId"`
+	Amount     money.Amount `json:"amount"`
+	Reason     string       `json:"reason,omitempty"`
+	State      RefundState  `json:"state"`
+	RefundID   string       `json:"refundId,omitempty"`
+	ResultCode string       `json:"resultCode,omitempty"`
+	Attempts   int          `json:"attempts"`
+	CreatedAt  time.Time    `json:"createdAt"`
+	UpdatedAt  time.Time    `json:"updatedAt"`
 }
 
 // Payment is one attempt to take money for a sale: one paymentRequestId
@@ -114,11 +115,11 @@ type Refund struct {
 // retry. All deadlines are wall-clock instants so that a restart resumes
 // the same schedule.
 type Payment struct {
-	RequestID string        `json:"paymentRequestId"`
-	SaleID    string        `json:"saleId"`
-	Scenario  Scenario      `json:"scenario"`
-	Amount    alipay.Amount `json:"amount"`
-	Body      []byte        `json:"body"` // the pay request exactly as sent
+	RequestID string       `json:"paymentRequestId"`
+	SaleID    string       `json:"saleId"`
+	Scenario  Scenario     `json:"scenario"`
+	Amount    money.Amount `json:"amount"`
+	Body      []byte       `json:"body"` // the pay request exactly as sent
 
 	State      State  `json:"state"`
 	PaymentID  string `json:"paymentId,omitempty"`

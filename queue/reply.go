@@ -3,7 +3,7 @@ package queue
 import (
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // Outcome is how a gateway call ended, as the alipay client reports it.
@@ -75,8 +75,8 @@ type InquiryReply struct {
 	Outcome   Outcome
 	Code      string
 	Status    PaymentStatus
-	RequestID string         // paymentRequestId the reply names
-	Amount    *alipay.Amount // paymentAmount the reply names
+	RequestID string        // paymentRequestId the reply names
+	Amount    *money.Amount // paymentAmount the reply names
 	PaymentID string
 }
 
@@ -93,8 +93,8 @@ type CancelReply struct {
 type RefundReply struct {
 	Outcome         Outcome
 	Code            string
-	RefundRequestID string         // refundRequestId the reply names
-	Amount          *alipay.Amount // refundAmount the reply names, if any
+	RefundRequestID string        // refundRequestId the reply names
+	Amount          *money.Amount // refundAmount the reply names, if any
 	RefundID        string
 	Status          PaymentStatus
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
 )
@@ -140,7 +141,7 @@ func TestRuleReplayedRepliesNeverDecide(t *testing.T) {
 	h.pay(payReq("P2", "S2", queue.PaymentCode, queuetest.CodeNever+"00000000000001", 1000))
 	p1 := h.settled("P1")
 	if p1.State == queue.Succeeded {
-		if _, err := h.eng.Refund("P1", alipay.Amount{Currency: "USD", Value: 400}, "test"); err != nil {
+		if _, err := h.eng.Refund("P1", money.Amount{Currency: "USD", Value: 400}, "test"); err != nil {
 			t.Fatal(err)
 		}
 		p1 = h.settled("P1")
@@ -301,7 +302,7 @@ func TestRuleRefundIDsFit(t *testing.T) {
 	h.waitFor(queue.ChangeSucceeded, id)
 	seen := map[string]bool{}
 	for i := range 12 {
-		r, err := h.eng.Refund(id, alipay.Amount{Currency: "USD", Value: 10}, "")
+		r, err := h.eng.Refund(id, money.Amount{Currency: "USD", Value: 10}, "")
 		if err != nil {
 			t.Fatalf("refund %d: %v", i+1, err)
 		}

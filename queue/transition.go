@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // eventKind names what happened to a payment.
@@ -37,7 +37,7 @@ type event struct {
 	Cancel  CancelReply
 	Refund  RefundReply
 	// evRequestRefund only.
-	RefundAmount alipay.Amount
+	RefundAmount money.Amount
 	Reason       string
 }
 
@@ -566,12 +566,12 @@ func (m *machine) paidWhileCancelling(paymentID string) {
 	m.issueReceipt()
 	rest := p.Amount.Value - p.RefundedTotal()
 	if rest > 0 {
-		m.addRefund(alipay.Amount{Currency: p.Amount.Currency, Value: rest}, "cancel not possible: "+p.CancelReason)
+		m.addRefund(money.Amount{Currency: p.Amount.Currency, Value: rest}, "cancel not possible: "+p.CancelReason)
 	}
 	m.settleRefunds()
 }
 
-func (m *machine) addRefund(a alipay.Amount, reason string) {
+func (m *machine) addRefund(a money.Amount, reason string) {
 	p := m.p
 	id := refundRequestID(p.RequestID, len(p.Refunds)+1)
 	p.Refunds = append(p.Refunds, Refund{
@@ -721,7 +721,7 @@ func (m *machine) void() error {
 	return nil
 }
 
-func (m *machine) requestRefund(a alipay.Amount, reason string) error {
+func (m *machine) requestRefund(a money.Amount, reason string) error {
 	p := m.p
 	if !p.State.Paid() {
 		return fmt.Errorf("%w: payment %s is %s", ErrNotRefundable, p.RequestID, p.State)
@@ -733,7 +733,7 @@ func (m *machine) requestRefund(a alipay.Amount, reason string) error {
 		return fmt.Errorf("%w: %w", ErrNotRefundable, err)
 	}
 	if a.Value > p.Amount.Value-p.RefundedTotal() {
-		left := alipay.Amount{Currency: p.Amount.Currency, Value: p.Amount.Value - p.RefundedTotal()}
+		left := money.Amount{Currency: p.Amount.Currency, Value: p.Amount.Value - p.RefundedTotal()}
 		return fmt.Errorf("%w: %s asked, %s left to refund", ErrRefundExceeds, a, left)
 	}
 	m.addRefund(a, reason)

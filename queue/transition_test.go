@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
-func usd(v int64) alipay.Amount { return alipay.Amount{Currency: "USD", Value: v} }
+func usd(v int64) money.Amount { return money.Amount{Currency: "USD", Value: v} }
 
 // testBody is the smallest pay body newPayment accepts for id.
 func testBody(id string, sc Scenario, minor int64) []byte {
@@ -58,7 +59,7 @@ func refInq(o Outcome, st PaymentStatus, code string) event {
 // answer is given to.
 const self = "\x00self"
 
-var selfAmount = &alipay.Amount{}
+var selfAmount = &money.Amount{}
 
 // about makes ev name p's request (and active refund) where it says self.
 func about(p Payment, ev event) event {
@@ -329,7 +330,7 @@ func TestStepRefusals(t *testing.T) {
 		{"void partly refunded", PartiallyRefunded, cashier(evVoid), ErrNotVoidable},
 		{"refund failed payment", Failed, refundReq(100), ErrNotRefundable},
 		{"refund unknown payment", Unknown, refundReq(100), ErrNotRefundable},
-		{"refund other currency", Succeeded, event{Kind: evRequestRefund, RefundAmount: alipay.Amount{Currency: "EUR", Value: 1}}, ErrNotRefundable},
+		{"refund other currency", Succeeded, event{Kind: evRequestRefund, RefundAmount: money.Amount{Currency: "EUR", Value: 1}}, ErrNotRefundable},
 		{"refund zero", Succeeded, refundReq(0), ErrNotRefundable},
 		{"refund too much", Succeeded, refundReq(1001), ErrRefundExceeds},
 		{"refund more than left", Refunding, refundReq(701), ErrRefundExceeds},

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // responseTimeLayout is ISO 8601 with offset, as in every Response-Time sample.
@@ -222,12 +223,12 @@ func (sim *Simulator) handleAMS(w http.ResponseWriter, r *http.Request, ex *exch
 
 // wrongAmount returns a copy of a reply whose amount is one minor unit off.
 func wrongAmount(reply any) any {
-	off := func(a *alipay.Amount) *alipay.Amount {
+	off := func(a *money.Amount) *money.Amount {
 		if a == nil {
 			return nil
 		}
 		w := *a
-		if w.Value < alipay.MaxValue {
+		if w.Value < money.MaxValue {
 			w.Value++
 		} else {
 			w.Value--

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // Payment statuses, as inquiryPayment reports them (https://docs.antom.com/ac/ams/paymentri).
@@ -37,21 +38,21 @@ type Payment struct {
 	// UserAgent is order.env.userAgent as received (the wallet's, for EntryCode).
 	UserAgent string `json:"userAgent,omitempty"`
 	// SettlementCurrency is settlementStrategy.settlementCurrency as received.
-	SettlementCurrency string        `json:"settlementCurrency,omitempty"`
-	Behaviour          Behaviour     `json:"behaviour"`
-	Status             string        `json:"status"`               // PROCESSING, SUCCESS, FAIL, CANCELLED
-	ResultCode         string        `json:"resultCode,omitempty"` // paymentResultCode: why it is in that status
-	Amount             alipay.Amount `json:"amount"`
-	Refunded           alipay.Amount `json:"refunded"`
-	Reversed           bool          `json:"reversed"` // paid, then cancelled: the money went back
-	CreatedAt          time.Time     `json:"createdAt"`
-	ExpiresAt          time.Time     `json:"expiresAt"`
-	FinishedAt         time.Time     `json:"finishedAt,omitzero"` // paymentTime: when it became SUCCESS or FAIL
-	CancelledAt        time.Time     `json:"cancelledAt,omitzero"`
-	ScannedAt          time.Time     `json:"scannedAt,omitzero"`
-	CodeValue          string        `json:"codeValue,omitempty"`
-	Calls              Calls         `json:"calls"`
-	Notification       *Delivery     `json:"notification,omitempty"`
+	SettlementCurrency string       `json:"settlementCurrency,omitempty"`
+	Behaviour          Behaviour    `json:"behaviour"`
+	Status             string       `json:"status"`               // PROCESSING, SUCCESS, FAIL, CANCELLED
+	ResultCode         string       `json:"resultCode,omitempty"` // paymentResultCode: why it is in that status
+	Amount             money.Amount `json:"amount"`
+	Refunded           money.Amount `json:"refunded"`
+	Reversed           bool         `json:"reversed"` // paid, then cancelled: the money went back
+	CreatedAt          time.Time    `json:"createdAt"`
+	ExpiresAt          time.Time    `json:"expiresAt"`
+	FinishedAt         time.Time    `json:"finishedAt,omitzero"` // paymentTime: when it became SUCCESS or FAIL
+	CancelledAt        time.Time    `json:"cancelledAt,omitzero"`
+	ScannedAt          time.Time    `json:"scannedAt,omitzero"`
+	CodeValue          string       `json:"codeValue,omitempty"`
+	Calls              Calls        `json:"calls"`
+	Notification       *Delivery    `json:"notification,omitempty"`
 	// FirstRequest is the body of the pay request that created the
 	// payment, byte for byte (a string, so that no JSON re-indenting
 	// touches it).
@@ -66,18 +67,18 @@ type RefundCalls struct {
 
 // Refund is one accepted refund.
 type Refund struct {
-	ClientID          string        `json:"clientId"`
-	RefundRequestID   string        `json:"refundRequestId"`
-	RefundID          string        `json:"refundId"`
-	PaymentID         string        `json:"paymentId"`
-	PaymentRequestID  string        `json:"paymentRequestId"`
-	ReferenceRefundID string        `json:"referenceRefundId,omitempty"`
-	Amount            alipay.Amount `json:"amount"`
-	Status            string        `json:"status"` // PROCESSING (see Config.RefundDelay), then SUCCESS
-	CreatedAt         time.Time     `json:"createdAt"`
-	CompleteAt        time.Time     `json:"completeAt,omitzero"` // when a PROCESSING refund becomes SUCCESS
-	RefundTime        time.Time     `json:"refundTime,omitzero"` // when it became SUCCESS
-	Calls             RefundCalls   `json:"calls"`
+	ClientID          string       `json:"clientId"`
+	RefundRequestID   string       `json:"refundRequestId"`
+	RefundID          string       `json:"refundId"`
+	PaymentID         string       `json:"paymentId"`
+	PaymentRequestID  string       `json:"paymentRequestId"`
+	ReferenceRefundID string       `json:"referenceRefundId,omitempty"`
+	Amount            money.Amount `json:"amount"`
+	Status            string       `json:"status"` // PROCESSING (see Config.RefundDelay), then SUCCESS
+	CreatedAt         time.Time    `json:"createdAt"`
+	CompleteAt        time.Time    `json:"completeAt,omitzero"` // when a PROCESSING refund becomes SUCCESS
+	RefundTime        time.Time    `json:"refundTime,omitzero"` // when it became SUCCESS
+	Calls             RefundCalls  `json:"calls"`
 }
 
 // Ledger is the ground truth served at GET /sim/ledger, payments and

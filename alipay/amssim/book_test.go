@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // TestBookInvariants drives the pure book with long random sequences of
@@ -29,7 +30,7 @@ func TestBookInvariants(t *testing.T) {
 			switch rng.IntN(7) {
 			case 0, 1:
 				sc := scenarios[rng.IntN(len(scenarios))]
-				req := alipay.PayRequest{PaymentRequestID: id, PaymentAmount: alipay.Amount{Currency: "USD", Value: int64(1 + rng.IntN(3)*500)},
+				req := alipay.PayRequest{PaymentRequestID: id, PaymentAmount: money.Amount{Currency: "USD", Value: int64(1 + rng.IntN(3)*500)},
 					PaymentFactor: alipay.PaymentFactor{InStorePaymentScenario: sc}, PaymentNotifyURL: "https://pos.example/n"}
 				if sc == alipay.ScenarioPaymentCode {
 					req.PaymentMethod.PaymentMethodID = codes[rng.IntN(len(codes))]
@@ -42,7 +43,7 @@ func TestBookInvariants(t *testing.T) {
 				if p := b.Payments[key("C", id)]; p != nil {
 					b.refund(refundInput{ClientID: "C", Window: 48 * time.Hour, Req: alipay.RefundRequest{
 						RefundRequestID: fmt.Sprintf("%s-R%d", id, rng.IntN(3)), PaymentID: p.PaymentID,
-						RefundAmount: alipay.Amount{Currency: "USD", Value: int64(1 + rng.IntN(600))}}}, now)
+						RefundAmount: money.Amount{Currency: "USD", Value: int64(1 + rng.IntN(600))}}}, now)
 				}
 			case 4:
 				if tokens > 0 {

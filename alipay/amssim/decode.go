@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // errParam is a request the gateway answers with PARAM_ILLEGAL; its text
@@ -79,9 +80,9 @@ func (t tree) text(path string) string {
 }
 
 // money reads an Amount the rules already checked.
-func (t tree) money(path string) alipay.Amount {
+func (t tree) money(path string) money.Amount {
 	v, _ := strconv.ParseInt(t.text(path+".value"), 10, 64)
-	return alipay.Amount{Currency: alipay.Currency(t.text(path + ".currency")), Value: v}
+	return money.Amount{Currency: money.Currency(t.text(path + ".currency")), Value: v}
 }
 
 // at reads a Datetime the rules already checked.

@@ -29,7 +29,7 @@
 //     reply is signed with the gateway key over the request path, with
 //     Client-Id and Response-Time headers, except SIGNATURE_INVALID, which
 //     the gateway sends unsigned (reference §3.6).
-//   - Money is exact and never moves twice. Amounts are alipay.Amount
+//   - Money is exact and never moves twice. Amounts are money.Amount
 //     (integer minor units). pay is idempotent on paymentRequestId and
 //     answers REPEAT_REQ_INCONSISTENT when the amount, the payment code or
 //     the scenario differ (https://docs.antom.com/ac/ams/idempotency);

@@ -10,6 +10,7 @@ import (
 
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/amssim"
+	"github.com/posd/posd/money"
 )
 
 // A simulator mounted in-process behind TLS, paid with a test code through
@@ -41,7 +42,7 @@ func Example() {
 			ReferenceMerchantID: "M1", MerchantName: "Demo Cafe", MerchantMCC: "5814",
 			Store: alipay.Store{ReferenceStoreID: "S1", StoreName: "Main St", StoreMCC: "5814"}},
 			Env: alipay.Env{StoreTerminalID: "T1", StoreTerminalRequestTime: alipay.NewTime(sim.Now())}},
-		PaymentAmount:    alipay.Amount{Currency: "USD", Value: 450},
+		PaymentAmount:    money.Amount{Currency: "USD", Value: 450},
 		PaymentMethod:    alipay.PaymentMethod{PaymentMethodID: amssim.CodePaid},
 		PaymentFactor:    alipay.PaymentFactor{InStorePaymentScenario: alipay.ScenarioPaymentCode},
 		PaymentNotifyURL: "https://pos.example.com/alipay/notify",

@@ -15,6 +15,7 @@ import (
 	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/internal/clocktest"
+	"github.com/posd/posd/money"
 )
 
 const testClientID = "SANDBOX_5YTEST01234ABCD"
@@ -89,10 +90,10 @@ func newEnv(t testing.TB, mutate ...func(*amssim.Config)) *env {
 	return &env{t: t, sim: sim, srv: srv, client: client, clock: clk, now: cfg.Now, http: srv.Client()}
 }
 
-func usd(v int64) alipay.Amount { return alipay.Amount{Currency: "USD", Value: v} }
+func usd(v int64) money.Amount { return money.Amount{Currency: "USD", Value: v} }
 
 // payRequest is a complete pay request for scenario.
-func payRequest(id string, amount alipay.Amount, scenario alipay.Scenario, code string) alipay.PayRequest {
+func payRequest(id string, amount money.Amount, scenario alipay.Scenario, code string) alipay.PayRequest {
 	req := alipay.PayRequest{
 		PaymentRequestID: id,
 		Order: alipay.Order{
@@ -111,13 +112,13 @@ func payRequest(id string, amount alipay.Amount, scenario alipay.Scenario, code 
 	return req
 }
 
-func (e *env) pay(id string, amount alipay.Amount, code string) (*alipay.PayResponse, alipay.Reply) {
+func (e *env) pay(id string, amount money.Amount, code string) (*alipay.PayResponse, alipay.Reply) {
 	e.t.Helper()
 	resp, reply, _ := e.client.Pay(context.Background(), payRequest(id, amount, alipay.ScenarioPaymentCode, code))
 	return resp, reply
 }
 
-func (e *env) payOrderCode(id string, amount alipay.Amount) (*alipay.PayResponse, alipay.Reply) {
+func (e *env) payOrderCode(id string, amount money.Amount) (*alipay.PayResponse, alipay.Reply) {
 	e.t.Helper()
 	resp, reply, _ := e.client.Pay(context.Background(), payRequest(id, amount, alipay.ScenarioOrderCode, ""))
 	return resp, reply
@@ -135,7 +136,7 @@ func (e *env) cancel(id string) (*alipay.CancelResponse, alipay.Reply) {
 	return resp, reply
 }
 
-func (e *env) refund(refundID, paymentID string, amount alipay.Amount) (*alipay.RefundResponse, alipay.Reply) {
+func (e *env) refund(refundID, paymentID string, amount money.Amount) (*alipay.RefundResponse, alipay.Reply) {
 	e.t.Helper()
 	resp, reply, _ := e.client.Refund(context.Background(), alipay.RefundRequest{RefundRequestID: refundID, PaymentID: paymentID, RefundAmount: amount})
 	return resp, reply

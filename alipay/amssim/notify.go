@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // NotifySchedule is the wait before each notification attempt: the first
@@ -59,7 +60,7 @@ type notifyPaymentBody struct {
 	Result           alipay.Result           `json:"result"`
 	PaymentRequestID string                  `json:"paymentRequestId"`
 	PaymentID        string                  `json:"paymentId"`
-	PaymentAmount    alipay.Amount           `json:"paymentAmount"`
+	PaymentAmount    money.Amount            `json:"paymentAmount"`
 	PaymentCreate    alipay.Time             `json:"paymentCreateTime,omitzero"`
 	PaymentTime      alipay.Time             `json:"paymentTime,omitzero"`
 	PSPCustomerInfo  *alipay.PSPCustomerInfo `json:"pspCustomerInfo,omitempty"`

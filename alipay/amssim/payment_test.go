@@ -8,6 +8,7 @@ import (
 
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/amssim"
+	"github.com/posd/posd/money"
 )
 
 func TestPaymentCodeTestCodes(t *testing.T) {
@@ -229,7 +230,7 @@ func TestRefunds(t *testing.T) {
 	expect(t, r, alipay.OutcomeFailure, alipay.CodeRepeatReqInconsistent)
 	_, r = e.refund("P1-R2", pid, usd(701))
 	expect(t, r, alipay.OutcomeFailure, alipay.CodeRefundAmountExceed)
-	_, r = e.refund("P1-R2", pid, alipay.Amount{Currency: "EUR", Value: 100})
+	_, r = e.refund("P1-R2", pid, money.Amount{Currency: "EUR", Value: 100})
 	expect(t, r, alipay.OutcomeFailure, alipay.CodeCurrencyNotSupport)
 	_, r = e.refund("P1-R2", pid, usd(700))
 	expect(t, r, alipay.OutcomeSuccess, alipay.CodeSuccess)

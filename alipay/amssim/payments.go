@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // payInput is what book.pay needs from a validated pay request.
@@ -55,7 +56,7 @@ func (b *book) pay(in payInput, now time.Time) (alipay.Result, *payment) {
 			Status:           StatusProcessing,
 			ResultCode:       alipay.CodePaymentInProcess,
 			Amount:           req.PaymentAmount,
-			Refunded:         alipay.Amount{Currency: req.PaymentAmount.Currency},
+			Refunded:         money.Amount{Currency: req.PaymentAmount.Currency},
 			CreatedAt:        now,
 			ExpiresAt:        expires,
 			UserAgent:        req.Order.Env.UserAgent,

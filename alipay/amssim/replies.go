@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // Reply bodies. They hold the same fields as the alipay response types but
@@ -13,7 +14,7 @@ type payReply struct {
 	Result             alipay.Result              `json:"result"`
 	PaymentRequestID   string                     `json:"paymentRequestId,omitempty"`
 	PaymentID          string                     `json:"paymentId,omitempty"`
-	PaymentAmount      *alipay.Amount             `json:"paymentAmount,omitempty"`
+	PaymentAmount      *money.Amount              `json:"paymentAmount,omitempty"`
 	PaymentCreateTime  alipay.Time                `json:"paymentCreateTime,omitzero"`
 	PaymentTime        alipay.Time                `json:"paymentTime,omitzero"`
 	PSPCustomerInfo    *alipay.PSPCustomerInfo    `json:"pspCustomerInfo,omitempty"`
@@ -28,7 +29,7 @@ type inquiryPaymentReply struct {
 	PaymentResultMessage string                  `json:"paymentResultMessage,omitempty"`
 	PaymentRequestID     string                  `json:"paymentRequestId,omitempty"`
 	PaymentID            string                  `json:"paymentId,omitempty"`
-	PaymentAmount        *alipay.Amount          `json:"paymentAmount,omitempty"`
+	PaymentAmount        *money.Amount           `json:"paymentAmount,omitempty"`
 	PaymentCreateTime    alipay.Time             `json:"paymentCreateTime,omitzero"`
 	PaymentTime          alipay.Time             `json:"paymentTime,omitzero"`
 	PSPCustomerInfo      *alipay.PSPCustomerInfo `json:"pspCustomerInfo,omitempty"`
@@ -42,21 +43,21 @@ type cancelReply struct {
 }
 
 type refundReply struct {
-	Result          alipay.Result  `json:"result"`
-	RefundRequestID string         `json:"refundRequestId,omitempty"`
-	RefundID        string         `json:"refundId,omitempty"`
-	PaymentID       string         `json:"paymentId,omitempty"`
-	RefundAmount    *alipay.Amount `json:"refundAmount,omitempty"`
-	RefundTime      alipay.Time    `json:"refundTime,omitzero"`
+	Result          alipay.Result `json:"result"`
+	RefundRequestID string        `json:"refundRequestId,omitempty"`
+	RefundID        string        `json:"refundId,omitempty"`
+	PaymentID       string        `json:"paymentId,omitempty"`
+	RefundAmount    *money.Amount `json:"refundAmount,omitempty"`
+	RefundTime      alipay.Time   `json:"refundTime,omitzero"`
 }
 
 type inquiryRefundReply struct {
-	Result          alipay.Result  `json:"result"`
-	RefundID        string         `json:"refundId,omitempty"`
-	RefundRequestID string         `json:"refundRequestId,omitempty"`
-	RefundAmount    *alipay.Amount `json:"refundAmount,omitempty"`
-	RefundStatus    string         `json:"refundStatus,omitempty"`
-	RefundTime      alipay.Time    `json:"refundTime,omitzero"`
+	Result          alipay.Result `json:"result"`
+	RefundID        string        `json:"refundId,omitempty"`
+	RefundRequestID string        `json:"refundRequestId,omitempty"`
+	RefundAmount    *money.Amount `json:"refundAmount,omitempty"`
+	RefundStatus    string        `json:"refundStatus,omitempty"`
+	RefundTime      alipay.Time   `json:"refundTime,omitzero"`
 }
 
 type registrationReply struct {

@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // The gateway's own field rules, written from the API pages, not from the
@@ -141,7 +141,7 @@ func (r *rules) currency(path string, required bool) string {
 	case s == "":
 	case len(s) != 3 || strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "":
 		r.fail(path, "must be a 3-letter upper-case ISO 4217 code, got %q", truncate(s, 8))
-	case !alipay.Currency(s).Valid():
+	case !money.Currency(s).Valid():
 		r.fail(path, "%q is not an ISO 4217 currency", s)
 	}
 	return s

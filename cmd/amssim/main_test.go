@@ -22,6 +22,7 @@ import (
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/alipay/amssim"
+	"github.com/posd/posd/money"
 )
 
 // syncBuffer collects the log lines written by the running server.
@@ -236,7 +237,7 @@ func paidRequest(id string) alipay.PayRequest {
 		Order: alipay.Order{OrderDescription: "Tea", Merchant: alipay.Merchant{ReferenceMerchantID: "M1", MerchantName: "Cafe", MerchantMCC: "5814",
 			Store: alipay.Store{ReferenceStoreID: "S1", StoreName: "Main", StoreMCC: "5814"}},
 			Env: alipay.Env{StoreTerminalID: "T1", StoreTerminalRequestTime: alipay.NewTime(time.Now())}},
-		PaymentAmount:    alipay.Amount{Currency: "JPY", Value: 450},
+		PaymentAmount:    money.Amount{Currency: "JPY", Value: 450},
 		PaymentMethod:    alipay.PaymentMethod{PaymentMethodID: amssim.CodePaid},
 		PaymentFactor:    alipay.PaymentFactor{InStorePaymentScenario: alipay.ScenarioPaymentCode},
 		PaymentNotifyURL: "https://127.0.0.1:1/notify",
@@ -263,7 +264,7 @@ func TestShortCancelWindowAndRefundDelay(t *testing.T) {
 	if r.Outcome != alipay.OutcomeFailure || r.Result.ResultCode != alipay.CodeCancelWindowExceed {
 		t.Fatalf("late cancel: %v %+v", r.Outcome, r.Result)
 	}
-	refund := alipay.RefundRequest{RefundRequestID: "W1-R1", PaymentID: resp.PaymentID, RefundAmount: alipay.Amount{Currency: "JPY", Value: 450}}
+	refund := alipay.RefundRequest{RefundRequestID: "W1-R1", PaymentID: resp.PaymentID, RefundAmount: money.Amount{Currency: "JPY", Value: 450}}
 	refunded := time.Now()
 	_, r, _ = client.Refund(ctx, refund)
 	if r.Outcome != alipay.OutcomeInProcess {

@@ -11,9 +11,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/posd/posd/alipay"
-	"github.com/posd/posd/internal/posapi"
 	"golang.org/x/sys/unix"
+
+	"github.com/posd/posd/internal/posapi"
+	"github.com/posd/posd/money"
 )
 
 // parseSince reads --since: a date, an RFC 3339 time, or a duration back
@@ -281,7 +282,7 @@ func refundByID(p posapi.Payment, id string) *posapi.Refund {
 
 // refundable is what is left to refund: the amount less the refunds that
 // succeeded or may still.
-func refundable(p posapi.Payment) alipay.Amount {
+func refundable(p posapi.Payment) money.Amount {
 	left := p.Amount
 	for _, r := range p.Refunds {
 		if r.State != "FAILED" {

@@ -21,6 +21,7 @@ import (
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/internal/posapi"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/printer/virtual"
 )
 
@@ -122,7 +123,7 @@ format = "json"
 		t.Fatal(err)
 	}
 	p := d.waitPayment(st.Current, "SUCCEEDED", func(p posapi.Payment) bool { return p.State == "SUCCEEDED" })
-	if p.Amount != (alipay.Amount{Currency: "SGD", Value: 735}) {
+	if p.Amount != (money.Amount{Currency: "SGD", Value: 735}) {
 		t.Errorf("amount %v", p.Amount)
 	}
 	// The slip came out of the printer, cut, with the payment on it.

@@ -26,6 +26,7 @@ import (
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/internal/posapi"
+	"github.com/posd/posd/money"
 )
 
 // configured is posd run from a posd.toml against an in-process amssim.
@@ -234,7 +235,7 @@ func TestE2EPosctlRefundGuards(t *testing.T) {
 	if code != exitOK || json.Unmarshal([]byte(out), &p) != nil || len(p.Refunds) != 2 || p.Refunds[1].State != "SUCCEEDED" {
 		t.Fatalf("refund --again --json: exit %d\n%s%s", code, out, stderr)
 	}
-	if g := c.ledger(id); g.Refunded != (alipay.Amount{Currency: "USD", Value: 300}) {
+	if g := c.ledger(id); g.Refunded != (money.Amount{Currency: "USD", Value: 300}) {
 		t.Errorf("gateway refunded %v", g.Refunded)
 	}
 }
@@ -276,7 +277,7 @@ func TestE2EPosctlKeysJSONAndExport(t *testing.T) {
 	type row struct {
 		Type, PaymentRequestID, RefundRequestID, Scenario, State string
 		Final, NeedsAttention, ReceiptPrinted                    bool
-		Refunded                                                 alipay.Amount
+		Refunded                                                 money.Amount
 	}
 	var rows []row
 	d.poll("the printed marks", func() bool {
@@ -288,9 +289,9 @@ func TestE2EPosctlKeysJSONAndExport(t *testing.T) {
 	})
 	want := []row{
 		{Type: "payment", PaymentRequestID: id, Scenario: "OrderCode", State: "PARTIALLY_REFUNDED", Final: true, ReceiptPrinted: true,
-			Refunded: alipay.Amount{Currency: "USD", Value: 125}},
+			Refunded: money.Amount{Currency: "USD", Value: 125}},
 		{Type: "refund", PaymentRequestID: id, RefundRequestID: id + "-R1", Scenario: "OrderCode", State: "SUCCEEDED", Final: true,
-			ReceiptPrinted: true, Refunded: alipay.Amount{Currency: "USD", Value: 125}},
+			ReceiptPrinted: true, Refunded: money.Amount{Currency: "USD", Value: 125}},
 	}
 	for i := range want {
 		if rows[i] != want[i] {

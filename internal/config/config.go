@@ -18,6 +18,7 @@ import (
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/display"
 	"github.com/posd/posd/internal/lang"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/printer"
 	"github.com/posd/posd/terminal"
 )
@@ -437,7 +438,7 @@ func (c *Config) checkMerchant(bad badFunc) {
 
 // checkTill checks [till]: currency, amounts, the PIN (terminal's rule), expiry.
 func (c *Config) checkTill(bad badFunc) {
-	cur, err := alipay.LookupCurrency(c.Till.Currency)
+	cur, err := money.LookupCurrency(c.Till.Currency)
 	if err != nil {
 		bad("till", "currency", "%q is not an ISO 4217 currency code", c.Till.Currency)
 	} else {
@@ -446,7 +447,7 @@ func (c *Config) checkTill(bad badFunc) {
 			if a.v == "" {
 				continue
 			}
-			if amt, err := alipay.ParseAmount(cur, a.v); err != nil || amt.Value <= 0 {
+			if amt, err := money.Parse(cur, a.v); err != nil || amt.Value <= 0 {
 				bad("till", a.key, "%q is not a positive %s amount", a.v, cur)
 			} else {
 				values[i] = amt.Value

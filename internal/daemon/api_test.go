@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/internal/posapi"
+	"github.com/posd/posd/money"
 )
 
 // ledgerBackend is a backend over an in-memory list of payments: enough
@@ -76,7 +76,7 @@ func (b *ledgerBackend) Refund(ctx context.Context, id, amount string) (posapi.P
 	if err != nil {
 		return p, err
 	}
-	a, err := alipay.ParseAmount(p.Amount.Currency, amount)
+	a, err := money.Parse(p.Amount.Currency, amount)
 	if err != nil {
 		return p, fmt.Errorf("%w: %w", ErrBadRequest, err)
 	}
@@ -121,7 +121,7 @@ func startAPI(t *testing.T, b backend) (*posapi.Client, string) {
 	return posapi.NewClient(path), path
 }
 
-func usd(v int64) alipay.Amount { return alipay.Amount{Currency: "USD", Value: v} }
+func usd(v int64) money.Amount { return money.Amount{Currency: "USD", Value: v} }
 
 func TestAPIContract(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)

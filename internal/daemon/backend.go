@@ -9,8 +9,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/internal/posapi"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/terminal"
 	"github.com/posd/posd/terminal/keypad"
@@ -149,7 +149,7 @@ func (b *daemonBackend) Refund(ctx context.Context, id, amount string) (posapi.P
 	if err != nil {
 		return posapi.Payment{}, apiErr(err)
 	}
-	a, err := alipay.ParseAmount(p.Amount.Currency, amount)
+	a, err := money.Parse(p.Amount.Currency, amount)
 	if err != nil {
 		return posapi.Payment{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
 	}

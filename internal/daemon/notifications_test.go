@@ -15,6 +15,7 @@ import (
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/internal/config"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
 )
@@ -120,7 +121,7 @@ func TestNotificationForClosedPaymentIsChecked(t *testing.T) {
 	body := []byte(`{"paymentRequestId":"T01-A","paymentAmount":{"currency":"USD","value":"1000"},` +
 		`"paymentMethod":{"paymentMethodId":"` + queuetest.CodeDeclined + `0001"},"paymentFactor":{"inStorePaymentScenario":"PaymentCode"}}`)
 	if _, err := f.eng.Pay(queue.PaymentRequest{RequestID: "T01-A", SaleID: "T01-A", Scenario: queue.PaymentCode,
-		Amount: alipay.Amount{Currency: "USD", Value: 1000}, Body: body}); err != nil {
+		Amount: money.Amount{Currency: "USD", Value: 1000}, Body: body}); err != nil {
 		t.Fatal(err)
 	}
 	if p := f.settled("T01-A"); p.State != queue.Failed {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/internal/config"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/terminal"
 )
@@ -108,7 +109,7 @@ func (t *till) CancelPayment(_ context.Context, id string) error { return t.eng.
 
 // Refund commits a refund; the outbox sends it with a refundRequestId
 // derived from the payment, so it can never be made twice.
-func (t *till) Refund(_ context.Context, id string, amount alipay.Amount) (string, error) {
+func (t *till) Refund(_ context.Context, id string, amount money.Amount) (string, error) {
 	r, err := t.eng.Refund(id, amount, "refund at the till")
 	return r.RequestID, err
 }
@@ -148,7 +149,7 @@ func (t *till) Recent(_ context.Context, n int) ([]terminal.Summary, error) {
 		// Pending refunds count too: the manager may refund only what no
 		// refund can still take.
 		if v := p.RefundedTotal(); v > 0 {
-			s.Refunded = alipay.Amount{Currency: p.Amount.Currency, Value: v}
+			s.Refunded = money.Amount{Currency: p.Amount.Currency, Value: v}
 		}
 		out = append(out, s)
 	}
@@ -417,15 +418,15 @@ func apiErr(err error) error {
 }
 
 func tillConfig(c config.Till) terminal.Config {
-	cur := alipay.Currency(c.Currency)
+	cur := money.Currency(c.Currency)
 	tc := terminal.Config{Currency: cur, Confirm: c.Confirm, ImpliedDecimal: c.ImpliedDecimal,
 		ManagerPIN: c.ManagerPIN, ResultHold: c.ResultHold.Duration}
 	// Both amounts were checked by config.Config.check.
 	if c.MinAmount != "" {
-		tc.MinAmount, _ = alipay.ParseAmount(cur, c.MinAmount)
+		tc.MinAmount, _ = money.Parse(cur, c.MinAmount)
 	}
 	if c.MaxAmount != "" {
-		tc.MaxAmount, _ = alipay.ParseAmount(cur, c.MaxAmount)
+		tc.MaxAmount, _ = money.Parse(cur, c.MaxAmount)
 	}
 	return tc
 }

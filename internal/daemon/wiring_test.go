@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/display"
 	"github.com/posd/posd/internal/config"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/printer"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/terminal"
@@ -96,8 +96,8 @@ func TestReceiptFunc(t *testing.T) {
 
 func TestTillConfig(t *testing.T) {
 	tc := tillConfig(config.Till{Currency: "JPY", MinAmount: "1", MaxAmount: "500000", ManagerPIN: "2468", ResultHold: config.Duration{Duration: 5 * time.Second}})
-	if tc.Currency != "JPY" || tc.MinAmount != (alipay.Amount{Currency: "JPY", Value: 1}) ||
-		tc.MaxAmount != (alipay.Amount{Currency: "JPY", Value: 500000}) || tc.ManagerPIN != "2468" || tc.ResultHold != 5*time.Second {
+	if tc.Currency != "JPY" || tc.MinAmount != (money.Amount{Currency: "JPY", Value: 1}) ||
+		tc.MaxAmount != (money.Amount{Currency: "JPY", Value: 500000}) || tc.ManagerPIN != "2468" || tc.ResultHold != 5*time.Second {
 		t.Fatalf("%+v", tc)
 	}
 	if _, err := terminal.NewMachine(tc); err != nil {

@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/internal/events"
 	"github.com/posd/posd/internal/fleet"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/queue/queuetest"
 )
@@ -105,7 +105,7 @@ func (tl *till) pay(n int) {
 	for range n {
 		tl.n++
 		id := fmt.Sprintf("%s-%04d", tl.src.Terminal, tl.n)
-		amount := alipay.Amount{Currency: "USD", Value: int64(100 + tl.n)}
+		amount := money.Amount{Currency: "USD", Value: int64(100 + tl.n)}
 		body := fmt.Sprintf(`{"paymentRequestId":%q,"paymentAmount":{"currency":"USD","value":"%d"},"paymentMethod":{"paymentMethodType":"CONNECT_WALLET","paymentMethodId":"280000000000000001"},"paymentFactor":{"inStorePaymentScenario":"PaymentCode"}}`, id, amount.Value)
 		if _, err := tl.eng.Pay(queue.PaymentRequest{RequestID: id, SaleID: id, Scenario: queue.PaymentCode, Amount: amount,
 			Body: []byte(body), ExpiresAt: time.Now().Add(time.Minute)}); err != nil {
@@ -316,7 +316,7 @@ func TestPublishesEveryChangeInOrder(t *testing.T) {
 	back := subscribe(t, mq.Addr(), "", "posd/+/+/+/#")
 	tl := newTill(t, tillT1, mq.Addr(), queue.EventOptions{})
 	tl.pay(5)
-	if _, err := tl.eng.Refund("T1-0002", alipay.Amount{Currency: "USD", Value: 50}, ""); err != nil {
+	if _, err := tl.eng.Refund("T1-0002", money.Amount{Currency: "USD", Value: 50}, ""); err != nil {
 		t.Fatal(err)
 	}
 	tl.waitChange(queue.ChangeRefunded, "T1-0002") // its events are committed with it

@@ -3,7 +3,7 @@ package posapi
 import (
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // Status is what posd is doing now.
@@ -43,32 +43,32 @@ type Events struct {
 
 // Payment is one payment attempt as the outbox holds it.
 type Payment struct {
-	PaymentRequestID string        `json:"paymentRequestId"`
-	SaleID           string        `json:"saleId"`
-	Scenario         string        `json:"scenario"`
-	State            string        `json:"state"`
-	Final            bool          `json:"final"`
-	Amount           alipay.Amount `json:"amount"`
-	PaymentID        string        `json:"paymentId,omitempty"`
-	ResultCode       string        `json:"resultCode,omitempty"`
-	QR               string        `json:"qr,omitempty"`
-	CreatedAt        time.Time     `json:"createdAt"`
-	UpdatedAt        time.Time     `json:"updatedAt"`
-	ExpiresAt        time.Time     `json:"expiresAt"`
-	Attention        string        `json:"attention,omitempty"`
-	Refunds          []Refund      `json:"refunds,omitempty"`
-	Receipts         int           `json:"receipts"` // receipt jobs, copies included
+	PaymentRequestID string       `json:"paymentRequestId"`
+	SaleID           string       `json:"saleId"`
+	Scenario         string       `json:"scenario"`
+	State            string       `json:"state"`
+	Final            bool         `json:"final"`
+	Amount           money.Amount `json:"amount"`
+	PaymentID        string       `json:"paymentId,omitempty"`
+	ResultCode       string       `json:"resultCode,omitempty"`
+	QR               string       `json:"qr,omitempty"`
+	CreatedAt        time.Time    `json:"createdAt"`
+	UpdatedAt        time.Time    `json:"updatedAt"`
+	ExpiresAt        time.Time    `json:"expiresAt"`
+	Attention        string       `json:"attention,omitempty"`
+	Refunds          []Refund     `json:"refunds,omitempty"`
+	Receipts         int          `json:"receipts"` // receipt jobs, copies included
 }
 
 // Refund is one refund of a payment.
 type Refund struct {
-	RefundRequestID string        `json:"refundRequestId"`
-	Amount          alipay.Amount `json:"amount"`
-	State           string        `json:"state"`
-	RefundID        string        `json:"refundId,omitempty"`
-	ResultCode      string        `json:"resultCode,omitempty"`
-	CreatedAt       time.Time     `json:"createdAt"`
-	UpdatedAt       time.Time     `json:"updatedAt"`
+	RefundRequestID string       `json:"refundRequestId"`
+	Amount          money.Amount `json:"amount"`
+	State           string       `json:"state"`
+	RefundID        string       `json:"refundId,omitempty"`
+	ResultCode      string       `json:"resultCode,omitempty"`
+	CreatedAt       time.Time    `json:"createdAt"`
+	UpdatedAt       time.Time    `json:"updatedAt"`
 }
 
 // Final reports whether the refund has a verified outcome.

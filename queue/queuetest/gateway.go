@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 	"github.com/posd/posd/queue"
 )
 
@@ -60,12 +60,12 @@ type LedgerEntry struct {
 	RequestID string
 	SaleID    string // order.referenceOrderId
 	PaymentID string
-	Amount    alipay.Amount
+	Amount    money.Amount
 	Scenario  string
 	Status    queue.PaymentStatus
-	Reversed  bool                     // cancelled after it was paid
-	Refunds   map[string]alipay.Amount // refundRequestId → amount, successful only
-	PayCalls  int                      // pay requests that reached the gateway
+	Reversed  bool                    // cancelled after it was paid
+	Refunds   map[string]money.Amount // refundRequestId → amount, successful only
+	PayCalls  int                     // pay requests that reached the gateway
 	body      []byte
 	code      string
 	inquiries int
@@ -126,7 +126,7 @@ func (g *Gateway) Ledger() map[string]LedgerEntry {
 	out := map[string]LedgerEntry{}
 	for k, v := range g.ledger {
 		e := *v
-		e.Refunds = map[string]alipay.Amount{}
+		e.Refunds = map[string]money.Amount{}
 		for rk, rv := range v.Refunds {
 			e.Refunds[rk] = rv
 		}
@@ -220,9 +220,9 @@ func replayed[T any](c Call, f Fault, id string, r T) T {
 		out = queue.PayReply{Outcome: queue.Failure, Code: "PARAM_ILLEGAL"}
 	case CallInquire:
 		in := any(r).(queue.InquiryReply)
-		other := alipay.Amount{Currency: "USD", Value: 1}
+		other := money.Amount{Currency: "USD", Value: 1}
 		if in.Amount != nil {
-			other = alipay.Amount{Currency: in.Amount.Currency, Value: in.Amount.Value + 1}
+			other = money.Amount{Currency: in.Amount.Currency, Value: in.Amount.Value + 1}
 		}
 		if f == WrongAmount {
 			out = queue.InquiryReply{Outcome: queue.Success, Code: "SUCCESS", Status: queue.StatusSuccess, RequestID: id, Amount: &other, PaymentID: in.PaymentID}
@@ -277,8 +277,8 @@ func unsure(f Fault) queue.Outcome {
 }
 
 type payBody struct {
-	PaymentRequestID string        `json:"paymentRequestId"`
-	PaymentAmount    alipay.Amount `json:"paymentAmount"`
+	PaymentRequestID string       `json:"paymentRequestId"`
+	PaymentAmount    money.Amount `json:"paymentAmount"`
 	Order            struct {
 		ReferenceOrderID string `json:"referenceOrderId"`
 	} `json:"order"`
@@ -314,7 +314,7 @@ func (g *Gateway) newEntry(b payBody, body []byte) *LedgerEntry {
 	g.nextID++
 	e := &LedgerEntry{RequestID: b.PaymentRequestID, PaymentID: fmt.Sprintf("2026%08d", g.nextID),
 		Amount: b.PaymentAmount, Scenario: b.PaymentFactor.Scenario, Status: queue.StatusProcessing,
-		Refunds: map[string]alipay.Amount{}, body: append([]byte(nil), body...),
+		Refunds: map[string]money.Amount{}, body: append([]byte(nil), body...),
 		code: b.PaymentMethod.PaymentMethodID, SaleID: b.Order.ReferenceOrderID, createdAt: g.now()}
 	g.ledger[e.RequestID] = e
 	if e.Scenario == string(queue.PaymentCode) {

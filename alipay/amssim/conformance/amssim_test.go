@@ -13,6 +13,7 @@ import (
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/alipay/amssim/conformance"
 	"github.com/posd/posd/internal/clocktest"
+	"github.com/posd/posd/money"
 )
 
 // simGateway is amssim behind real TLS, with a hand-driven clock and a
@@ -79,8 +80,8 @@ func (rt *receiverTransport) RoundTrip(r *http.Request) (*http.Response, error) 
 	return rt.g.notify.Client().Transport.RoundTrip(r)
 }
 
-func (g *simGateway) Client() *alipay.Client    { return g.client }
-func (g *simGateway) Currency() alipay.Currency { return "USD" }
+func (g *simGateway) Client() *alipay.Client   { return g.client }
+func (g *simGateway) Currency() money.Currency { return "USD" }
 func (g *simGateway) Order() alipay.Order {
 	return alipay.Order{
 		OrderDescription: "Conformance",

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
 )
 
 // Behaviour names a customer behaviour a test payment code stands for.
@@ -28,7 +29,7 @@ type Gateway interface {
 	// be registered with the gateway).
 	Order() alipay.Order
 	// Currency is the currency the merchant's contract accepts.
-	Currency() alipay.Currency
+	Currency() money.Currency
 	// PaymentCode returns a customer payment code with behaviour b; false
 	// when the gateway has none (a real wallet must be scanned).
 	PaymentCode(b Behaviour) (string, bool)
@@ -95,11 +96,11 @@ func (s *suite) id(t *testing.T) string {
 	return fmt.Sprintf("conf-%s-%s-%d", s.run, name, s.seq.Add(1))
 }
 
-func (s *suite) amount(minor int64) alipay.Amount {
-	return alipay.Amount{Currency: s.g.Currency(), Value: minor}
+func (s *suite) amount(minor int64) money.Amount {
+	return money.Amount{Currency: s.g.Currency(), Value: minor}
 }
 
-func (s *suite) request(id string, amount alipay.Amount, scenario alipay.Scenario, code string) alipay.PayRequest {
+func (s *suite) request(id string, amount money.Amount, scenario alipay.Scenario, code string) alipay.PayRequest {
 	order := s.g.Order()
 	order.OrderAmount = amount
 	if scenario == alipay.ScenarioPaymentCode {
@@ -193,7 +194,7 @@ func (s *suite) upmInProcessThenPaid(t *testing.T) {
 	want(t, "repeated pay", r, alipay.OutcomeSuccess, alipay.CodeSuccess)
 }
 
-func (s *suite) orderCode(t *testing.T, id string, amount alipay.Amount) string {
+func (s *suite) orderCode(t *testing.T, id string, amount money.Amount) string {
 	t.Helper()
 	resp, r := s.pay(t, s.request(id, amount, alipay.ScenarioOrderCode, ""))
 	want(t, "order code pay", r, alipay.OutcomeInProcess, alipay.CodeSuccess)
@@ -287,7 +288,7 @@ func (s *suite) cancelUnknown(t *testing.T) {
 	want(t, "cancel", r, alipay.OutcomeFailure, alipay.CodeOrderNotExist)
 }
 
-func (s *suite) paid(t *testing.T, amount alipay.Amount) (id, paymentID string) {
+func (s *suite) paid(t *testing.T, amount money.Amount) (id, paymentID string) {
 	t.Helper()
 	id = s.id(t)
 	resp, r := s.pay(t, s.request(id, amount, alipay.ScenarioPaymentCode, s.code(t, PaysAtOnce)))

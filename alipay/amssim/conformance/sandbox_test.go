@@ -8,6 +8,7 @@ import (
 
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/amssim/conformance"
+	"github.com/posd/posd/money"
 )
 
 // sandboxGateway is the real Alipay sandbox. It has no scripted customers
@@ -17,12 +18,12 @@ import (
 type sandboxGateway struct {
 	client   *alipay.Client
 	code     string
-	currency alipay.Currency
+	currency money.Currency
 	merchant string
 }
 
-func (g *sandboxGateway) Client() *alipay.Client    { return g.client }
-func (g *sandboxGateway) Currency() alipay.Currency { return g.currency }
+func (g *sandboxGateway) Client() *alipay.Client   { return g.client }
+func (g *sandboxGateway) Currency() money.Currency { return g.currency }
 func (g *sandboxGateway) Order() alipay.Order {
 	return alipay.Order{
 		OrderDescription: "posd conformance",
@@ -70,7 +71,7 @@ func TestConformanceSandbox(t *testing.T) {
 	conformance.Run(t, &sandboxGateway{
 		client:   client,
 		code:     os.Getenv("POSD_SANDBOX_PAYMENT_CODE"),
-		currency: alipay.Currency(envOr("POSD_SANDBOX_CURRENCY", "USD")),
+		currency: money.Currency(envOr("POSD_SANDBOX_CURRENCY", "USD")),
 		merchant: envOr("POSD_SANDBOX_MERCHANT_ID", "POSD-CONFORMANCE"),
 	})
 }
