@@ -119,7 +119,7 @@ func publicAddr(addr, lan string) string {
 func demoConfig(d Options, dir, pin string) config.Config {
 	cfg := config.Default()
 	cfg.Merchant = config.Merchant{Name: "posd demo café", ID: "DEMO-MERCHANT-1", MCC: "5812", Store: "Demo Street",
-		StoreID: "S01", TerminalID: "T01", Footer: "Demo only: no money moved"}
+		StoreID: "S01", TerminalID: "T01", Footer: "Demo only: no money moved", Language: cfg.Merchant.Language}
 	cfg.Till.Currency, cfg.Till.MaxAmount = "USD", "5000.00"
 	cfg.Till.ResultHold = config.Duration{Duration: 8 * time.Second}
 	cfg.Till.ManagerPIN = ManagerPIN

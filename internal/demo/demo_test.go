@@ -32,3 +32,12 @@ func TestPublicAddr(t *testing.T) {
 		}
 	}
 }
+
+// The demo's configuration is one posd accepts: a field added to the
+// configuration keeps its default here too.
+func TestDemoConfigIsValid(t *testing.T) {
+	cfg := demoConfig(Options{HTTP: "127.0.0.1:8080", Gateway: "127.0.0.1:9443"}, t.TempDir(), "")
+	if err := cfg.Validate("demo"); err != nil {
+		t.Fatal(err)
+	}
+}
