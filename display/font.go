@@ -152,6 +152,14 @@ var tofu = func() glyph {
 }()
 
 // lookup returns r's glyph from f or its fallbacks.
+// Glyph16 returns r's 16-row bitmap (bit 15 of each row is the leftmost
+// pixel) and its width, 8 or 16: the virtual printer draws CJK with it.
+// ok is false when neither the font nor its fallback has r.
+func (f *Font) Glyph16(r rune) (rows [glyphHeight]uint16, width int, ok bool) {
+	g, ok := f.lookup(r)
+	return g.rows, g.width, ok
+}
+
 func (f *Font) lookup(r rune) (glyph, bool) {
 	for ; f != nil; f = f.fallback {
 		if g, ok := f.glyphs[r]; ok {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/posd/posd/internal/lang"
 )
 
 // Align is the horizontal position of a block on the paper.
@@ -90,6 +92,16 @@ func (s *slip) feed(n int) { s.blocks = append(s.blocks, Block{Kind: BlockFeed, 
 
 var titles = map[Kind]string{KindSale: "RECEIPT", KindRefund: "REFUND", KindVoid: "VOID"}
 var totalLabels = map[Kind]string{KindSale: "TOTAL", KindRefund: "REFUNDED", KindVoid: "VOIDED"}
+var resultWords = map[Result]string{ResultPaid: "PAID", ResultCancelled: "CANCELLED", ResultRefunded: "REFUNDED"}
+
+// receiptLang is the slip's language; Validate has refused a bad name.
+func receiptLang(r Receipt) lang.Lang {
+	l, err := lang.Parse(r.Language)
+	if err != nil {
+		return lang.Lang{}
+	}
+	return l
+}
 
 // Layout turns a receipt into the blocks of one slip for a paper profile.
 // It is pure: the same input always gives the same blocks, and every text
@@ -103,16 +115,19 @@ func Layout(r Receipt, p Paper, opt LayoutOptions) ([]Block, error) {
 	}
 	s := &slip{cols: p.Columns}
 	half := p.Columns / 2
+	t := receiptLang(r).T
 
 	s.lines(AlignCenter, true, true, wrap(r.MerchantName, half)...)
 	s.lines(AlignCenter, false, false, wrap(r.StoreName, p.Columns)...)
 	if opt.Copy {
-		s.lines(AlignCenter, true, true, "** COPY **")
+		s.lines(AlignCenter, true, true, t("** COPY **"))
 	}
-	s.lines(AlignCenter, true, false, titles[r.Kind])
+	s.lines(AlignCenter, true, false, t(titles[r.Kind]))
 	s.rule()
-	s.pair("Terminal", r.TerminalID)
-	s.pair("Date", r.Time.Format("2006-01-02 15:04:05"))
+	s.pair(t("Merchant ID"), r.MerchantID)
+	s.pair(t("Store ID"), r.StoreID)
+	s.pair(t("Terminal"), r.TerminalID)
+	s.pair(t("Date"), r.Time.Format("2006-01-02 15:04:05 -07:00"))
 	if len(r.Items) > 0 {
 		s.rule()
 		for _, it := range r.Items {
@@ -132,20 +147,26 @@ func Layout(r Receipt, p Paper, opt LayoutOptions) ([]Block, error) {
 		}
 	}
 	s.rule()
-	s.lines(AlignLeft, true, true, labelled(totalLabels[r.Kind], r.Amount.String(), half)...)
+	s.lines(AlignLeft, true, true, labelled(t(totalLabels[r.Kind]), r.Amount.String(), half)...)
 	if r.PaidAmount != nil {
-		s.pair("Customer paid", r.PaidAmount.String())
+		s.pair(t("Customer paid"), r.PaidAmount.String())
 	}
-	s.pair("Paid with", r.PaymentMethod)
+	s.pair(t("Wallet"), r.PaymentMethod)
 	if r.CustomerID != "" {
-		s.pair("Customer", MaskCustomerID(printable(r.CustomerID)))
+		s.pair(t("Customer"), MaskCustomerID(printable(r.CustomerID)))
 	}
-	s.lines(AlignLeft, true, false, labelled("Result", strings.ToUpper(string(r.Result)), p.Columns)...)
+	s.lines(AlignLeft, true, false, labelled(t("Result"), t(resultWords[r.Result]), p.Columns)...)
 	s.rule()
-	s.pair("Payment ID", r.PaymentID)
-	s.pair("Request ID", r.PaymentRequestID)
-	s.pair("Refund ID", r.RefundID)
-	s.pair("Refund request", r.RefundRequestID)
+	if r.Kind == KindSale {
+		s.pair(t("Payment ID"), r.PaymentID)
+		s.pair(t("Request ID"), r.PaymentRequestID)
+	} else {
+		// A refund or void slip names the payment it undoes.
+		s.pair(t("Original payment"), r.PaymentID)
+		s.pair(t("Original request"), r.PaymentRequestID)
+	}
+	s.pair(t("Refund ID"), r.RefundID)
+	s.pair(t("Refund request"), r.RefundRequestID)
 
 	if block, ok := lookupSymbol(r.LookupID(), p, opt.Symbol); ok {
 		s.feed(1)

@@ -174,14 +174,16 @@ func TestLayoutSample58(t *testing.T) {
 		"Pier 7 kiosk",
 		"RECEIPT",
 		"--------------------------------",
+		"Merchant ID                M0001",
+		"Store ID                     S07",
 		"Terminal                POS-0001",
-		"Date         2026-11-23 14:05:09",
+		"Date  2026-11-23 14:05:09 +00:00",
 		"--------------------------------",
 		"2 x Flat white              9.00",
 		"1 x Almond croissant        3.50",
 		"--------------------------------",
 		"TOTAL  USD 12.50",
-		"Paid with               ALIPAYCN",
+		"Wallet                  ALIPAYCN",
 		"Customer            2088****1234",
 		"Result                      PAID",
 		"--------------------------------",
@@ -193,6 +195,43 @@ func TestLayoutSample58(t *testing.T) {
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("58 mm sample:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestLayoutChinese: a zh-CN slip has Chinese labels that fit the paper's
+// columns (a Han character takes two), and keeps the ids as they are.
+func TestLayoutChinese(t *testing.T) {
+	r := SampleReceipt()
+	r.Language = "zh-CN"
+	for _, p := range []Paper{Paper58, Paper80} {
+		blocks, err := Layout(r, p, LayoutOptions{Copy: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, b := range blocks {
+			if b.Kind != BlockText {
+				continue
+			}
+			lines = append(lines, b.Text)
+			limit := p.Columns
+			if b.Double {
+				limit /= 2
+			}
+			if columns(b.Text) > limit {
+				t.Errorf("%d columns: %q is %d wide", p.Columns, b.Text, columns(b.Text))
+			}
+		}
+		all := strings.Join(lines, "\n")
+		for _, want := range []string{"收款凭证", "副本", "商户号", "终端号", "合计", "支付宝交易号", "202611231400001234567890", "支付成功", "钱包"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("%d columns: no %q in\n%s", p.Columns, want, all)
+			}
+		}
+	}
+	r.Language = "fr"
+	if _, err := Layout(r, Paper80, LayoutOptions{}); !errors.Is(err, ErrInvalidReceipt) {
+		t.Errorf("fr: %v", err)
 	}
 }
 

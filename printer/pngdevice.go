@@ -16,14 +16,18 @@ import (
 // -demo and [printer] kind "virtual" put it behind a Spooler like any
 // printer, so the attempted mark and the COPY rule hold for it too.
 type PNGDevice struct {
-	dir   string
-	paper Paper
+	dir    string
+	paper  Paper
+	glyphs virtual.Glyphs
 }
 
 var _ Device = (*PNGDevice)(nil)
 
 // NewPNGDevice files slips printed on paper p in dir (created if missing).
-func NewPNGDevice(dir string, p Paper) *PNGDevice { return &PNGDevice{dir: dir, paper: p} }
+// glyphs draws Chinese characters (display.OpenHexFont); nil draws boxes.
+func NewPNGDevice(dir string, p Paper, glyphs virtual.Glyphs) *PNGDevice {
+	return &PNGDevice{dir: dir, paper: p, glyphs: glyphs}
+}
 
 // Model is the printer the device imitates (PreviewModel).
 func (d *PNGDevice) Model() Model { return PreviewModel(d.paper) }
@@ -41,7 +45,7 @@ func (d *PNGDevice) Print(ctx context.Context, doc Document, beforeSend func(con
 	if err := beforeSend(ctx); err != nil {
 		return Status{}, err
 	}
-	m := virtual.NewMachine(virtual.Config{Dots: d.paper.Dots, Chinese: true})
+	m := virtual.NewMachine(virtual.Config{Dots: d.paper.Dots, Chinese: true, Glyphs: d.glyphs})
 	m.Execute(doc.Data)
 	png, err := m.PNG()
 	if err != nil {

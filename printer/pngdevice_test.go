@@ -27,7 +27,7 @@ func TestPNGDeviceFilesEverySlip(t *testing.T) {
 		Job{ID: "3", PaymentRequestID: "T01-1", Receipt: refund},
 		Job{ID: "4", PaymentRequestID: "T01-1", Receipt: sale, Copy: true},
 	)
-	sp := NewSpooler(store, NewPNGDevice(dir, Paper80), 0, nil)
+	sp := NewSpooler(store, NewPNGDevice(dir, Paper80, nil), 0, nil)
 	var seen []string
 	sp.Observe = func(ev SpoolEvent) { seen = append(seen, ev.PaymentRequestID) }
 	if n, err := sp.PrintPending(context.Background()); err != nil || n != 4 {
@@ -73,7 +73,7 @@ func TestPNGDeviceReprintsAnAttemptedSlipAsCopy(t *testing.T) {
 	r := SampleReceipt()
 	r.PaymentRequestID = "T01-2"
 	store := newMemoryStore(Job{ID: "7", PaymentRequestID: "T01-2", Receipt: r})
-	dev := NewPNGDevice(dir, Paper80)
+	dev := NewPNGDevice(dir, Paper80, nil)
 	if _, err := NewSpooler(store, cutAfterAttempt{dev}, 0, nil).PrintPending(context.Background()); !errors.Is(err, errPowerCut) {
 		t.Fatalf("first pass: %v", err)
 	}

@@ -12,8 +12,9 @@ func PreviewModel(p Paper) Model {
 
 // Preview renders the slip for r as the virtual printer prints it on paper
 // p: a PNG at the paper's dot width, and the text transcript. posctl
-// receipt-preview and posd -demo call it.
-func Preview(r Receipt, p Paper, opt LayoutOptions) (png []byte, transcript string, err error) {
+// receipt-preview and posd -demo call it. glyphs draws Chinese characters
+// (display.OpenHexFont, the displays' Unifont); nil draws boxes.
+func Preview(r Receipt, p Paper, opt LayoutOptions, glyphs virtual.Glyphs) (png []byte, transcript string, err error) {
 	blocks, err := Layout(r, p, opt)
 	if err != nil {
 		return nil, "", err
@@ -22,7 +23,7 @@ func Preview(r Receipt, p Paper, opt LayoutOptions) (png []byte, transcript stri
 	if err != nil {
 		return nil, "", err
 	}
-	m := virtual.NewMachine(virtual.Config{Dots: p.Dots, Chinese: true})
+	m := virtual.NewMachine(virtual.Config{Dots: p.Dots, Chinese: true, Glyphs: glyphs})
 	m.Execute(doc.Data)
 	png, err = m.PNG()
 	return png, m.Transcript(), err

@@ -2,6 +2,8 @@ package printer
 
 import (
 	"fmt"
+
+	"github.com/posd/posd/internal/lang"
 	"strings"
 	"time"
 
@@ -76,6 +78,13 @@ type Receipt struct {
 	RefundRequestID  string `json:"refundRequestId,omitempty"`
 	Result           Result `json:"result"`
 	Footer           string `json:"footer,omitempty"`
+	// MerchantID and StoreID are the ids the gateway knows the shop by
+	// (referenceMerchantId, referenceStoreId): what an auditor matches.
+	MerchantID string `json:"merchantId,omitempty"`
+	StoreID    string `json:"storeId,omitempty"`
+	// Language of the slip's labels: zh-CN, zh-TW or en (empty: en). It
+	// is stored with the job so a reprint reads like the first print.
+	Language string `json:"language,omitempty"`
 }
 
 // maxIDLen is the AMS limit for paymentId, paymentRequestId and refund ids.
@@ -122,6 +131,16 @@ func (r Receipt) Validate() error {
 	for _, id := range ids {
 		if len(id.v) > maxIDLen || !visibleASCII(id.v) {
 			return fmt.Errorf("%w: %s must be at most %d visible ASCII characters", ErrInvalidReceipt, id.name, maxIDLen)
+		}
+	}
+	for _, id := range []struct{ name, v string }{{"merchantId", r.MerchantID}, {"storeId", r.StoreID}} {
+		if len(id.v) > maxIDLen || !visibleASCII(id.v) {
+			return fmt.Errorf("%w: %s must be at most %d visible ASCII characters", ErrInvalidReceipt, id.name, maxIDLen)
+		}
+	}
+	if r.Language != "" {
+		if _, err := lang.Parse(r.Language); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidReceipt, err)
 		}
 	}
 	if r.PaymentRequestID == "" {
@@ -174,7 +193,9 @@ func SampleReceipt() Receipt {
 	return Receipt{
 		Kind:         KindSale,
 		MerchantName: "Harbour Coffee",
+		MerchantID:   "M0001",
 		StoreName:    "Pier 7 kiosk",
+		StoreID:      "S07",
 		TerminalID:   "POS-0001",
 		Time:         time.Date(2026, 11, 23, 14, 5, 9, 0, time.UTC),
 		Items: []Item{

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/posd/posd/build/testenv"
+	"github.com/posd/posd/display"
 	"github.com/posd/posd/printer"
 )
 
@@ -76,5 +77,50 @@ func TestReceiptPreviewErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a failed preview wrote a file")
+	}
+}
+
+// TestReceiptPreviewChineseText: --lang zh-CN --text prints the slip's
+// text with Chinese labels and needs no --out; the ids stay as they are.
+func TestReceiptPreviewChineseText(t *testing.T) {
+	code, stdout, stderr := preview("--sample", "--lang", "zh-CN", "--text")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"收款凭证", "商户号", "终端号", "合计", "支付宝交易号", "202611231400001234567890", "+00:00"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("no %q in\n%s", want, stdout)
+		}
+	}
+	if code, _, _ := preview("--sample", "--lang", "fr", "--text"); code != exitUsage {
+		t.Errorf("--lang fr: exit %d", code)
+	}
+	if code, _, _ := preview("--sample"); code != exitUsage {
+		t.Errorf("neither --out nor --text: exit %d", code)
+	}
+}
+
+// TestReceiptPreviewDrawsChinese: the PNG draws Chinese with the displays'
+// Unifont, not the boxes a printer without the font shows.
+func TestReceiptPreviewDrawsChinese(t *testing.T) {
+	if _, err := os.Stat(display.DefaultHexFontPath); err != nil && !testenv.InCI() {
+		t.Skip("no unifont installed")
+	}
+	out := filepath.Join(t.TempDir(), "zh.png")
+	if code, _, stderr := preview("--sample", "--lang", "zh-CN", "--out", out); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := printer.SampleReceipt()
+	r.Language = "zh-CN"
+	boxes, _, err := printer.Preview(r, printer.Paper80, printer.LayoutOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(got, boxes) {
+		t.Error("the Chinese labels are drawn as boxes")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/posd/posd/internal/config"
 	"github.com/posd/posd/internal/daemon"
 	"github.com/posd/posd/internal/demo"
+	"github.com/posd/posd/internal/lang"
 )
 
 // version is stamped at build time: -ldflags "-X main.version=1.2.3".
@@ -45,6 +46,7 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 	fs.StringVar(&d.Metrics, "demo-metrics", "", "address of the demo's Prometheus endpoint (default: none)")
 	fs.StringVar(&d.MQTT, "demo-mqtt", "", "stream the demo's events to this MQTT broker, e.g. mqtt://127.0.0.1:1883 (docs/events.md)")
 	fs.StringVar(&d.Terminal, "demo-terminal", "T01", "the demo till's terminal id (its topic level)")
+	fs.StringVar(&d.Lang, "demo-lang", "en", "the demo's language: zh-CN, zh-TW or en (cashier page, customer display, receipts)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -58,6 +60,10 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 	if *showVersion {
 		fmt.Fprintln(stdout, "posd", version)
 		return exitOK
+	}
+	if _, err := lang.Parse(d.Lang); err != nil {
+		fmt.Fprintf(stderr, "posd: -demo-lang: %v\n", err)
+		return exitUsage
 	}
 
 	ctx, stop := stopSignals(context.Background())

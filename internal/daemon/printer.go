@@ -10,8 +10,10 @@ import (
 
 	"go.bug.st/serial"
 
+	"github.com/posd/posd/display"
 	"github.com/posd/posd/internal/config"
 	"github.com/posd/posd/printer"
+	"github.com/posd/posd/printer/virtual"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/terminal"
 )
@@ -39,6 +41,17 @@ func newPrinter(c config.Printer, eng *queue.Engine, events chan<- terminal.Inpu
 	return newSpooled(dev, eng, events, m, log), nil
 }
 
+// printerGlyphs is GNU Unifont for the virtual printer's Chinese text, the
+// file the displays read; without it the slip shows boxes, as before.
+func printerGlyphs(log *slog.Logger) virtual.Glyphs {
+	f, err := display.OpenHexFont(display.DefaultHexFontPath, log)
+	if err != nil {
+		log.Warn("virtual printer: no Unifont: Chinese text prints as boxes", "err", err)
+		return nil
+	}
+	return f
+}
+
 // newDevice opens nothing yet: the link is dialled at the first slip.
 func newDevice(c config.Printer, log *slog.Logger) (printer.Device, error) {
 	paper, err := printer.PaperByName(c.Paper)
@@ -46,7 +59,7 @@ func newDevice(c config.Printer, log *slog.Logger) (printer.Device, error) {
 		return nil, err
 	}
 	if c.Kind == "virtual" {
-		return printer.NewPNGDevice(c.Dir, paper), nil
+		return printer.NewPNGDevice(c.Dir, paper, printerGlyphs(log)), nil
 	}
 	cp, err := printer.CodePageByName(c.CodePage)
 	if err != nil {

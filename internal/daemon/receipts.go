@@ -15,6 +15,7 @@ func receiptFunc(m config.Merchant) queue.ReceiptFunc {
 	return func(p *queue.Payment, kind queue.ReceiptKind, refundID string) (json.RawMessage, error) {
 		r := printer.Receipt{
 			MerchantName: m.Name, StoreName: m.Store, TerminalID: m.TerminalID, Footer: m.Footer,
+			MerchantID: m.ID, StoreID: m.StoreID, Language: m.Lang().String(),
 			Time: p.UpdatedAt, Amount: p.Amount, PaymentID: p.PaymentID, PaymentRequestID: p.RequestID,
 		}
 		switch kind {

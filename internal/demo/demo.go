@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/posd/posd/internal/lang"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -37,6 +38,10 @@ type Options struct {
 	// terminal_id (default T01), so several demos can share a broker.
 	MQTT     string
 	Terminal string
+	// Lang is the demo's language (zh-CN, zh-TW or en; "" is en): the
+	// cashier page, the receipts, and the customer display, which adds
+	// English under Chinese.
+	Lang string
 	// Stdout gets the banner once the demo takes payments.
 	Stdout io.Writer
 	// Daemon are the daemon's options; the demo sets the keys, the
@@ -138,6 +143,15 @@ func demoConfig(d Options, dir, pin string) config.Config {
 	cfg.Events.MQTTURL = d.MQTT
 	if d.Terminal != "" {
 		cfg.Merchant.TerminalID = d.Terminal
+	}
+	if l, err := lang.Parse(d.Lang); err == nil && l.Chinese() {
+		cfg.Merchant.Name, cfg.Merchant.Store = "posd 演示咖啡馆", "演示街店"
+		if l.String() == "zh-TW" {
+			cfg.Merchant.Name, cfg.Merchant.Store = "posd 示範咖啡館", "示範街門市"
+		}
+		cfg.Merchant.Language, cfg.Merchant.Footer = l.String(), l.T("Demo only: no money moved")
+		cfg.Display.Languages = []string{l.String(), "en"}
+		cfg.Printer.Chinese = true
 	}
 	// The simulator posts notifications to the demo's page server.
 	cfg.Alipay.NotifyURL = "http://" + publicAddr(d.HTTP, "127.0.0.1") + "/alipay/notify"

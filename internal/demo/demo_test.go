@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -39,5 +40,27 @@ func TestDemoConfigIsValid(t *testing.T) {
 	cfg := demoConfig(Options{HTTP: "127.0.0.1:8080", Gateway: "127.0.0.1:9443"}, t.TempDir(), "")
 	if err := cfg.Validate("demo"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDemoConfigChinese: -demo-lang zh-CN gives a configuration the daemon
+// accepts, with Chinese receipts and cashier screens and a bilingual
+// customer display.
+func TestDemoConfigChinese(t *testing.T) {
+	for _, name := range []string{"zh-CN", "zh-TW", "en", ""} {
+		cfg := demoConfig(Options{HTTP: "127.0.0.1:8080", Gateway: "127.0.0.1:9443", Lang: name}, t.TempDir(), strings.Repeat("ab", 32))
+		if err := cfg.Validate("demo"); err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		want := name
+		if want == "" {
+			want = "en"
+		}
+		if got := cfg.Merchant.Lang().String(); got != want {
+			t.Errorf("%q: merchant language %s", name, got)
+		}
+		if langs := cfg.DisplayLangs(); name != "en" && name != "" && (len(langs) != 2 || langs[0].String() != name || langs[1].String() != "en") {
+			t.Errorf("%q: display languages %v", name, langs)
+		}
 	}
 }

@@ -159,4 +159,29 @@ var cashierTexts = []entry{
 }
 
 // receiptTexts: the printed slip (package printer).
-var receiptTexts = []entry{}
+var receiptTexts = []entry{
+	{"RECEIPT", "收款凭证", "收款憑證"},
+	{"REFUND", "退款凭证", "退款憑證"},
+	{"VOID", "撤销凭证", "撤銷憑證"},
+	{"TOTAL", "合计", "合計"},
+	{"REFUNDED", "已退款", "已退款"},
+	{"VOIDED", "已撤销", "已撤銷"},
+	{"PAID", "支付成功", "付款成功"},
+	{"CANCELLED", "已撤销", "已撤銷"},
+	{"** COPY **", "** 副本 COPY **", "** 副本 COPY **"},
+	{"Merchant ID", "商户号", "商戶編號"},
+	{"Store ID", "门店号", "門市編號"},
+	{"Terminal", "终端号", "終端編號"},
+	{"Date", "时间", "時間"},
+	{"Customer paid", "顾客实付", "顧客實付"},
+	{"Wallet", "钱包", "錢包"},
+	{"Customer", "顾客", "顧客"},
+	{"Result", "结果", "結果"},
+	{"Payment ID", "支付宝交易号", "支付寶交易編號"},
+	{"Request ID", "请求号", "請求編號"},
+	{"Original payment", "原交易号", "原交易編號"},
+	{"Original request", "原请求号", "原請求編號"},
+	{"Refund ID", "退款号", "退款編號"},
+	{"Refund request", "退款请求号", "退款請求編號"},
+	{"Demo only: no money moved", "仅为演示：没有真实扣款", "僅為示範：沒有真實扣款"},
+}

@@ -26,9 +26,13 @@ var names = []string{"zh-CN", "zh-TW", "en"}
 // Names returns the language names Parse accepts.
 func Names() []string { return append([]string(nil), names...) }
 
-// Parse accepts "zh-CN", "zh-TW" or "en" (any case, '_' for '-').
+// Parse accepts "zh-CN", "zh-TW" or "en" (any case, '_' for '-'); ""
+// is English, the default.
 func Parse(s string) (Lang, error) {
 	norm := strings.ReplaceAll(strings.TrimSpace(s), "_", "-")
+	if norm == "" {
+		norm = "en"
+	}
 	for i, n := range names {
 		if strings.EqualFold(norm, n) {
 			return New([]language.Tag{SimplifiedChinese, TraditionalChinese, English}[i]), nil

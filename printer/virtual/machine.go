@@ -29,6 +29,15 @@ type Config struct {
 	// NoNativeQR imitates old firmware without GS ( k: the command is
 	// consumed and nothing is printed.
 	NoNativeQR bool
+	// Glyphs draws the double-byte (Chinese) characters: GNU Unifont, as
+	// the customer displays use (display.OpenHexFont). Nil draws a box for
+	// each, which says "a character was here" and no more.
+	Glyphs Glyphs
+}
+
+// Glyphs gives 16x16 bitmaps: bit 15 of each row is the leftmost pixel.
+type Glyphs interface {
+	Glyph16(r rune) (rows [16]uint16, width int, ok bool)
 }
 
 // codePages are the ESC t tables the machine can decode.

@@ -185,7 +185,7 @@ func (m *Machine) drawCell(rows [][]bool, c cell, offset, top int) {
 	var bits []bool
 	if c.wide {
 		w = 2 * cellW
-		bits = box(w, h)
+		bits = m.wideCell(c.r)
 	} else {
 		bits = fontA.cell(c.r, c.bold)
 	}
@@ -201,6 +201,27 @@ func (m *Machine) drawCell(rows [][]bool, c cell, offset, top int) {
 			}
 		}
 	}
+}
+
+// wideCell draws a double-byte character in its 24x24 cell: the 16x16
+// Unifont glyph scaled by 3/2 (how a printer's 24-dot Chinese font looks
+// beside Font A), or a box when there is no font or no glyph.
+func (m *Machine) wideCell(r rune) []bool {
+	w, h := 2*cellW, cellH
+	if m.cfg.Glyphs == nil {
+		return box(w, h)
+	}
+	rows, gw, ok := m.cfg.Glyphs.Glyph16(r)
+	if !ok || gw <= 0 {
+		return box(w, h)
+	}
+	bits := make([]bool, w*h)
+	for y := range h {
+		for x := range w {
+			bits[y*w+x] = rows[y*16/h]&(1<<(15-x*16/w)) != 0
+		}
+	}
+	return bits
 }
 
 // drawImage prints rows of dots, aligned like text. Rows may be shared
