@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/posd/posd/internal/lang"
 	"io"
 	"log/slog"
 	"mime"
@@ -39,6 +40,10 @@ type CashierScreen struct {
 	QR       string   `json:"qr,omitempty"`
 	Wallet   string   `json:"wallet,omitempty"` // the QR's wallet page, when it is a web link
 	Receipts []string `json:"receipts,omitempty"`
+	// Lang and Labels put the page's own words in the till's language
+	// (the elements marked data-t); absent in English.
+	Lang   string            `json:"lang,omitempty"`
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 // walletLink returns codeValue when a browser can open it: the simulator's
@@ -78,10 +83,21 @@ func receiptNames(dir string) []string {
 	return out
 }
 
+// pageLabels are the cashier page's own words (data-t in cashier.html).
+var pageLabels = []string{"a payment terminal against a simulated Alipay gateway. Nothing here moves real money.",
+	"Cancel", "⌫ Back", "Enter", "Clear", "F1 · Manager menu", "Scan", "Customer display", "Open wallet to pay", "Receipt "}
+
 // cashierHandler serves the cashier page at /, its state and keys under
 // /cashier/, and the receipt PNGs of receiptsDir under /receipts/.
-func cashierHandler(d daemon.Desk, receiptsDir string, log *slog.Logger) http.Handler {
+func cashierHandler(d daemon.Desk, receiptsDir string, l lang.Lang, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
+	var labels map[string]string
+	if l.Chinese() {
+		labels = make(map[string]string, len(pageLabels))
+		for _, k := range pageLabels {
+			labels[k] = l.T(k)
+		}
+	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
@@ -91,6 +107,9 @@ func cashierHandler(d daemon.Desk, receiptsDir string, log *slog.Logger) http.Ha
 		s := screenOf(d.Screen())
 		s.Wallet = walletLink(s.QR)
 		s.Receipts = receiptNames(receiptsDir)
+		if labels != nil {
+			s.Lang, s.Labels = l.String(), labels
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		_ = json.NewEncoder(w).Encode(s)

@@ -238,7 +238,7 @@ func Run(ctx context.Context, d Options) error {
 	o.Extra = func(dk daemon.Desk) http.Handler {
 		mux := http.NewServeMux()
 		mux.Handle("/sim/", sim) // the wallet pages, test controls and ledger
-		mux.Handle("/", cashierHandler(dk, receipts, log))
+		mux.Handle("/", cashierHandler(dk, receipts, cfg.Merchant.Lang(), log))
 		return mux
 	}
 	o.Ready = func(dm *daemon.Daemon) {

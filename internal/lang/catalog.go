@@ -184,4 +184,15 @@ var receiptTexts = []entry{
 	{"Refund ID", "退款号", "退款編號"},
 	{"Refund request", "退款请求号", "退款請求編號"},
 	{"Demo only: no money moved", "仅为演示：没有真实扣款", "僅為示範：沒有真實扣款"},
+	// The demo's cashier page (internal/demo).
+	{"a payment terminal against a simulated Alipay gateway. Nothing here moves real money.", "连接模拟支付宝网关的收款终端，不涉及真实资金。", "連接模擬支付寶閘道的收款終端，不涉及真實資金。"},
+	{"Cancel", "取消", "取消"},
+	{"⌫ Back", "⌫ 退格", "⌫ 退格"},
+	{"Enter", "确认", "確認"},
+	{"Clear", "清除", "清除"},
+	{"F1 · Manager menu", "F1 · 店长菜单", "F1 · 店長選單"},
+	{"Scan", "扫码", "掃碼"},
+	{"Customer display", "顾客显示屏", "顧客顯示屏"},
+	{"Open wallet to pay", "打开钱包付款", "開啟錢包付款"},
+	{"Receipt ", "小票 ", "收據 "},
 }
