@@ -1,7 +1,5 @@
 package lang
 
-import "github.com/posd/posd/alipay"
-
 // Words is what people are told about a result code: Cashier for the till,
 // Customer for the customer display. Both are catalog keys (English).
 type Words struct {
@@ -18,44 +16,46 @@ var genericDecline = Words{"Alipay declined the payment", "Please try again or p
 var setupTrouble = Words{"Till not set up for Alipay: call the manager", "Please pay at another till"}
 
 // codeWords covers every pay and inquiry result code of alipay/codes.go
-// that can end a payment in front of a customer
+// that can end a payment in front of a customer, spelled as the gateway
+// sends them so that the displays need not link the AMS client (lang_test
+// checks them against alipay's constants)
 // (https://docs.antom.com/ac/ams/upm, https://docs.antom.com/ac/ams/paymentri).
 var codeWords = map[string]Words{
-	alipay.CodePaymentInProcess:              {"Customer is confirming in Alipay", "Please confirm in your Alipay app"},
-	alipay.CodeUserBalanceNotEnough:          {"Insufficient balance", "Insufficient balance"},
-	alipay.CodeExpiredCode:                   {"Payment code expired: ask for a new one", "Your payment code expired: please refresh it"},
-	alipay.CodeInvalidPaymentCode:            {"Payment code not valid: ask for a new one", "Please show your Alipay payment code"},
-	alipay.CodeInvalidCode:                   {"Payment code not valid: ask for a new one", "Please show your Alipay payment code"},
-	alipay.CodeUserPaymentVerificationFailed: {"Customer did not pass verification", "Verification failed"},
-	alipay.CodeUserAmountExceedLimit:         {"Above the customer's payment limit", "Above your payment limit"},
-	alipay.CodePaymentAmountExceedLimit:      {"Above the amount limit", "Above the payment limit"},
-	alipay.CodePaymentCountExceedLimit:       {"Too many payments today for this account", "Payment limit reached"},
-	alipay.CodeUserStatusAbnormal:            {"Customer's account is restricted", "Your account is restricted"},
-	alipay.CodeUserKYCNotQualified:           {"Customer's account is not verified", "Your account is not verified"},
-	alipay.CodeRiskReject:                    {"Declined by Alipay risk control", "Please pay another way"},
-	alipay.CodeFraudReject:                   {"Declined by Alipay risk control", "Please pay another way"},
-	alipay.CodeOrderIsClosed:                 {"Payment closed", "Payment closed"},
-	alipay.CodeOrderIsCanceled:               {"Payment cancelled", "Payment cancelled"},
-	alipay.CodeProcessFail:                   genericDecline,
-	alipay.CodeOrderNotExist:                 genericDecline,
-	alipay.CodeInvalidMerchantStatus:         setupTrouble,
-	alipay.CodeMerchantKYBNotQualified:       setupTrouble,
-	alipay.CodeMerchantNotRegistered:         setupTrouble,
-	alipay.CodeInvalidContract:               setupTrouble,
-	alipay.CodeSettleContractNotMatch:        setupTrouble,
-	alipay.CodeCurrencyNotSupport:            setupTrouble,
-	alipay.CodeAccessDenied:                  setupTrouble,
-	alipay.CodeClientInvalid:                 setupTrouble,
-	alipay.CodeInvalidClient:                 setupTrouble,
-	alipay.CodeSignatureInvalid:              setupTrouble,
-	alipay.CodeInvalidSignature:              setupTrouble,
-	alipay.CodeKeyNotFound:                   setupTrouble,
-	alipay.CodeNoInterfaceDef:                setupTrouble,
-	alipay.CodeInvalidAPI:                    setupTrouble,
-	alipay.CodeParamIllegal:                  setupTrouble,
-	alipay.CodeMethodNotSupported:            setupTrouble,
-	alipay.CodeMediaTypeNotAcceptable:        setupTrouble,
-	alipay.CodeRepeatReqInconsistent:         setupTrouble,
+	"PAYMENT_IN_PROCESS":               {"Customer is confirming in Alipay", "Please confirm in your Alipay app"},
+	"USER_BALANCE_NOT_ENOUGH":          {"Insufficient balance", "Insufficient balance"},
+	"EXPIRED_CODE":                     {"Payment code expired: ask for a new one", "Your payment code expired: please refresh it"},
+	"INVALID_PAYMENT_CODE":             {"Payment code not valid: ask for a new one", "Please show your Alipay payment code"},
+	"INVALID_CODE":                     {"Payment code not valid: ask for a new one", "Please show your Alipay payment code"},
+	"USER_PAYMENT_VERIFICATION_FAILED": {"Customer did not pass verification", "Verification failed"},
+	"USER_AMOUNT_EXCEED_LIMIT":         {"Above the customer's payment limit", "Above your payment limit"},
+	"PAYMENT_AMOUNT_EXCEED_LIMIT":      {"Above the amount limit", "Above the payment limit"},
+	"PAYMENT_COUNT_EXCEED_LIMIT":       {"Too many payments today for this account", "Payment limit reached"},
+	"USER_STATUS_ABNORMAL":             {"Customer's account is restricted", "Your account is restricted"},
+	"USER_KYC_NOT_QUALIFIED":           {"Customer's account is not verified", "Your account is not verified"},
+	"RISK_REJECT":                      {"Declined by Alipay risk control", "Please pay another way"},
+	"FRAUD_REJECT":                     {"Declined by Alipay risk control", "Please pay another way"},
+	"ORDER_IS_CLOSED":                  {"Payment closed", "Payment closed"},
+	"ORDER_IS_CANCELED":                {"Payment cancelled", "Payment cancelled"},
+	"PROCESS_FAIL":                     genericDecline,
+	"ORDER_NOT_EXIST":                  genericDecline,
+	"INVALID_MERCHANT_STATUS":          setupTrouble,
+	"MERCHANT_KYB_NOT_QUALIFIED":       setupTrouble,
+	"MERCHANT_NOT_REGISTERED":          setupTrouble,
+	"INVALID_CONTRACT":                 setupTrouble,
+	"SETTLE_CONTRACT_NOT_MATCH":        setupTrouble,
+	"CURRENCY_NOT_SUPPORT":             setupTrouble,
+	"ACCESS_DENIED":                    setupTrouble,
+	"CLIENT_INVALID":                   setupTrouble,
+	"INVALID_CLIENT":                   setupTrouble,
+	"SIGNATURE_INVALID":                setupTrouble,
+	"INVALID_SIGNATURE":                setupTrouble,
+	"KEY_NOT_FOUND":                    setupTrouble,
+	"NO_INTERFACE_DEF":                 setupTrouble,
+	"INVALID_API":                      setupTrouble,
+	"PARAM_ILLEGAL":                    setupTrouble,
+	"METHOD_NOT_SUPPORTED":             setupTrouble,
+	"MEDIA_TYPE_NOT_ACCEPTABLE":        setupTrouble,
+	"REPEAT_REQ_INCONSISTENT":          setupTrouble,
 }
 
 // ForCode returns the words for a result code; any code it does not know
