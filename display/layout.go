@@ -133,10 +133,14 @@ func screenLines(s Screen, now time.Time, textOnly bool, langs []lang.Lang) []li
 			say("Customer scanning", body, Blue, 3)
 		default:
 			add(amountText, amount, Black, 6)
+			// The scan request is part of the minimum: in the wallet's
+			// name in both scripts, or in words.
 			if chinese {
 				add(alipayMark, body, Blue, 4)
+				say("Scan with Alipay", body, Blue, 3)
+			} else {
+				say("Scan with Alipay", body, Blue, 4)
 			}
-			say("Scan with Alipay", body, Blue, 3)
 		}
 		if now.Before(s.ExpiresAt) {
 			left := Countdown(s.ExpiresAt.Sub(now))
@@ -182,16 +186,31 @@ func screenLines(s Screen, now time.Time, textOnly bool, langs []lang.Lang) []li
 
 func lineGap(height int) int { return max(2, height/30) }
 
+// minAmountScale is the smallest the amount is drawn when the width
+// allows: 32-pixel digits read from a metre on a 240x240 panel, where
+// 16-pixel ones do not. The same goes for a scan request that fits.
+const minAmountScale = 2
+
+// readableMin is the scale below which a line is shrunk only after every
+// less important line is gone.
+func readableMin(l line, widthScale int) int {
+	if l.role == amount || l.keep >= 3 && l.color == Blue {
+		return min(minAmountScale, widthScale)
+	}
+	return 1
+}
+
 // layoutLines draws lines centred in area, each as large as its role and
-// the width allow; when they do not fit, the largest shrink first and then
-// the least important are dropped.
-func layoutLines(img *image.Paletted, area image.Rectangle, lines []line, font *Font) {
+// the width allow; when they do not fit, the largest shrink first (the
+// amount and the scan request not below readableMin), then the least
+// important are dropped, and only then do those two shrink further.
+func layoutLines(img *image.Paletted, area image.Rectangle, lines []line, font *Font) []DrawnLine {
 	if area.Dx() < 8 || area.Dy() < glyphHeight {
-		return
+		return nil
 	}
 	type placed struct {
 		line
-		scale int
+		scale, min int
 	}
 	ps := make([]placed, 0, len(lines))
 	for _, l := range lines {
@@ -201,7 +220,7 @@ func layoutLines(img *image.Paletted, area image.Rectangle, lines []line, font *
 		l.text = fitWidth(l.text, area.Dx(), font)
 		capScale := max(1, area.Dy()*roleShare[l.role]/100/glyphHeight)
 		widthScale := max(1, area.Dx()/max(1, font.width(l.text)))
-		ps = append(ps, placed{line: l, scale: min(capScale, widthScale)})
+		ps = append(ps, placed{line: l, scale: max(min(capScale, widthScale), readableMin(l, widthScale)), min: readableMin(l, widthScale)})
 	}
 	gap := lineGap(area.Dy())
 	height := func() int {
@@ -214,20 +233,41 @@ func layoutLines(img *image.Paletted, area image.Rectangle, lines []line, font *
 		}
 		return h
 	}
-	for len(ps) > 0 && height() > area.Dy() {
-		// Shrink the largest line (the least important among equals) ...
+	shrink := func(floor func(placed) int) bool {
 		big := -1
 		for i, p := range ps {
-			if p.scale > 1 && (big < 0 || p.scale > ps[big].scale || p.scale == ps[big].scale && p.keep < ps[big].keep) {
+			if p.scale > floor(p) && (big < 0 || p.scale > ps[big].scale || p.scale == ps[big].scale && p.keep < ps[big].keep) {
 				big = i
 			}
 		}
-		if big >= 0 {
-			ps[big].scale--
+		if big < 0 {
+			return false
+		}
+		ps[big].scale--
+		return true
+	}
+	for len(ps) > 0 && height() > area.Dy() {
+		// Shrink the largest line (the least important among equals) ...
+		if shrink(func(p placed) int { return p.min }) {
 			continue
 		}
-		// ... and when everything is at scale 1, drop the least important.
-		drop := 0
+		// ... drop the least important that is not the minimum a screen
+		// needs ...
+		drop := -1
+		for i, p := range ps {
+			if p.keep < 4 && (drop < 0 || p.keep < ps[drop].keep) {
+				drop = i
+			}
+		}
+		if drop >= 0 {
+			ps = append(ps[:drop], ps[drop+1:]...)
+			continue
+		}
+		// ... then shrink what must stay, and last drop it too.
+		if shrink(func(placed) int { return 1 }) {
+			continue
+		}
+		drop = 0
 		for i, p := range ps {
 			if p.keep < ps[drop].keep {
 				drop = i
@@ -236,11 +276,20 @@ func layoutLines(img *image.Paletted, area image.Rectangle, lines []line, font *
 		ps = append(ps[:drop], ps[drop+1:]...)
 	}
 	y := area.Min.Y + (area.Dy()-height())/2
+	drawn := make([]DrawnLine, 0, len(ps))
 	for _, p := range ps {
 		w := font.width(p.text) * p.scale
 		font.draw(img, area.Min.X+(area.Dx()-w)/2, y, p.scale, p.color, p.text)
+		drawn = append(drawn, DrawnLine{Text: p.text, Pixels: p.scale * glyphHeight})
 		y += p.scale*glyphHeight + gap
 	}
+	return drawn
+}
+
+// DrawnLine is a line of text as drawn: Pixels is its glyph height.
+type DrawnLine struct {
+	Text   string
+	Pixels int
 }
 
 // fitWidth shortens text with "..." until it fits width pixels at scale 1.

@@ -43,6 +43,8 @@ type Frame struct {
 	// QRErr says why a waiting screen shows no code although it is still
 	// payable (ErrQRTooLarge): the caller should tell the cashier.
 	QRErr error
+	// Lines is the text drawn, top to bottom.
+	Lines []DrawnLine
 }
 
 // Options changes how a Renderer draws.
@@ -105,7 +107,7 @@ func (r *Renderer) Render(s Screen, size image.Point, now time.Time) Frame {
 			lines = append(lines, line{text: l.T("Please ask the cashier"), role: small, color: Red, keep: 5})
 		}
 	}
-	layoutLines(img, area, lines, r.opts.Font)
+	f.Lines = layoutLines(img, area, lines, r.opts.Font)
 	return f
 }
 
@@ -130,10 +132,17 @@ func (r *Renderer) placeQR(content string, panel image.Rectangle, lines []line) 
 	area := panel
 	// The text must keep at least the amount and the countdown at scale 1.
 	minW, minH := 0, 0
+	// The amount keeps its readable size (minAmountScale) when the panel
+	// is wide enough for it: on a small panel that moves the code below
+	// the text, with smaller modules, rather than the digits to 16 pixels.
 	for _, l := range lines {
 		if l.keep >= 4 {
-			minW = max(minW, font.width(l.text))
-			minH += glyphHeight + lineGap(area.Dy())
+			scale := 1
+			if l.role == amount && font.width(l.text)*minAmountScale <= area.Dx()-2*gap {
+				scale = minAmountScale
+			}
+			minW = max(minW, font.width(l.text)*scale)
+			minH += glyphHeight*scale + lineGap(area.Dy())
 		}
 	}
 	type option struct {

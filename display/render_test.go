@@ -90,6 +90,37 @@ func TestGoldenScreensChinese(t *testing.T) {
 	}
 }
 
+// TestSmallPanelsReadable: on 240x240 and 320x240 panels the waiting
+// screen keeps the amount at 32-pixel glyphs (readable from a metre), the
+// scan request, and a code phones can read, in every language.
+func TestSmallPanelsReadable(t *testing.T) {
+	font := unifont(t)
+	zh, _ := lang.Parse("zh-CN")
+	for _, langs := range [][]lang.Lang{nil, {zh, lang.New(lang.English)}} {
+		for _, size := range []image.Point{image.Pt(240, 240), image.Pt(320, 240), image.Pt(240, 320)} {
+			for _, s := range sampleScreens(t) {
+				if s.Kind != Waiting {
+					continue
+				}
+				f := NewRenderer(Options{Font: font, Languages: langs}).Render(s, size, testNow)
+				if f.QR.Empty() || f.Plan.Pixels < MinModulePixels {
+					t.Errorf("%v %v: QR %v at %d px per module", size, langs, f.QR, f.Plan.Pixels)
+				}
+				amount, scan := 0, false
+				for _, l := range f.Lines {
+					if l.Text == s.Amount.String() {
+						amount = l.Pixels
+					}
+					scan = scan || l.Text == "Scan with Alipay" || l.Text == alipayMark
+				}
+				if amount < minAmountScale*glyphHeight || !scan {
+					t.Errorf("%v %v: amount %d px, scan request shown %v: %+v", size, langs, amount, scan, f.Lines)
+				}
+			}
+		}
+	}
+}
+
 // TestChineseScanWording: the waiting screen names the wallet in both
 // scripts and asks in the main language first; English follows.
 func TestChineseScanWording(t *testing.T) {
