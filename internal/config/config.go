@@ -357,6 +357,10 @@ func (c *Config) Warnings(name string) []error {
 			}
 		}
 	}
+	if k := c.Keypad; !k.TTY && len(k.Evdev) == 0 && len(k.Matrix.Rows) == 0 {
+		out = append(out, &Error{File: name, Where: "[keypad]",
+			Why: "no keypad configured (tty, evdev or matrix): the cashier cannot type an amount; sales start only from posctl keys or the API (warning)"})
+	}
 	return out
 }
 

@@ -206,8 +206,13 @@ func TestConfigWarnsAboutAnOpenDisplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := cfg.Warnings("posd.toml"); len(w) != 0 {
+	// The example names no keypad: posd says so at the start.
+	if w := cfg.Warnings("posd.toml"); len(w) != 1 || !strings.HasPrefix(w[0].Error(), "posd.toml: [keypad]: no keypad configured") {
 		t.Fatalf("the example warns: %v", w)
+	}
+	cfg.Keypad.Evdev = []string{"/dev/input/by-id/usb-keypad-event-kbd"}
+	if w := cfg.Warnings("posd.toml"); len(w) != 0 {
+		t.Fatalf("with a keypad: %v", w)
 	}
 	cfg.Display.Kind, cfg.Display.Listen = "kiosk", "0.0.0.0:8080"
 	w := cfg.Warnings("posd.toml")
