@@ -80,8 +80,11 @@ func newEnv(t testing.TB, mutate ...func(*amssim.Config)) *env {
 		BaseURL:           srv.URL,
 		Transport:         srv.Client().Transport.(*http.Transport),
 		Now:               clk.Now,
-		PayTimeout:        5 * time.Second,
-		CallTimeout:       5 * time.Second,
+		// Bounds only (no test here waits for them): TLS and RSA for a
+		// dozen concurrent calls take more than 5 s under qemu-user on a
+		// loaded machine.
+		PayTimeout:  time.Minute,
+		CallTimeout: time.Minute,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -289,6 +289,8 @@ func TestConcurrentRepeatsMakeOnePayment(t *testing.T) {
 				resp, r, _ := e.client.Pay(context.Background(), payRequest("P1", usd(1000), alipay.ScenarioPaymentCode, amssim.CodePaid))
 				if r.Outcome == alipay.OutcomeSuccess {
 					ids <- resp.PaymentID
+				} else {
+					t.Errorf("pay: %v %v", r.Outcome, r.Err)
 				}
 				e.client.InquiryPayment(context.Background(), alipay.InquiryPaymentRequest{PaymentRequestID: "P1"})
 			}
