@@ -71,7 +71,7 @@ func newTransport(s settings) *http.Transport {
 			}
 			sum := sha256.Sum256(cs.PeerCertificates[0].Raw)
 			if subtle.ConstantTimeCompare(sum[:], pin) != 1 {
-				return errors.New("alipay: gateway certificate does not match PinSHA256")
+				return fmt.Errorf("%w: the gateway presented %x", ErrPinMismatch, sum)
 			}
 			return nil
 		}
@@ -179,6 +179,9 @@ func (c *Client) Call(ctx context.Context, api API, body []byte) (Reply, error) 
 		r.Outcome = OutcomeUnknown // defensive: an error never leaves a final outcome
 	}
 	c.log(ctx, &r, time.Since(start), reused.Load())
+	if c.s.OnReply != nil {
+		c.s.OnReply(r)
+	}
 	return r, r.Err
 }
 

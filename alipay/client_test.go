@@ -415,10 +415,16 @@ func TestNotSent(t *testing.T) {
 	if r.Outcome != OutcomeNotSent || !errors.Is(err, ErrNotSent) {
 		t.Errorf("untrusted certificate: %v, %v", r.Outcome, err)
 	}
+	if errors.Is(err, ErrPinMismatch) {
+		t.Errorf("an untrusted certificate without a pin is reported as a pin mismatch: %v", err)
+	}
+	// A wrong pin is told apart from a network failure (ErrPinMismatch), and OnReply hears of it.
 	cfg.PinSHA256 = strings.Repeat("ab", 32)
+	var heard Reply
+	cfg.OnReply = func(r Reply) { heard = r }
 	_, r, err = g.client(cfg).Pay(context.Background(), examplePay())
-	if r.Outcome != OutcomeNotSent || !strings.Contains(err.Error(), "PinSHA256") {
-		t.Errorf("wrong pin: %v, %v", r.Outcome, err)
+	if r.Outcome != OutcomeNotSent || !errors.Is(err, ErrPinMismatch) || !errors.Is(heard.Err, ErrPinMismatch) {
+		t.Errorf("wrong pin: %v, %v; OnReply heard %v", r.Outcome, err, heard.Err)
 	}
 
 	// A context already cancelled sends nothing.

@@ -51,6 +51,9 @@ type Config struct {
 
 	Logger *slog.Logger     // nil: no logs
 	Now    func() time.Time // clock for Request-Time; nil: time.Now
+	// OnReply, when set, is told what every call established, after it
+	// ends (metrics, the till's network line). It must not block.
+	OnReply func(Reply)
 	// Transport replaces the client's own transport (tests, benchmarks). Its
 	// own TLS and dial settings then apply: PinSHA256 and ConnectTimeout do not.
 	Transport *http.Transport

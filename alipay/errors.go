@@ -57,6 +57,10 @@ var (
 	// ErrReplyMismatch: a verified reply names another request (id or amount
 	// differ), as a replayed reply would.
 	ErrReplyMismatch = errors.New("alipay: reply does not match the request")
+	// ErrPinMismatch: the gateway's TLS certificate is not the one
+	// Config.PinSHA256 names. Nothing was sent; it is a configuration or
+	// interception problem, not a network outage, and retrying cannot fix it.
+	ErrPinMismatch = errors.New("alipay: gateway certificate does not match PinSHA256")
 )
 
 // Errors of received notifications.

@@ -54,6 +54,8 @@ var (
 	}
 	toolsFiles = []string{
 		"./usr/bin/amssim", "./usr/share/man/man1/amssim.1.gz",
+		"./usr/share/posd-tools/monitoring/posd-alerts.yml", "./usr/share/posd-tools/monitoring/posd-alerts.test.yml",
+		"./usr/share/posd-tools/monitoring/posd-dashboard.json",
 		"./usr/share/doc/posd-tools/copyright", "./usr/share/doc/posd-tools/changelog.gz",
 		"./usr/share/lintian/overrides/posd-tools",
 	}

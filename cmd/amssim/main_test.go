@@ -22,30 +22,13 @@ import (
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/alipay/amssim"
+	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/money"
 )
 
-// syncBuffer collects the log lines written by the running server.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type started struct {
 	url, fingerprint, pubkey string
-	logs                     *syncBuffer
+	logs                     *testenv.LogBuffer
 	stop                     func() error
 }
 
@@ -54,7 +37,7 @@ func start(t *testing.T, args ...string) started {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()
-	logs := &syncBuffer{}
+	logs := &testenv.LogBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		err := run(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), pw, logs)

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/internal/config"
 )
 
 // runRegister registers the merchant and its store with Alipay
@@ -16,9 +18,11 @@ import (
 // that registration stands (https://docs.antom.com/ac/ams/irs). The
 // referenceMerchantId and referenceStoreId that posd sends in every pay must
 // be registered first. It talks to the gateway directly with the merchant
-// key, so it works before posd is configured or running.
+// key, so it works before posd is running. With --config it reads all it
+// needs from posd's configuration; flags given override it.
 func runRegister(args []string, s stdio) int {
 	flags := newFlags("register", s)
+	configPath := flags.String("config", "", "take the gateway, keys, pin, merchant and store from posd's configuration (/etc/posd/posd.toml); flags given override it")
 	gw := addGatewayFlags(flags)
 	merchantID := flags.String("merchant-id", "", "referenceMerchantId, as in posd.toml [merchant] id")
 	merchantName := flags.String("merchant-name", "", "merchant display name")
@@ -28,9 +32,44 @@ func runRegister(args []string, s stdio) int {
 	requestID := flags.String("request-id", "", "registrationRequestId; default REG-<merchant-id>-<store-id>, so a repeat is idempotent")
 	notifyURL := flags.String("notify-url", "", "registrationNotifyURL (optional)")
 	status := flags.Bool("status", false, "inquire the registration status instead of registering")
-	required := []string{"key", "alipay-pubkey", "client-id", "gateway", "merchant-id", "store-id"}
-	if code := parseFlags(flags, args, required...); code >= 0 {
+	if code := parseFlags(flags, args); code >= 0 {
 		return code
+	}
+	if *configPath != "" {
+		cfg, err := config.Load(*configPath)
+		if err != nil {
+			return fail(s, "%s refused:\n%v", *configPath, err)
+		}
+		given := map[string]bool{}
+		flags.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		storeNameFromConfig := cfg.Merchant.Store
+		if storeNameFromConfig == "" {
+			storeNameFromConfig = cfg.Merchant.Name // a shop with one store
+		}
+		for name, fill := range map[string]struct {
+			dst *string
+			val string
+		}{
+			"key": {gw.key, cfg.Alipay.PrivateKeyFile}, "alipay-pubkey": {gw.pub, cfg.Alipay.AlipayPublicKeyFile},
+			"client-id": {gw.clientID, cfg.Alipay.ClientID}, "gateway": {gw.gateway, cfg.Alipay.Gateway},
+			"path-prefix": {gw.prefix, cfg.Alipay.PathPrefix}, "pin-sha256": {gw.pin, cfg.Alipay.PinSHA256},
+			"merchant-id": {merchantID, cfg.Merchant.ID}, "merchant-name": {merchantName, cfg.Merchant.Name},
+			"mcc": {mcc, cfg.Merchant.MCC}, "store-id": {storeID, cfg.Merchant.StoreID}, "store-name": {storeName, storeNameFromConfig},
+		} {
+			if !given[name] {
+				*fill.dst = fill.val
+			}
+		}
+		if !given["key-version"] {
+			*gw.keyVersion = cfg.Alipay.KeyVersion
+		}
+		gw.agentToken = cfg.Alipay.AgentToken
+	}
+	for _, name := range []string{"key", "alipay-pubkey", "client-id", "gateway", "merchant-id", "store-id"} {
+		if flags.Lookup(name).Value.String() == "" {
+			fmt.Fprintf(s.err, "posctl register: --%s is required (or --config naming posd's configuration)\n", name)
+			return exitUsage
+		}
 	}
 	if !*status && (*merchantName == "" || *storeName == "") {
 		fmt.Fprintln(s.err, "posctl register: --merchant-name and --store-name are required to register")
@@ -40,6 +79,7 @@ func runRegister(args []string, s stdio) int {
 	if err != nil {
 		return fail(s, "%v", err)
 	}
+	defer client.Close()
 	if *requestID == "" {
 		*requestID = "REG-" + *merchantID + "-" + *storeID
 	}
@@ -85,6 +125,10 @@ func runRegister(args []string, s stdio) int {
 // reportReply prints what a call established and turns it into an exit status:
 // only a verified S is success.
 func reportReply(s stdio, reply alipay.Reply, err error) int {
+	if errors.Is(err, alipay.ErrPinMismatch) {
+		return fail(s, "%s: the gateway's TLS certificate does not match the pin (--pin-sha256, [alipay] pin_sha256); nothing was sent. "+
+			"Set the pin to the gateway's certificate fingerprint, or leave it empty for Alipay: %v", reply.API, err)
+	}
 	if err != nil && !reply.Verified {
 		return fail(s, "%s: %v (outcome %s)", reply.API, err, reply.Outcome)
 	}
@@ -99,6 +143,7 @@ func reportReply(s stdio, reply alipay.Reply, err error) int {
 type gatewayFlags struct {
 	key, pub, clientID, gateway, prefix, pin *string
 	keyVersion                               *int
+	agentToken                               string // from --config only
 }
 
 func addGatewayFlags(fs *flag.FlagSet) gatewayFlags {
@@ -127,6 +172,6 @@ func (g gatewayFlags) client() (*alipay.Client, error) {
 	}
 	return alipay.NewClient(alipay.Config{
 		ClientID: *g.clientID, PrivateKey: priv, PlatformPublicKey: pub, KeyVersion: *g.keyVersion,
-		BaseURL: *g.gateway, PathPrefix: *g.prefix, PinSHA256: *g.pin,
+		BaseURL: *g.gateway, PathPrefix: *g.prefix, PinSHA256: *g.pin, AgentToken: g.agentToken,
 	})
 }

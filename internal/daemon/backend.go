@@ -58,7 +58,7 @@ func (b *daemonBackend) Status(context.Context) posapi.Status {
 	switch {
 	case s.Trouble[terminal.Network] != "":
 		st.Network = "trouble: " + s.Trouble[terminal.Network]
-	case b.t.metrics.networkUp.Load():
+	case b.t.net.ok.Load():
 		st.Network = "ok"
 	}
 	return st

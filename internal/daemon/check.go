@@ -29,7 +29,7 @@ func Check(cfg config.Config, getenv func(string) string) error {
 	} else if cfg.Alipay.NotifyListen != "" {
 		discard := slog.New(slog.DiscardHandler)
 		nothing := func(string, bool) (queue.NoticeResult, error) { return queue.NoticeUnknown, nil }
-		if _, err := notificationHandler(cfg.Alipay, pub, nothing, newMetrics("check", nil), discard); err != nil {
+		if _, err := notificationHandler(cfg.Alipay, pub, nothing, newMetrics("check", ""), discard); err != nil {
 			errs = append(errs, &config.Error{File: cfg.FileName(), Where: "[alipay] notify_url", Why: err.Error(), Err: err})
 		}
 	}

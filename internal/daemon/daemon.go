@@ -107,12 +107,14 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 		}
 	}
 	d.o.PlatformKey = pub
+	d.net = newNetState()
+	d.metrics = newMetrics(o.Version, cfg.Outbox.Path)
 	d.client, err = alipay.NewClient(alipay.Config{
 		ClientID: cfg.Alipay.ClientID, PrivateKey: priv, PlatformPublicKey: pub, KeyVersion: cfg.Alipay.KeyVersion,
 		BaseURL: cfg.Alipay.Gateway, PathPrefix: cfg.Alipay.PathPrefix, AgentToken: cfg.Alipay.AgentToken,
 		PayTimeout: cfg.Alipay.PayTimeout.Duration, CallTimeout: cfg.Alipay.CallTimeout.Duration,
 		ConnectTimeout: cfg.Alipay.ConnectTimeout.Duration, PinSHA256: cfg.Alipay.PinSHA256,
-		Logger: log.With("component", "alipay"),
+		Logger: log.With("component", "alipay"), OnReply: d.gatewayReply,
 	})
 	if err != nil {
 		return nil, err
@@ -122,8 +124,6 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.Outbox.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
-	d.net = newNetState()
-	d.metrics = newMetrics(o.Version, d.outboxDepth)
 	gw := &measured{gw: queue.NewAMS(d.client), m: d.metrics, network: d.net.changed}
 	d.eng, err = queue.NewEngine(queue.Config{Path: cfg.Outbox.Path,
 		Open:    queue.Options{Logger: log.With("component", "outbox"), Events: cfg.EventOptions()},
@@ -136,7 +136,7 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 		return nil, err
 	}
 	if d.stream != nil {
-		d.metrics.more = d.stream.writeMetrics
+		d.metrics.reg.MustRegister(newStreamCollector(d.stream))
 	}
 
 	// The flow's inputs: outbox changes, the printer's and the network's
@@ -190,7 +190,23 @@ func (d *Daemon) Close() error {
 	return errors.Join(errs...)
 }
 
-func (d *Daemon) outboxDepth() int { return len(d.eng.Pending()) }
+// pinMismatchDetail is what the till and posctl status say when the
+// gateway's certificate fails [alipay] pin_sha256: not "network trouble",
+// which waiting would fix.
+const pinMismatchDetail = "the gateway's TLS certificate does not match [alipay] pin_sha256: nothing is sent until the pin or the gateway is corrected"
+
+// gatewayReply is told of every gateway call (alipay.Config.OnReply): a pin
+// mismatch is logged as such when it starts and shown on the till; the
+// metrics get the link's state and the clock offset.
+func (d *Daemon) gatewayReply(r alipay.Reply) {
+	mismatch := errors.Is(r.Err, alipay.ErrPinMismatch)
+	if mismatch && !d.net.pinMismatch.Load() {
+		d.log.Error("gateway TLS certificate pin mismatch", "gateway", d.cfg.Alipay.Gateway, "err", r.Err,
+			"fix", "set [alipay] pin_sha256 to the gateway's certificate fingerprint, or leave it empty for Alipay")
+	}
+	d.net.pin(mismatch)
+	d.metrics.gatewayReply(r, time.Now(), mismatch)
+}
 
 // Alive reports whether the outbox engine answers within ctx: a wedged
 // engine holds its lock forever, and the watchdog stops its pings.

@@ -3,9 +3,10 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"io"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/posd/posd/internal/config"
 	"github.com/posd/posd/internal/fleet"
@@ -103,14 +104,35 @@ func eventsTrouble(st *posapi.Events, max int) string {
 	return ""
 }
 
-// writeMetrics adds the stream's series to /metrics.
-func (s *stream) writeMetrics(w io.Writer) {
-	st := s.status()
+// streamCollector is the stream's series on /metrics, read once per scrape.
+type streamCollector struct {
+	s                                   *stream
+	backlog, published, dropped, broker *prometheus.Desc
+}
+
+func newStreamCollector(s *stream) *streamCollector {
+	return &streamCollector{s: s,
+		backlog:   prometheus.NewDesc("posd_events_backlog", "Events committed but not yet acknowledged by the broker.", nil, nil),
+		published: prometheus.NewDesc("posd_events_published_total", "Events acknowledged by the broker since posd started.", nil, nil),
+		dropped:   prometheus.NewDesc("posd_events_dropped_total", "Events deleted undelivered because the backlog passed its bound.", nil, nil),
+		broker:    prometheus.NewDesc("posd_events_broker_up", "1 while an MQTT session with the broker is up.", nil, nil),
+	}
+}
+
+func (c *streamCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.backlog
+	ch <- c.published
+	ch <- c.dropped
+	ch <- c.broker
+}
+
+func (c *streamCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.s.status()
 	if st == nil {
 		return
 	}
-	fmt.Fprintf(w, "# HELP posd_events_backlog Events committed but not yet acknowledged by the broker.\n# TYPE posd_events_backlog gauge\nposd_events_backlog %d\n", st.Backlog)
-	fmt.Fprintf(w, "# HELP posd_events_published_total Events acknowledged by the broker since posd started.\n# TYPE posd_events_published_total counter\nposd_events_published_total %d\n", st.Published)
-	fmt.Fprintf(w, "# HELP posd_events_dropped_total Events deleted undelivered because the backlog passed its bound.\n# TYPE posd_events_dropped_total counter\nposd_events_dropped_total %d\n", st.Dropped)
-	fmt.Fprintf(w, "# HELP posd_events_broker_up 1 while an MQTT session with the broker is up.\n# TYPE posd_events_broker_up gauge\nposd_events_broker_up %d\n", boolGauge(st.Connected))
+	ch <- prometheus.MustNewConstMetric(c.backlog, prometheus.GaugeValue, float64(st.Backlog))
+	ch <- prometheus.MustNewConstMetric(c.published, prometheus.CounterValue, float64(st.Published))
+	ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.CounterValue, float64(st.Dropped))
+	ch <- prometheus.MustNewConstMetric(c.broker, prometheus.GaugeValue, boolGauge(st.Connected))
 }

@@ -26,7 +26,7 @@ func (g *measured) observe(call string, start time.Time, o queue.Outcome) {
 	if up {
 		g.m.observe(call, time.Since(start))
 	}
-	g.m.networkUp.Store(up)
+	g.m.networkUp.Set(boolGauge(up))
 	state := int32(2)
 	if up {
 		state = 1

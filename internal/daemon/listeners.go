@@ -139,7 +139,7 @@ func (l *listeners) shutdown() {
 func (l *listeners) start(cfg config.Config, p webParts) error {
 	if cfg.Metrics.Listen != "" {
 		if err := l.serve("metrics", cfg.Metrics.Listen, limitsFor("metrics", p.limits), newHostPolicy(cfg.Metrics.Listen), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p.metrics.printerUp.Store(p.printerState() == "ok")
+			p.metrics.printerUp.Set(boolGauge(p.printerState() == "ok"))
 			p.metrics.ServeHTTP(w, r)
 		})); err != nil {
 			return err

@@ -28,7 +28,7 @@ func startMetrics(t *testing.T, lim Limits) string {
 	l := &listeners{wg: &wg, log: slog.New(slog.DiscardHandler)}
 	cfg := config.Default()
 	cfg.Metrics.Listen = "127.0.0.1:0"
-	err := l.start(cfg, webParts{metrics: newMetrics("test", nil), printerState: func() string { return "ok" },
+	err := l.start(cfg, webParts{metrics: newMetrics("test", ""), printerState: func() string { return "ok" },
 		limits: map[string]Limits{"metrics": lim}})
 	if err != nil {
 		t.Fatal(err)

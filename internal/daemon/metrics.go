@@ -1,157 +1,231 @@
 package daemon
 
 import (
-	"fmt"
-	"io"
+	"context"
 	"net/http"
-	"slices"
-	"strconv"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sys/unix"
+
+	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/money"
+	"github.com/posd/posd/queue"
 )
 
-// metrics is what posd exposes to Prometheus, in the text exposition format
-// (https://prometheus.io/docs/instrumenting/exposition_formats/), written by
-// hand: a dozen series do not need client_golang. Typed atomics keep the
-// 64-bit counters aligned on 32-bit ARM.
-type metrics struct {
-	mu       sync.Mutex
-	outcomes map[string]*atomic.Uint64 // payments by final outcome
-	notices  map[string]*atomic.Uint64 // payment notifications by what they did
-	stopped  atomic.Pointer[string]    // the code that stopped new payments, nil while taking them
-	calls    map[string]*histogram     // gateway call latency by AMS API
+// Payment outcomes, the outcome label of posd_payments_total and
+// posd_payment_amount_minor_total. Refunds are counted apart.
+const (
+	outcomeSucceeded      = "succeeded"       // verified paid
+	outcomeFailed         = "failed"          // verified not paid
+	outcomeCancelled      = "cancelled"       // closed before any money moved
+	outcomeVoided         = "voided"          // paid, then given back by a cancel (a void)
+	outcomeNeedsAttention = "needs_attention" // outcome not known: a person must look
+)
 
-	depth     func() int // payments the outbox still drives
-	printerUp atomic.Bool
-	networkUp atomic.Bool
-	version   string
-	// more writes further series (the event stream's); nil: none.
-	more func(io.Writer)
-}
+// Paper states, the state label of posd_printer_paper.
+var paperStates = []string{"ok", "near_end", "out", "unknown"}
 
 // latencyBuckets are upper bounds in seconds: a pay must answer within the
 // 15 s deadline, inquiries far sooner.
 var latencyBuckets = []float64{0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15}
 
-type histogram struct {
-	buckets []atomic.Uint64 // one per latencyBuckets entry, not cumulative
-	count   atomic.Uint64
-	sumNano atomic.Int64
+// metrics is what posd exposes to Prometheus, through client_golang
+// (https://pkg.go.dev/github.com/prometheus/client_golang/prometheus) on a
+// registry of its own: the Go runtime (go_*), the process (process_*) and
+// posd's series. The outbox is sampled by probe, never during a scrape, so
+// a wedged engine cannot hang /metrics; it shows as a stale
+// posd_engine_last_answer_timestamp_seconds instead.
+type metrics struct {
+	reg     *prometheus.Registry
+	handler http.Handler
+
+	payments *prometheus.CounterVec // by outcome
+	notices  *prometheus.CounterVec // verified payment notifications by what they did
+	// stopped is the code that stopped new payments (nil while taking
+	// them): state the till and posctl status read, exported as
+	// posd_payments_stopped.
+	stopped  atomic.Pointer[string]
+	money    *minorCounter          // payment amounts by currency and outcome
+	refunds  *prometheus.CounterVec // by currency
+	refunded *minorCounter          // refund amounts by currency
+	calls    *prometheus.HistogramVec
+
+	printerUp   prometheus.Gauge
+	paper       *prometheus.GaugeVec
+	networkUp   prometheus.Gauge
+	pinMismatch prometheus.Gauge
+	clockOffset prometheus.Gauge
+
+	depth, attention, writable, engineAnswered prometheus.Gauge
 }
 
-func newMetrics(version string, depth func() int) *metrics {
-	return &metrics{outcomes: map[string]*atomic.Uint64{}, notices: map[string]*atomic.Uint64{}, calls: map[string]*histogram{}, depth: depth, version: version}
-}
+// newMetrics registers every series. dbPath is the outbox file, whose
+// file system's free space is exported ("" exports none).
+func newMetrics(version, dbPath string) *metrics {
+	reg := prometheus.NewRegistry()
+	m := &metrics{reg: reg}
+	f := func(c prometheus.Collector) { reg.MustRegister(c) }
+	f(collectors.NewGoCollector())
+	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-// payment counts a payment that reached a final or attention state.
-func (m *metrics) payment(outcome string) { m.count(m.outcomes, outcome) }
-
-// notification counts a verified payment notification by what it did.
-func (m *metrics) notification(result string) { m.count(m.notices, result) }
-
-func (m *metrics) count(in map[string]*atomic.Uint64, label string) {
-	m.mu.Lock()
-	c, ok := in[label]
-	if !ok {
-		c = new(atomic.Uint64)
-		in[label] = c
-	}
-	m.mu.Unlock()
-	c.Add(1)
-}
-
-// observe records one gateway call's duration.
-func (m *metrics) observe(call string, d time.Duration) {
-	m.mu.Lock()
-	h, ok := m.calls[call]
-	if !ok {
-		h = &histogram{buckets: make([]atomic.Uint64, len(latencyBuckets))}
-		m.calls[call] = h
-	}
-	m.mu.Unlock()
-	s := d.Seconds()
-	for i, le := range latencyBuckets {
-		if s <= le {
-			h.buckets[i].Add(1)
-			break
+	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "posd_build_info", Help: "The running posd: always 1, with its version.",
+		ConstLabels: prometheus.Labels{"version": version, "goversion": runtime.Version()}}, func() float64 { return 1 }))
+	m.payments = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "posd_payments_total",
+		Help: "Payments by outcome since posd started (refunds are posd_refunds_total)."}, []string{"outcome"})
+	m.money = newMinorCounter("posd_payment_amount_minor_total",
+		"Sum of payment amounts in the currency's minor units (cents, yen), by currency and outcome.", "currency", "outcome")
+	m.refunds = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "posd_refunds_total",
+		Help: "Refunds that succeeded since posd started, by currency."}, []string{"currency"})
+	m.refunded = newMinorCounter("posd_refund_amount_minor_total",
+		"Sum of refunded amounts in the currency's minor units, by currency.", "currency")
+	m.notices = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "posd_notifications_total",
+		Help: "Verified payment notifications by what they did (unknown_payment: for a paymentRequestId posd does not hold)."}, []string{"result"})
+	stoppedDesc := prometheus.NewDesc("posd_payments_stopped",
+		"1 when a merchant or configuration code from Alipay stopped new payments.", []string{"code"}, nil)
+	f(collectorFunc{stoppedDesc, func(ch chan<- prometheus.Metric) {
+		v, code := 0.0, ""
+		if c := m.stopped.Load(); c != nil {
+			v, code = 1, *c
 		}
+		ch <- prometheus.MustNewConstMetric(stoppedDesc, prometheus.GaugeValue, v, code)
+	}})
+	m.calls = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "posd_gateway_call_duration_seconds",
+		Help: "Time from request to verified reply, by AMS API.", Buckets: latencyBuckets}, []string{"call"})
+	m.printerUp = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_printer_up", Help: "1 when the printer can print."})
+	m.paper = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "posd_printer_paper",
+		Help: "1 for the paper state the printer last reported: ok, near_end, out or unknown."}, []string{"state"})
+	m.networkUp = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_network_up", Help: "1 when the last gateway call got a reply."})
+	m.pinMismatch = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_gateway_pin_mismatch",
+		Help: "1 when the gateway's TLS certificate does not match [alipay] pin_sha256 (nothing can be sent)."})
+	m.clockOffset = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_gateway_clock_offset_seconds",
+		Help: "The gateway's signed Response-Time minus this clock at the reply; far from 0: this clock is wrong."})
+	m.depth = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_outbox_depth", Help: "Payments the outbox still drives."})
+	m.attention = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_payments_needing_attention",
+		Help: "Payments whose outcome is not known and that a person must look at."})
+	m.writable = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_outbox_writable",
+		Help: "1 when the outbox database takes writes (0: disk full or failing; no new payments)."})
+	m.engineAnswered = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_engine_last_answer_timestamp_seconds",
+		Help: "When the outbox engine last answered the metrics probe (Unix time); stale: the engine is stuck."})
+	for _, c := range []prometheus.Collector{m.payments, m.notices, m.money, m.refunds, m.refunded, m.calls, m.printerUp, m.paper,
+		m.networkUp, m.pinMismatch, m.clockOffset, m.depth, m.attention, m.writable, m.engineAnswered} {
+		f(c)
 	}
-	h.count.Add(1)
-	h.sumNano.Add(int64(d))
+	if dbPath != "" {
+		dir := filepath.Dir(dbPath)
+		f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "posd_outbox_filesystem_avail_bytes",
+			Help: "Free space for posd on the outbox database's file system."}, func() float64 { avail, _ := fsSpace(dir); return avail }))
+		f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "posd_outbox_filesystem_size_bytes",
+			Help: "Size of the outbox database's file system."}, func() float64 { _, size := fsSpace(dir); return size }))
+	}
+	// Every outcome and paper state is present from the start, so alert
+	// rules and rate() see a 0 before the first event, not a missing series.
+	for _, o := range []string{outcomeSucceeded, outcomeFailed, outcomeCancelled, outcomeVoided, outcomeNeedsAttention} {
+		m.payments.WithLabelValues(o)
+	}
+	m.setPaper("unknown")
+	m.writable.Set(1)
+	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError,
+		MaxRequestsInFlight: 2, Timeout: 10 * time.Second})
+	return m
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// fsSpace is the free and total bytes of dir's file system (0, 0 when unknown).
+func fsSpace(dir string) (avail, size float64) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return 0, 0
 	}
-	slices.Sort(keys)
-	return keys
+	bs := float64(st.Bsize)
+	return float64(st.Bavail) * bs, float64(st.Blocks) * bs
 }
 
-func boolGauge(b bool) int {
+func boolGauge(b bool) float64 {
 	if b {
 		return 1
 	}
 	return 0
 }
 
-// write renders every series.
-func (m *metrics) write(w io.Writer) {
-	m.mu.Lock()
-	outcomes := make(map[string]uint64, len(m.outcomes))
-	for k, v := range m.outcomes {
-		outcomes[k] = v.Load()
-	}
-	notices := make(map[string]uint64, len(m.notices))
-	for k, v := range m.notices {
-		notices[k] = v.Load()
-	}
-	calls := make(map[string]*histogram, len(m.calls))
-	for k, v := range m.calls {
-		calls[k] = v
-	}
-	m.mu.Unlock()
+// payment counts a payment that reached a final or attention state.
+func (m *metrics) payment(outcome string, amount money.Amount) {
+	m.payments.WithLabelValues(outcome).Inc()
+	m.money.add(amount.Value, string(amount.Currency), outcome)
+}
 
-	fmt.Fprintf(w, "# HELP posd_build_info The running posd version.\n# TYPE posd_build_info gauge\nposd_build_info{version=%q} 1\n", m.version)
-	fmt.Fprintf(w, "# HELP posd_payments_total Payments by outcome since posd started.\n# TYPE posd_payments_total counter\n")
-	for _, k := range sortedKeys(outcomes) {
-		fmt.Fprintf(w, "posd_payments_total{outcome=%q} %d\n", k, outcomes[k])
+// refund counts a refund that succeeded.
+func (m *metrics) refund(amount money.Amount) {
+	m.refunds.WithLabelValues(string(amount.Currency)).Inc()
+	m.refunded.add(amount.Value, string(amount.Currency))
+}
+
+// notification counts a verified payment notification by what it did.
+func (m *metrics) notification(result string) { m.notices.WithLabelValues(result).Inc() }
+
+// observe records one gateway call's duration.
+func (m *metrics) observe(call string, d time.Duration) {
+	m.calls.WithLabelValues(call).Observe(d.Seconds())
+}
+
+// setPaper makes state the one paper state at 1.
+func (m *metrics) setPaper(state string) {
+	for _, s := range paperStates {
+		m.paper.WithLabelValues(s).Set(boolGauge(s == state))
 	}
-	fmt.Fprintf(w, "# HELP posd_gateway_call_duration_seconds Time from request to verified reply, by AMS API.\n# TYPE posd_gateway_call_duration_seconds histogram\n")
-	for _, k := range sortedKeys(calls) {
-		h := calls[k]
-		count := h.count.Load()
-		var cum uint64
-		for i, le := range latencyBuckets {
-			cum += h.buckets[i].Load()
-			fmt.Fprintf(w, "posd_gateway_call_duration_seconds_bucket{call=%q,le=%q} %d\n", k, strconv.FormatFloat(le, 'g', -1, 64), cum)
+}
+
+// gatewayReply records what a gateway call says about the link: a pin
+// mismatch, and the clock offset from a verified (signed) Response-Time.
+func (m *metrics) gatewayReply(r alipay.Reply, at time.Time, pinMismatch bool) {
+	m.pinMismatch.Set(boolGauge(pinMismatch))
+	if !r.Verified || r.ResponseTime == "" {
+		return
+	}
+	if t, err := time.Parse(time.RFC3339, r.ResponseTime); err == nil {
+		m.clockOffset.Set(t.Sub(at).Seconds())
+	}
+}
+
+// outboxProbe is what probe reads of the outbox engine.
+type outboxProbe interface {
+	Pending() []queue.Payment
+	WriteError() error
+}
+
+// sample reads the outbox once. On a wedged engine it blocks, and the
+// probe's timestamp goes stale: that is the signal.
+func (m *metrics) sample(src outboxProbe, now func() time.Time) {
+	pending := src.Pending()
+	attention := 0
+	for _, p := range pending {
+		if p.State == queue.NeedsAttention {
+			attention++
 		}
-		// Observations above the last bound count only here; the count is
-		// read first so +Inf is never below a bucket written above.
-		fmt.Fprintf(w, "posd_gateway_call_duration_seconds_bucket{call=%q,le=\"+Inf\"} %d\n", k, max(count, cum))
-		fmt.Fprintf(w, "posd_gateway_call_duration_seconds_sum{call=%q} %s\n", k, strconv.FormatFloat(time.Duration(h.sumNano.Load()).Seconds(), 'g', -1, 64))
-		fmt.Fprintf(w, "posd_gateway_call_duration_seconds_count{call=%q} %d\n", k, max(count, cum))
 	}
-	fmt.Fprintf(w, "# HELP posd_notifications_total Verified payment notifications by what they did (unknown_payment: for a paymentRequestId posd does not hold).\n# TYPE posd_notifications_total counter\n")
-	for _, k := range sortedKeys(notices) {
-		fmt.Fprintf(w, "posd_notifications_total{result=%q} %d\n", k, notices[k])
-	}
-	stopped, code := 0, ""
-	if c := m.stopped.Load(); c != nil {
-		stopped, code = 1, *c
-	}
-	fmt.Fprintf(w, "# HELP posd_payments_stopped 1 when a merchant or configuration code from Alipay stopped new payments.\n# TYPE posd_payments_stopped gauge\nposd_payments_stopped{code=%q} %d\n", code, stopped)
-	depth := 0
-	if m.depth != nil {
-		depth = m.depth()
-	}
-	fmt.Fprintf(w, "# HELP posd_outbox_depth Payments not yet final.\n# TYPE posd_outbox_depth gauge\nposd_outbox_depth %d\n", depth)
-	fmt.Fprintf(w, "# HELP posd_printer_up 1 when the printer can print.\n# TYPE posd_printer_up gauge\nposd_printer_up %d\n", boolGauge(m.printerUp.Load()))
-	fmt.Fprintf(w, "# HELP posd_network_up 1 when the last gateway call got a reply.\n# TYPE posd_network_up gauge\nposd_network_up %d\n", boolGauge(m.networkUp.Load()))
-	if m.more != nil {
-		m.more(w)
+	m.depth.Set(float64(len(pending)))
+	m.attention.Set(float64(attention))
+	m.writable.Set(boolGauge(src.WriteError() == nil))
+	m.engineAnswered.Set(float64(now().Unix()))
+}
+
+// probe samples the outbox every interval until ctx ends.
+func (m *metrics) probe(ctx context.Context, src outboxProbe, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		m.sample(src, time.Now)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }
 
@@ -161,6 +235,48 @@ func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "GET only", http.StatusMethodNotAllowed)
 		return
 	}
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	m.write(w)
+	m.handler.ServeHTTP(w, r)
+}
+
+// collectorFunc is a collector of one series computed at each scrape.
+type collectorFunc struct {
+	desc    *prometheus.Desc
+	collect func(chan<- prometheus.Metric)
+}
+
+func (c collectorFunc) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+func (c collectorFunc) Collect(ch chan<- prometheus.Metric) { c.collect(ch) }
+
+// minorCounter sums money per label set as integer minor units; the sum
+// becomes a Prometheus float only when scraped, exact below 2^53 minor
+// units (90 trillion dollars), so no rounding ever accumulates.
+type minorCounter struct {
+	desc *prometheus.Desc
+	mu   sync.Mutex
+	sums map[string]uint64 // label values joined by \x00
+}
+
+func newMinorCounter(name, help string, labels ...string) *minorCounter {
+	return &minorCounter{desc: prometheus.NewDesc(name, help, labels, nil), sums: map[string]uint64{}}
+}
+
+// add counts v minor units; amounts are never negative.
+func (c *minorCounter) add(v int64, labels ...string) {
+	if v < 0 {
+		return
+	}
+	k := strings.Join(labels, "\x00")
+	c.mu.Lock()
+	c.sums[k] += uint64(v)
+	c.mu.Unlock()
+}
+
+func (c *minorCounter) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *minorCounter) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, v := range c.sums {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(v), strings.Split(k, "\x00")...)
+	}
 }

@@ -53,7 +53,7 @@ func newNotifyFixture(t *testing.T) *notifyFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := newMetrics("test", nil)
+	m := newMetrics("test", "")
 	h, err := notificationHandler(config.Alipay{ClientID: "C1", NotifyURL: "https://pos.example/alipay/notify"},
 		&gatewayKey.PublicKey, eng.Notice, m, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -106,9 +106,9 @@ func (f *notifyFixture) settled(id string) queue.Payment {
 }
 
 func (f *notifyFixture) metric(series string) bool {
-	var b bytes.Buffer
-	f.m.write(&b)
-	return strings.Contains(b.String(), series)
+	rec := httptest.NewRecorder()
+	f.m.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	return strings.Contains(rec.Body.String(), series)
 }
 
 // Issue 12, rule 3: a verified success notification for a payment posd

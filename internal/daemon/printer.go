@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -100,6 +101,7 @@ func (s *spooled) Wake() { s.sp.Wake() }
 
 func (s *spooled) Run(ctx context.Context) error {
 	s.sp.Observe = func(ev printer.SpoolEvent) {
+		s.metrics.setPaper(paperState(ev.Status, ev.Err))
 		s.mu.Lock()
 		s.state = "ok"
 		if ev.Err != nil {
@@ -119,6 +121,20 @@ func (s *spooled) State() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.state
+}
+
+// paperState is the paper as the printer last reported it: a status read
+// (with or without a print) tells; no reply leaves it unknown.
+func paperState(st printer.Status, err error) string {
+	switch {
+	case st.PaperEnd:
+		return "out"
+	case st.PaperNearEnd:
+		return "near_end"
+	case errors.Is(err, printer.ErrNoReply):
+		return "unknown"
+	}
+	return "ok"
 }
 
 type noPrinter struct{}

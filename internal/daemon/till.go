@@ -250,9 +250,7 @@ func (t *till) forward(ctx context.Context, sub *queue.Subscription) {
 			send(terminal.Health{Part: terminal.Gateway, OK: false, Detail: words})
 			continue
 		}
-		if m, ok := outcomeMetric[c.Kind]; ok {
-			t.metrics.payment(m)
-		}
+		t.count(c)
 		if in, ok := inputOfChange(c); ok {
 			send(in)
 		}
@@ -275,10 +273,35 @@ func (t *till) refundSettled(c queue.Change) terminal.RefundSettled {
 	return in
 }
 
-// outcomeMetric is the posd_payments_total outcome of each change.
-var outcomeMetric = map[queue.ChangeKind]string{
-	queue.ChangeSucceeded: "succeeded", queue.ChangeFailed: "failed", queue.ChangeCancelled: "cancelled",
-	queue.ChangeNeedsAttention: "needs_attention", queue.ChangeRefunded: "refunded",
+// count adds an outbox change to the metrics: payments by outcome, a
+// void apart from a cancel that took no money, refunds apart with their
+// own amount (a change carries the payment's).
+func (t *till) count(c queue.Change) {
+	switch c.Kind {
+	case queue.ChangeSucceeded:
+		t.metrics.payment(outcomeSucceeded, c.Amount)
+	case queue.ChangeFailed:
+		t.metrics.payment(outcomeFailed, c.Amount)
+	case queue.ChangeNeedsAttention:
+		t.metrics.payment(outcomeNeedsAttention, c.Amount)
+	case queue.ChangeCancelled:
+		outcome := outcomeCancelled
+		if p, err := t.eng.Get(c.RequestID); err == nil && p.Reversal {
+			outcome = outcomeVoided // money had moved: a void
+		}
+		t.metrics.payment(outcome, c.Amount)
+	case queue.ChangeRefunded:
+		p, err := t.eng.Get(c.RequestID)
+		if err != nil {
+			return
+		}
+		for _, r := range p.Refunds {
+			if r.RequestID == c.RefundID {
+				t.metrics.refund(r.Amount)
+				return
+			}
+		}
+	}
 }
 
 // inputOfChange is what the flow hears of an outbox change, if anything.
@@ -352,7 +375,7 @@ func tellPrinted(ctx context.Context, events chan<- terminal.Input, m *metrics, 
 	if err != nil {
 		in.Reason, h.Detail = err.Error(), err.Error()
 	}
-	m.printerUp.Store(err == nil)
+	m.printerUp.Set(boolGauge(err == nil))
 	for _, v := range []terminal.Input{h, in} {
 		select {
 		case events <- v:
@@ -362,10 +385,20 @@ func tellPrinted(ctx context.Context, events chan<- terminal.Input, m *metrics, 
 	}
 }
 
-// netState is whether the gateway answers, as the last call found.
+// netState is whether the gateway answers, as the last call found, and
+// whether its certificate failed the pin (told apart: no retry fixes it).
 type netState struct {
-	ok   atomic.Bool
-	wake chan struct{}
+	ok          atomic.Bool
+	pinMismatch atomic.Bool
+	wake        chan struct{}
+}
+
+// pin records whether the last call failed the certificate pin, and wakes
+// tellNetwork when that changes.
+func (n *netState) pin(mismatch bool) {
+	if n.pinMismatch.Swap(mismatch) != mismatch {
+		n.changed(n.ok.Load() && !mismatch)
+	}
 }
 
 func newNetState() *netState { return &netState{wake: make(chan struct{}, 1)} }
@@ -389,7 +422,10 @@ func (t *till) tellNetwork(ctx context.Context) {
 		case <-t.net.wake:
 		}
 		h := terminal.Health{Part: terminal.Network, OK: t.net.ok.Load()}
-		if !h.OK {
+		switch {
+		case !h.OK && t.net.pinMismatch.Load():
+			h.Detail = pinMismatchDetail
+		case !h.OK:
 			h.Detail = "the Alipay gateway cannot be reached; retrying"
 		}
 		select {

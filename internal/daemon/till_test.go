@@ -47,7 +47,7 @@ func newTillRig(t *testing.T, prepare func(*till)) *tillRig {
 			t.Fatal(err)
 		}
 		return &till{eng: eng, cfg: &cfg, now: clock.Now, printer: noPrinter{},
-			metrics: newMetrics("test", func() int { return 0 }), log: slog.New(slog.DiscardHandler),
+			metrics: newMetrics("test", ""), log: slog.New(slog.DiscardHandler),
 			events: make(chan terminal.Input, 64), net: newNetState(), shop: shopOf(cfg)}
 	}
 	if prepare != nil {
