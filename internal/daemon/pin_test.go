@@ -2,8 +2,6 @@ package daemon
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
@@ -11,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/internal/config"
@@ -21,12 +19,10 @@ import (
 // A gateway whose certificate is not the pinned one is reported as a pin mismatch on the till, in
 // posctl status, in the log and in the metrics, never as the network being down; nothing is paid.
 func TestPinMismatchIsReportedAsSuch(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, alipay.MinKeyBits)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, gatewayKey := alipaytest.Keys(t) // fixed keys: generating RSA keys is slow under qemu
 	const clientID = "SANDBOX_PIN_TEST"
-	sim, err := amssim.New(amssim.Config{Merchants: []amssim.MerchantKey{{ClientID: clientID, PublicKey: &key.PublicKey}}})
+	sim, err := amssim.New(amssim.Config{Merchants: []amssim.MerchantKey{{ClientID: clientID, PublicKey: &key.PublicKey}},
+		GatewayKey: gatewayKey})
 	if err != nil {
 		t.Fatal(err)
 	}
