@@ -132,6 +132,7 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 		return nil, err
 	}
 	d.closers = append(d.closers, d.eng.Close)
+	d.metrics.watch(d.eng)
 	if d.stream, err = newStream(&d.cfg, d.eng, d.o); err != nil {
 		return nil, err
 	}

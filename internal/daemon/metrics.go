@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"context"
 	"net/http"
 	"path/filepath"
 	"runtime"
@@ -40,8 +39,8 @@ var latencyBuckets = []float64{0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15}
 // metrics is what posd exposes to Prometheus, through client_golang
 // (https://pkg.go.dev/github.com/prometheus/client_golang/prometheus) on a
 // registry of its own: the Go runtime (go_*), the process (process_*) and
-// posd's series. The outbox is sampled by probe, never during a scrape, so
-// a wedged engine cannot hang /metrics; it shows as a stale
+// posd's series. Each scrape reads the outbox with a deadline, so a wedged
+// engine cannot hang /metrics; it shows as a stale
 // posd_engine_last_answer_timestamp_seconds instead.
 type metrics struct {
 	reg     *prometheus.Registry
@@ -65,7 +64,12 @@ type metrics struct {
 	clockOffset prometheus.Gauge
 
 	depth, attention, writable, engineAnswered prometheus.Gauge
+	src                                        outboxProbe // nil: no outbox to read
+	sampling                                   atomic.Bool // a read of src is under way
 }
+
+// scrapeOutboxWait bounds how long a scrape waits for the outbox engine.
+const scrapeOutboxWait = time.Second
 
 // newMetrics registers every series. dbPath is the outbox file, whose
 // file system's free space is exported ("" exports none).
@@ -113,7 +117,7 @@ func newMetrics(version, dbPath string) *metrics {
 	m.writable = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_outbox_writable",
 		Help: "1 when the outbox database takes writes (0: disk full or failing; no new payments)."})
 	m.engineAnswered = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_engine_last_answer_timestamp_seconds",
-		Help: "When the outbox engine last answered the metrics probe (Unix time); stale: the engine is stuck."})
+		Help: "When the outbox engine last answered a scrape's read (Unix time); stale: the engine is stuck."})
 	for _, c := range []prometheus.Collector{m.payments, m.notices, m.money, m.refunds, m.refunded, m.calls, m.printerUp, m.paper,
 		m.networkUp, m.pinMismatch, m.clockOffset, m.depth, m.attention, m.writable, m.engineAnswered} {
 		f(c)
@@ -193,14 +197,14 @@ func (m *metrics) gatewayReply(r alipay.Reply, at time.Time, pinMismatch bool) {
 	}
 }
 
-// outboxProbe is what probe reads of the outbox engine.
+// outboxProbe is what a scrape reads of the outbox engine.
 type outboxProbe interface {
 	Pending() []queue.Payment
 	WriteError() error
 }
 
 // sample reads the outbox once. On a wedged engine it blocks, and the
-// probe's timestamp goes stale: that is the signal.
+// answer timestamp goes stale: that is the signal.
 func (m *metrics) sample(src outboxProbe, now func() time.Time) {
 	pending := src.Pending()
 	attention := 0
@@ -215,17 +219,28 @@ func (m *metrics) sample(src outboxProbe, now func() time.Time) {
 	m.engineAnswered.Set(float64(now().Unix()))
 }
 
-// probe samples the outbox every interval until ctx ends.
-func (m *metrics) probe(ctx context.Context, src outboxProbe, every time.Duration) {
-	t := time.NewTicker(every)
+// watch makes every scrape read the outbox first (src: the engine).
+func (m *metrics) watch(src outboxProbe) { m.src = src }
+
+// refresh samples the outbox for a scrape, waiting at most wait: a wedged
+// engine holds one read forever (never more than one), and the scrape
+// answers with the last values and a stale answer timestamp, which is what
+// the stuck-engine alert looks for.
+func (m *metrics) refresh(wait time.Duration) {
+	if m.src == nil || !m.sampling.CompareAndSwap(false, true) {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer m.sampling.Store(false)
+		m.sample(m.src, time.Now)
+		close(done)
+	}()
+	t := time.NewTimer(wait)
 	defer t.Stop()
-	for {
-		m.sample(src, time.Now)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	select {
+	case <-done:
+	case <-t.C:
 	}
 }
 
@@ -235,6 +250,7 @@ func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "GET only", http.StatusMethodNotAllowed)
 		return
 	}
+	m.refresh(scrapeOutboxWait)
 	m.handler.ServeHTTP(w, r)
 }
 

@@ -160,3 +160,43 @@ func TestMetricsRefusesWrites(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 }
+
+// wedgedOutbox never answers, as an engine stuck on its lock.
+type wedgedOutbox struct{ entered chan struct{} }
+
+func (w *wedgedOutbox) Pending() []queue.Payment { w.entered <- struct{}{}; select {} }
+func (w *wedgedOutbox) WriteError() error        { return nil }
+
+// A scrape reads the outbox as it is now; a wedged engine does not hang it, and shows as a stale
+// answer time while one read at most stays stuck.
+func TestMetricsScrapeReadsOutbox(t *testing.T) {
+	m := newMetrics("dev", "")
+	srv := httptest.NewServer(m)
+	defer srv.Close()
+	out := &fakeOutbox{pending: []queue.Payment{{State: queue.NeedsAttention}}}
+	m.watch(out)
+	got := testenv.Scrape(t, srv.URL)
+	if got["posd_outbox_depth"] != 1 || got["posd_payments_needing_attention"] != 1 || got["posd_engine_last_answer_timestamp_seconds"] == 0 {
+		t.Fatalf("first scrape: %v", got)
+	}
+	answered := got["posd_engine_last_answer_timestamp_seconds"]
+	out.pending = nil
+	if got := testenv.Scrape(t, srv.URL); got["posd_outbox_depth"] != 0 || got["posd_payments_needing_attention"] != 0 {
+		t.Fatalf("second scrape still shows the payment: %v", got)
+	}
+
+	w := &wedgedOutbox{entered: make(chan struct{}, 1)}
+	m.watch(w)
+	for range 3 {
+		got := testenv.Scrape(t, srv.URL) // each returns after scrapeOutboxWait at most
+		if got["posd_engine_last_answer_timestamp_seconds"] < answered {
+			t.Fatalf("answer time went back: %v", got)
+		}
+	}
+	<-w.entered
+	select {
+	case <-w.entered:
+		t.Fatal("a second read was started on the wedged engine")
+	default:
+	}
+}
