@@ -18,8 +18,11 @@
 # after the build if one is over. Issue 17's goal is 10.5 MB; issue 17's cuts brought ARMv7 posd from
 # 12.65 to 10.22 MB, then issue 15's message catalogs (golang.org/x/text/message and its language
 # tables) added 0.46 MB: 10,682,494 B measured. Per the coordinator's rule the budget is that rounded up
-# to the next 0.25 MB, 10.75 MB; lower it again when the weight is found elsewhere (go.bug.st/serial's
-# regexp, ~0.13 MB, and all of x/text's charmaps, ~0.07 MB, are the next candidates).
+# to the next 0.25 MB, 10.75 MB. Then issue 18 moved /metrics to prometheus/client_golang with its go_*
+# and process_* collectors (the coordinator's decision, 03:42): its protobuf data model adds 2.23 MB, so
+# ARMv6/ARMv7 posd measure 12,910,718 B and the budget is 13.0 MB. Lower it again when the weight is found
+# elsewhere (go.bug.st/serial's regexp, ~0.13 MB, and all of x/text's charmaps, ~0.07 MB, are the next
+# candidates; protobuf's own weight cannot be removed while client_golang is used).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +30,7 @@ out=dist
 if [ "${1:-}" = "-o" ]; then out=$2; shift 2; fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(linux/arm/6 linux/arm/7 linux/arm64 linux/amd64)
-max=${POSD_MAX_ARM_BYTES:-10750000}
+max=${POSD_MAX_ARM_BYTES:-13000000}
 
 version=$(build/version.sh)
 commands=()
