@@ -19,7 +19,7 @@ import (
 
 func sampleDoc(t testing.TB, m Model, copy bool) Document {
 	t.Helper()
-	blocks, err := Layout(SampleReceipt(), m.Paper, LayoutOptions{Copy: copy})
+	blocks, err := Layout(sampleWithItems(), m.Paper, LayoutOptions{Copy: copy})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,8 +59,8 @@ func TestPrintOverPTYDecodesQR(t *testing.T) {
 				if err != nil {
 					t.Fatalf("decoding the printed QR: %v", err)
 				}
-				if len(codes) != 1 || codes[0] != SampleReceipt().PaymentID {
-					t.Errorf("QR = %q, want the paymentId %q", codes, SampleReceipt().PaymentID)
+				if len(codes) != 1 || codes[0] != sampleWithItems().PaymentID {
+					t.Errorf("QR = %q, want the paymentId %q", codes, sampleWithItems().PaymentID)
 				}
 				tr := r.dev.Transcript()
 				for _, want := range []string{"Harbour Coffee", "USD 12.50", "2088****1234", "--- cut ---"} {

@@ -240,14 +240,14 @@ func TestTypicalReceiptSize(t *testing.T) {
 }
 
 func ExampleEncode() {
-	blocks, _ := Layout(SampleReceipt(), Paper80, LayoutOptions{})
+	blocks, _ := Layout(sampleWithItems(), Paper80, LayoutOptions{})
 	doc, _ := Encode(blocks, Model{Paper: Paper80, NativeQR: true})
 	fmt.Println(len(doc.Data) < 600)
 	// Output: true
 }
 
 func TestDrawerAndNoCutter(t *testing.T) {
-	blocks, err := Layout(SampleReceipt(), Paper58, LayoutOptions{})
+	blocks, err := Layout(sampleWithItems(), Paper58, LayoutOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ var papers = []Paper{Paper58, Paper80, PaperTMT88}
 // variants builds receipts covering every kind, optional field and awkward
 // text: long names, CJK, accents, long ids, many items.
 func variants() []Receipt {
-	base := SampleReceipt()
+	base := sampleWithItems()
 	var out []Receipt
 	add := func(f func(*Receipt)) {
 		r := base
@@ -149,7 +149,7 @@ func TestLayoutRejectsBadReceipts(t *testing.T) {
 		"negative qty":    func(r *Receipt) { r.Items[0].Quantity = -1 },
 	}
 	for name, mutate := range cases {
-		r := SampleReceipt()
+		r := sampleWithItems()
 		r.Items = append([]Item(nil), r.Items...)
 		mutate(&r)
 		if _, err := Layout(r, Paper58, LayoutOptions{}); !errors.Is(err, ErrInvalidReceipt) {
@@ -159,7 +159,7 @@ func TestLayoutRejectsBadReceipts(t *testing.T) {
 }
 
 func TestLayoutSample58(t *testing.T) {
-	blocks, err := Layout(SampleReceipt(), Paper58, LayoutOptions{})
+	blocks, err := Layout(sampleWithItems(), Paper58, LayoutOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestLayoutSample58(t *testing.T) {
 // TestLayoutChinese: a zh-CN slip has Chinese labels that fit the paper's
 // columns (a Han character takes two), and keeps the ids as they are.
 func TestLayoutChinese(t *testing.T) {
-	r := SampleReceipt()
+	r := sampleWithItems()
 	r.Language = "zh-CN"
 	for _, p := range []Paper{Paper58, Paper80} {
 		blocks, err := Layout(r, p, LayoutOptions{Copy: true})
@@ -279,7 +279,7 @@ func TestMaskCustomerID(t *testing.T) {
 
 // TestReceiptJSONStable pins the field names the outbox persists.
 func TestReceiptJSONStable(t *testing.T) {
-	r := SampleReceipt()
+	r := sampleWithItems()
 	b, err := json.Marshal(Job{ID: "j1", Receipt: r, Copy: true})
 	if err != nil {
 		t.Fatal(err)
@@ -316,7 +316,7 @@ func TestPaperByName(t *testing.T) {
 func FuzzLayout(f *testing.F) {
 	f.Add("Harbour Coffee", "2 x Flat white", "2088****1234", "202611231400001234567890", "Thank you!", uint8(0))
 	f.Fuzz(func(t *testing.T, merchant, item, customer, paymentID, footer string, pick uint8) {
-		r := SampleReceipt()
+		r := sampleWithItems()
 		r.MerchantName, r.CustomerID, r.Footer = merchant, customer, footer
 		r.Items = []Item{{Description: item, Quantity: int(pick)}}
 		r.PaymentID = paymentID
@@ -341,4 +341,18 @@ func FuzzLayout(f *testing.F) {
 			t.Fatalf("real-time sequence in % X", doc.Data)
 		}
 	})
+}
+
+// sampleWithItems is the sample sale with item lines, which Layout
+// supports for callers that know the basket.
+func sampleWithItems() Receipt {
+	amount := func(v int64) *money.Amount { a := money.Amount{Currency: "USD", Value: v}; return &a }
+	r := SampleReceipt()
+	r.TerminalID, r.PaymentRequestID = "POS-0001", "POS-0001-20261123-000042"
+	r.PaymentMethod, r.CustomerID = "ALIPAYCN", "2088****1234"
+	r.Items = []Item{
+		{Description: "Flat white", Quantity: 2, Amount: amount(900)},
+		{Description: "Almond croissant", Quantity: 1, Amount: amount(350)},
+	}
+	return r
 }

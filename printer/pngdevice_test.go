@@ -15,7 +15,7 @@ import (
 // refund and a reprint, each once.
 func TestPNGDeviceFilesEverySlip(t *testing.T) {
 	dir := t.TempDir()
-	sale := SampleReceipt()
+	sale := sampleWithItems()
 	sale.PaymentRequestID = "T01-1"
 	void := sale
 	void.Kind, void.Result = KindVoid, ResultCancelled
@@ -70,7 +70,7 @@ func (c cutAfterAttempt) Print(ctx context.Context, doc Document, beforeSend fun
 // only as COPY, under a copy's name, never as a second original.
 func TestPNGDeviceReprintsAnAttemptedSlipAsCopy(t *testing.T) {
 	dir := t.TempDir()
-	r := SampleReceipt()
+	r := sampleWithItems()
 	r.PaymentRequestID = "T01-2"
 	store := newMemoryStore(Job{ID: "7", PaymentRequestID: "T01-2", Receipt: r})
 	dev := NewPNGDevice(dir, Paper80, nil)

@@ -187,26 +187,23 @@ func MaskCustomerID(id string) string {
 	return strings.Repeat("*", len(r)-keep) + string(r[len(r)-keep:])
 }
 
-// SampleReceipt is a realistic sale used by previews and the demo.
+// SampleReceipt is a sale as posd prints it, with only the fields a real
+// receipt carries (no item lines: posd knows the total, not the basket);
+// previews and the demo use it.
 func SampleReceipt() Receipt {
-	amount := func(v int64) *money.Amount { a := money.Amount{Currency: "USD", Value: v}; return &a }
 	return Receipt{
-		Kind:         KindSale,
-		MerchantName: "Harbour Coffee",
-		MerchantID:   "M0001",
-		StoreName:    "Pier 7 kiosk",
-		StoreID:      "S07",
-		TerminalID:   "POS-0001",
-		Time:         time.Date(2026, 11, 23, 14, 5, 9, 0, time.UTC),
-		Items: []Item{
-			{Description: "Flat white", Quantity: 2, Amount: amount(900)},
-			{Description: "Almond croissant", Quantity: 1, Amount: amount(350)},
-		},
+		Kind:             KindSale,
+		MerchantName:     "Harbour Coffee",
+		MerchantID:       "M0001",
+		StoreName:        "Pier 7 kiosk",
+		StoreID:          "S07",
+		TerminalID:       "T01",
+		Time:             time.Date(2026, 11, 23, 14, 5, 9, 0, time.UTC),
 		Amount:           money.Amount{Currency: "USD", Value: 1250},
-		PaymentMethod:    "ALIPAYCN",
-		CustomerID:       "2088****1234",
+		PaymentMethod:    "ALIPAY_CN",
+		CustomerID:       "138****0001",
 		PaymentID:        "202611231400001234567890",
-		PaymentRequestID: "POS-0001-20261123-000042",
+		PaymentRequestID: "T01-20261123-000042",
 		Result:           ResultPaid,
 		Footer:           "Thank you!",
 	}

@@ -73,7 +73,7 @@ func (m *memoryStore) waitPrinted(ctx context.Context, n int) error {
 func jobs(n int) []Job {
 	var out []Job
 	for i := range n {
-		r := SampleReceipt()
+		r := sampleWithItems()
 		r.PaymentRequestID = "REQ-" + string(rune('A'+i))
 		out = append(out, Job{ID: r.PaymentRequestID, Receipt: r})
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/money"
@@ -60,7 +61,8 @@ func (g *AMS) Pay(ctx context.Context, body []byte) PayReply {
 	if !wellFormed(r.Result.ResultCode, resp.PaymentID) {
 		return PayReply{Outcome: Unsure}
 	}
-	out := PayReply{Outcome: o, Code: r.Result.ResultCode, RequestID: resp.PaymentRequestID, PaymentID: resp.PaymentID}
+	out := PayReply{Outcome: o, Code: r.Result.ResultCode, RequestID: resp.PaymentRequestID, PaymentID: resp.PaymentID,
+		Buyer: buyerOf(resp.PSPCustomerInfo)}
 	if resp.OrderCodeForm != nil {
 		if qr, ok := resp.OrderCodeForm.QRText(); ok {
 			out.QR = qr
@@ -68,6 +70,32 @@ func (g *AMS) Pay(ctx context.Context, body []byte) PayReply {
 		out.QRExpires = resp.OrderCodeForm.ExpireTime.Time
 	}
 	return out
+}
+
+// buyerOf keeps the wallet name (pspName) and the customer id the gateway
+// shows (displayCustomerId, else pspCustomerId, which the receipt masks)
+// for the receipt: at most 32 printable characters each, or nothing
+// (https://docs.antom.com/ac/ams/upm, pspCustomerInfo).
+func buyerOf(info *alipay.PSPCustomerInfo) Buyer {
+	if info == nil {
+		return Buyer{}
+	}
+	clean := func(s string) string {
+		if len(s) > 32 {
+			return ""
+		}
+		for _, r := range s {
+			if r < 0x20 || r == 0x7F || r == utf8.RuneError || (r >= 0x80 && r < 0xA0) || r >= 0x2000 && r < 0x2070 {
+				return ""
+			}
+		}
+		return s
+	}
+	id := clean(info.DisplayCustomerID)
+	if id == "" {
+		id = clean(info.PSPCustomerID)
+	}
+	return Buyer{Wallet: clean(info.PSPName), CustomerID: id}
 }
 
 // InquirePayment implements Gateway (https://docs.antom.com/ac/ams/paymentri).
@@ -82,7 +110,8 @@ func (g *AMS) InquirePayment(ctx context.Context, paymentRequestID string) Inqui
 		return InquiryReply{Outcome: Unsure}
 	}
 	out := InquiryReply{Outcome: o, Code: r.Result.ResultCode, Status: PaymentStatus(r.Status),
-		RequestID: resp.PaymentRequestID, Amount: resp.PaymentAmount, PaymentID: resp.PaymentID}
+		RequestID: resp.PaymentRequestID, Amount: resp.PaymentAmount, PaymentID: resp.PaymentID,
+		Buyer: buyerOf(resp.PSPCustomerInfo)}
 	if o == Success && resp.PaymentResultCode != "" {
 		out.Code = resp.PaymentResultCode // why it failed, for the record
 	}

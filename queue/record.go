@@ -125,6 +125,10 @@ type Payment struct {
 	PaymentID  string `json:"paymentId,omitempty"`
 	ResultCode string `json:"resultCode,omitempty"` // code of the answer that decided the state
 	QR         string `json:"qr,omitempty"`         // order code text to render (OrderCode)
+	// Wallet and CustomerID are pspCustomerInfo's pspName and customer
+	// id from the reply that proved the payment: printed on its receipts.
+	Wallet     string `json:"wallet,omitempty"`
+	CustomerID string `json:"customerId,omitempty"`
 
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`

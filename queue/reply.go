@@ -67,6 +67,15 @@ type PayReply struct {
 	PaymentID string
 	QR        string    // OrderCode: the TEXT/QRCODE codeValue to render
 	QRExpires time.Time // OrderCode: orderCodeForm.expireTime, zero if absent
+	Buyer     Buyer
+}
+
+// Buyer is who paid, as the gateway names them for receipts
+// (pspCustomerInfo): the wallet and the masked customer id. Both are
+// display text from the network: buyerOf keeps them short and printable.
+type Buyer struct {
+	Wallet     string
+	CustomerID string
 }
 
 // InquiryReply is the answer to inquiryPayment. Outcome is about the
@@ -75,7 +84,8 @@ type InquiryReply struct {
 	Outcome   Outcome
 	Code      string
 	Status    PaymentStatus
-	RequestID string        // paymentRequestId the reply names
+	RequestID string // paymentRequestId the reply names
+	Buyer     Buyer
 	Amount    *money.Amount // paymentAmount the reply names
 	PaymentID string
 }

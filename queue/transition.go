@@ -248,6 +248,16 @@ func (m *machine) issueReceipt() {
 	m.actions = append(m.actions, action{Kind: actPrint, Receipt: SaleReceipt})
 }
 
+// buyer keeps who paid, for the receipt, from the reply that proved it.
+func (m *machine) buyer(b Buyer) {
+	if b.Wallet != "" {
+		m.p.Wallet = b.Wallet
+	}
+	if b.CustomerID != "" {
+		m.p.CustomerID = b.CustomerID
+	}
+}
+
 func (m *machine) succeed(paymentID string) {
 	if paymentID != "" {
 		m.p.PaymentID = paymentID
@@ -300,6 +310,7 @@ func (m *machine) payAnswered(r PayReply) {
 		m.payUnsure()
 	case Success:
 		if p.Scenario == PaymentCode {
+			m.buyer(r.Buyer)
 			m.succeed(r.PaymentID)
 			return
 		}
@@ -413,6 +424,7 @@ func (m *machine) inquiryAnswered(r InquiryReply) {
 		return
 	}
 	if r.Outcome == Success && r.Status == StatusSuccess {
+		m.buyer(r.Buyer)
 		m.succeed(r.PaymentID)
 		return
 	}

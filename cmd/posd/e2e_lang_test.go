@@ -70,7 +70,7 @@ func TestE2EDemoChinese(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"收款凭证", "商户号", "DEMO-MERCHANT-1", "终端号", "合计", "USD 12.50", "支付宝交易号", p.PaymentID, id, "支付成功"} {
+	for _, want := range []string{"收款凭证", "商户号", "DEMO-MERCHANT-1", "终端号", "合计", "USD 12.50", "支付宝交易号", p.PaymentID, id, "支付成功", "钱包", "ALIPAY_CN", "138****0001"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("receipt lacks %q:\n%s", want, text)
 		}

@@ -16,6 +16,7 @@ func receiptFunc(m config.Merchant) queue.ReceiptFunc {
 		r := printer.Receipt{
 			MerchantName: m.Name, StoreName: m.Store, TerminalID: m.TerminalID, Footer: m.Footer,
 			MerchantID: m.ID, StoreID: m.StoreID, Language: m.Lang().String(),
+			PaymentMethod: p.Wallet, CustomerID: p.CustomerID,
 			Time: p.UpdatedAt, Amount: p.Amount, PaymentID: p.PaymentID, PaymentRequestID: p.RequestID,
 		}
 		switch kind {
