@@ -156,6 +156,15 @@ func Layout(r Receipt, p Paper, opt LayoutOptions) ([]Block, error) {
 		s.pair(t("Customer"), MaskCustomerID(printable(r.CustomerID)))
 	}
 	s.lines(AlignLeft, true, false, labelled(t("Result"), t(resultWords[r.Result]), p.Columns)...)
+	if len(r.Refunds) > 0 {
+		s.rule()
+		s.lines(AlignLeft, true, false, t("Refunds"))
+		for _, rf := range r.Refunds {
+			s.pair(rf.Time.In(r.Time.Location()).Format("2006-01-02 15:04"), "-"+rf.Amount.String())
+			s.pair(t("Refund ID"), rf.RefundID)
+		}
+		s.lines(AlignLeft, true, false, labelled(t("Remaining"), r.Remaining().String(), p.Columns)...)
+	}
 	s.rule()
 	if r.Kind == KindSale {
 		s.pair(t("Payment ID"), r.PaymentID)

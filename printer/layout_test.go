@@ -356,3 +356,37 @@ func sampleWithItems() Receipt {
 	}
 	return r
 }
+
+// TestLayoutCopyAfterRefunds: a COPY of a sale printed after refunds lists
+// each refund and what remains; refunds beyond the sale are refused.
+func TestLayoutCopyAfterRefunds(t *testing.T) {
+	r := SampleReceipt()
+	r.Refunds = []RefundLine{
+		{RefundID: "RF1", Amount: money.Amount{Currency: "USD", Value: 200}, Time: r.Time.Add(time.Hour)},
+		{RefundID: "RF2", Amount: money.Amount{Currency: "USD", Value: 50}, Time: r.Time.Add(2 * time.Hour)},
+	}
+	for lang, want := range map[string][]string{
+		"":      {"** COPY **", "Refunds", "-USD 2.00", "RF1", "-USD 0.50", "RF2", "Remaining", "USD 10.00"},
+		"zh-CN": {"退款记录", "-USD 2.00", "剩余金额", "USD 10.00"},
+	} {
+		r.Language = lang
+		blocks, err := Layout(r, Paper58, LayoutOptions{Copy: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []string
+		for _, b := range blocks {
+			all = append(all, b.Text)
+		}
+		text := strings.Join(all, "\n")
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%q: no %q in\n%s", lang, w, text)
+			}
+		}
+	}
+	r.Refunds[1].Amount.Value = 1100
+	if _, err := Layout(r, Paper58, LayoutOptions{}); !errors.Is(err, ErrInvalidReceipt) {
+		t.Errorf("refunds beyond the sale: %v", err)
+	}
+}

@@ -85,6 +85,25 @@ type Receipt struct {
 	// Language of the slip's labels: zh-CN, zh-TW or en (empty: en). It
 	// is stored with the job so a reprint reads like the first print.
 	Language string `json:"language,omitempty"`
+	// Refunds are the refunds made since, listed on a COPY of a sale slip
+	// with what remains; the first print has none.
+	Refunds []RefundLine `json:"refunds,omitempty"`
+}
+
+// RefundLine is one refund of the sale, as a copy lists it.
+type RefundLine struct {
+	RefundID string       `json:"refundId,omitempty"`
+	Amount   money.Amount `json:"amount"`
+	Time     time.Time    `json:"time"`
+}
+
+// Remaining is what is left of the sale after its listed refunds.
+func (r Receipt) Remaining() money.Amount {
+	left := r.Amount
+	for _, rf := range r.Refunds {
+		left.Value -= rf.Amount.Value
+	}
+	return left
 }
 
 // maxIDLen is the AMS limit for paymentId, paymentRequestId and refund ids.
@@ -137,6 +156,20 @@ func (r Receipt) Validate() error {
 		if len(id.v) > maxIDLen || !visibleASCII(id.v) {
 			return fmt.Errorf("%w: %s must be at most %d visible ASCII characters", ErrInvalidReceipt, id.name, maxIDLen)
 		}
+	}
+	if len(r.Refunds) > 0 && r.Kind != KindSale {
+		return fmt.Errorf("%w: only a sale slip lists refunds", ErrInvalidReceipt)
+	}
+	for i, rf := range r.Refunds {
+		if err := rf.Amount.Validate(); err != nil || rf.Amount.Currency != r.Amount.Currency || rf.Amount.Value <= 0 {
+			return fmt.Errorf("%w: refund %d: amount %s on a %s sale", ErrInvalidReceipt, i+1, rf.Amount, r.Amount.Currency)
+		}
+		if len(rf.RefundID) > maxIDLen || !visibleASCII(rf.RefundID) {
+			return fmt.Errorf("%w: refund %d: refundId must be at most %d visible ASCII characters", ErrInvalidReceipt, i+1, maxIDLen)
+		}
+	}
+	if r.Remaining().Value < 0 {
+		return fmt.Errorf("%w: refunds exceed the sale", ErrInvalidReceipt)
 	}
 	if r.Language != "" {
 		if _, err := lang.Parse(r.Language); err != nil {

@@ -374,6 +374,17 @@ func TestE2EOrderCodePaid(t *testing.T) {
 		b, err := os.ReadFile(m[0])
 		return err == nil && strings.Contains(string(b), "COPY")
 	})
+	// The copy lists the refund and what remains.
+	copies, _ := filepath.Glob(filepath.Join(d.dir, "receipts", id+"-copy-*.txt"))
+	copyText, err := os.ReadFile(copies[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Refunds", "-USD 2.50", "Remaining", "USD 10.00"} {
+		if !strings.Contains(string(copyText), want) {
+			t.Errorf("COPY after a refund lacks %q:\n%s", want, copyText)
+		}
+	}
 	d.stop()
 }
 

@@ -160,6 +160,14 @@ func (o outboxJobs) Pending(context.Context) ([]printer.Job, error) {
 		if err != nil {
 			return nil, err
 		}
+		if j.Copy && r.Kind == printer.KindSale {
+			// A copy printed after refunds lists them and what remains.
+			p, err := o.eng.Get(j.RequestID)
+			if err != nil {
+				return nil, err
+			}
+			r.Refunds = refundLines(p)
+		}
 		out = append(out, printer.Job{ID: strconv.FormatUint(j.ID, 10), PaymentRequestID: j.RequestID, Receipt: r,
 			Copy: j.Copy, Attempted: j.Attempted})
 	}

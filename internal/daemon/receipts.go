@@ -41,6 +41,17 @@ func receiptFunc(m config.Merchant) queue.ReceiptFunc {
 	}
 }
 
+// refundLines are the payment's verified refunds, oldest first.
+func refundLines(p queue.Payment) []printer.RefundLine {
+	var out []printer.RefundLine
+	for _, rf := range p.Refunds {
+		if rf.State == queue.RefundSucceeded {
+			out = append(out, printer.RefundLine{RefundID: rf.RefundID, Amount: rf.Amount, Time: rf.UpdatedAt})
+		}
+	}
+	return out
+}
+
 // jobReceipt decodes a print job's payload.
 func jobReceipt(j queue.PrintJob) (printer.Receipt, error) {
 	var r printer.Receipt

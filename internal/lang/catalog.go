@@ -183,6 +183,8 @@ var receiptTexts = []entry{
 	{"Original request", "原请求号", "原請求編號"},
 	{"Refund ID", "退款号", "退款編號"},
 	{"Refund request", "退款请求号", "退款請求編號"},
+	{"Refunds", "退款记录", "退款紀錄"},
+	{"Remaining", "剩余金额", "剩餘金額"},
 	{"Demo only: no money moved", "仅为演示：没有真实扣款", "僅為示範：沒有真實扣款"},
 	// The demo's cashier page (internal/demo).
 	{"a payment terminal against a simulated Alipay gateway. Nothing here moves real money.", "连接模拟支付宝网关的收款终端，不涉及真实资金。", "連接模擬支付寶閘道的收款終端，不涉及真實資金。"},
