@@ -66,6 +66,9 @@ type LayoutOptions struct {
 	// job whose earlier attempt may have reached the paper.
 	Copy   bool
 	Symbol Symbol
+	// MerchantCopy prints a second slip marked MERCHANT COPY after the
+	// customer's ([printer] merchant_copy); never for a reprint.
+	MerchantCopy bool
 }
 
 // slip accumulates blocks; its methods keep Layout readable.
@@ -110,6 +113,16 @@ func Layout(r Receipt, p Paper, opt LayoutOptions) ([]Block, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
+	blocks, err := layoutSlip(r, p, opt, false)
+	if err != nil || !opt.MerchantCopy || opt.Copy {
+		return blocks, err
+	}
+	merchant, err := layoutSlip(r, p, opt, true)
+	return append(blocks, merchant...), err
+}
+
+// layoutSlip lays out one slip; merchant marks the merchant's copy.
+func layoutSlip(r Receipt, p Paper, opt LayoutOptions, merchant bool) ([]Block, error) {
 	if p.Columns < 16 || p.Dots < 8*p.Columns {
 		return nil, fmt.Errorf("%w: %d columns on %d dots", ErrUnknownPaper, p.Columns, p.Dots)
 	}
@@ -121,6 +134,9 @@ func Layout(r Receipt, p Paper, opt LayoutOptions) ([]Block, error) {
 	s.lines(AlignCenter, false, false, wrap(r.StoreName, p.Columns)...)
 	if opt.Copy {
 		s.lines(AlignCenter, true, true, t("** COPY **"))
+	}
+	if merchant {
+		s.lines(AlignCenter, true, false, t("** MERCHANT COPY **"))
 	}
 	s.lines(AlignCenter, true, false, t(titles[r.Kind]))
 	s.rule()

@@ -390,3 +390,32 @@ func TestLayoutCopyAfterRefunds(t *testing.T) {
 		t.Errorf("refunds beyond the sale: %v", err)
 	}
 }
+
+// TestLayoutMerchantCopy: [printer] merchant_copy adds a second, marked
+// slip after the customer's, each cut; a reprint is printed once.
+func TestLayoutMerchantCopy(t *testing.T) {
+	count := func(opt LayoutOptions) (cuts, marks int) {
+		blocks, err := Layout(SampleReceipt(), Paper80, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range blocks {
+			if b.Kind == BlockCut {
+				cuts++
+			}
+			if b.Text == "** MERCHANT COPY **" {
+				marks++
+			}
+		}
+		return cuts, marks
+	}
+	if c, m := count(LayoutOptions{MerchantCopy: true}); c != 2 || m != 1 {
+		t.Errorf("merchant copy: %d cuts, %d marks", c, m)
+	}
+	if c, m := count(LayoutOptions{MerchantCopy: true, Copy: true}); c != 1 || m != 0 {
+		t.Errorf("reprint: %d cuts, %d marks", c, m)
+	}
+	if c, m := count(LayoutOptions{}); c != 1 || m != 0 {
+		t.Errorf("plain: %d cuts, %d marks", c, m)
+	}
+}

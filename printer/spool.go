@@ -70,6 +70,9 @@ type Spooler struct {
 	// Observe, if set, is called after every attempt, on the goroutine
 	// running Run or PrintPending.
 	Observe func(SpoolEvent)
+	// MerchantCopy prints a MERCHANT COPY slip after each first print;
+	// set it before Run.
+	MerchantCopy bool
 }
 
 // NewSpooler returns a spooler; retry is how long a held job waits before
@@ -147,7 +150,7 @@ func (s *Spooler) printJob(ctx context.Context, job Job) error {
 		}
 	}
 	model := s.printer.Model()
-	blocks, err := Layout(job.Receipt, model.Paper, LayoutOptions{Copy: asCopy, Symbol: job.Options.Symbol})
+	blocks, err := Layout(job.Receipt, model.Paper, LayoutOptions{Copy: asCopy, Symbol: job.Options.Symbol, MerchantCopy: s.MerchantCopy})
 	var doc Document
 	if err == nil {
 		doc, err = Encode(blocks, model)

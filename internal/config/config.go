@@ -132,6 +132,8 @@ type Printer struct {
 	Chinese  bool   `toml:"chinese"`
 	NativeQR bool   `toml:"native_qr"`
 	Dir      string `toml:"dir"`
+	// MerchantCopy prints a second slip for the shop after each one.
+	MerchantCopy bool `toml:"merchant_copy"`
 }
 
 // Display is the customer display.

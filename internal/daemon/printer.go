@@ -39,7 +39,9 @@ func newPrinter(c config.Printer, eng *queue.Engine, events chan<- terminal.Inpu
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
 	}
-	return newSpooled(dev, eng, events, m, log), nil
+	sp := newSpooled(dev, eng, events, m, log)
+	sp.sp.MerchantCopy = c.MerchantCopy
+	return sp, nil
 }
 
 // printerGlyphs is GNU Unifont for the virtual printer's Chinese text, the

@@ -184,6 +184,7 @@ var receiptTexts = []entry{
 	{"Refund ID", "退款号", "退款編號"},
 	{"Refund request", "退款请求号", "退款請求編號"},
 	{"Refunds", "退款记录", "退款紀錄"},
+	{"** MERCHANT COPY **", "** 商户存根 **", "** 商戶存根 **"},
 	{"Remaining", "剩余金额", "剩餘金額"},
 	{"Demo only: no money moved", "仅为演示：没有真实扣款", "僅為示範：沒有真實扣款"},
 	// The demo's cashier page (internal/demo).
