@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"time"
 	"unicode/utf8"
 
@@ -68,6 +69,9 @@ func (g *AMS) Pay(ctx context.Context, body []byte) PayReply {
 			out.QR = qr
 		}
 		out.QRExpires = resp.OrderCodeForm.ExpireTime.Time
+	}
+	if f := resp.RedirectActionForm; f != nil && resp.OrderCodeForm == nil && webURL(f.RedirectURL) {
+		out.QR = f.RedirectURL
 	}
 	return out
 }
@@ -198,6 +202,26 @@ func wellFormed(ids ...string) bool {
 	return true
 }
 
+// maxRedirectURL bounds a stored redirectUrl: it reaches a Location header.
+const maxRedirectURL = 2048
+
+// webURL reports whether s may be sent to a wallet as a Location: an
+// absolute http(s) URL with a host, no control characters, of sane length.
+// A signed reply carrying anything else is answered like one without a
+// code (resolved by inquiry).
+func webURL(s string) bool {
+	if s == "" || len(s) > maxRedirectURL {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] == 0x7f {
+			return false
+		}
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
 // Shop is who takes the money, as every in-store pay names it.
 type Shop struct {
 	MerchantID   string // order.merchant.referenceMerchantId
@@ -216,6 +240,8 @@ type InStorePay struct {
 	Scenario     Scenario
 	Amount       money.Amount
 	CustomerCode string // the buyer's code, PaymentCode only
+	UserAgent    string // the wallet's User-Agent exactly as received, EntryCode only
+	RedirectURL  string // paymentRedirectUrl (posd's result page), EntryCode only
 	At           time.Time
 	ExpiresAt    time.Time // paymentExpiryTime, whole seconds
 }
@@ -234,13 +260,14 @@ func EncodePay(shop Shop, p InStorePay) (PaymentRequest, error) {
 				ReferenceMerchantID: shop.MerchantID, MerchantName: shop.MerchantName, MerchantMCC: shop.MCC,
 				Store: alipay.Store{ReferenceStoreID: shop.StoreID, StoreName: cmp.Or(shop.StoreName, shop.MerchantName), StoreMCC: shop.MCC},
 			},
-			Env: alipay.Env{StoreTerminalID: shop.TerminalID, StoreTerminalRequestTime: alipay.NewTime(p.At)},
+			Env: alipay.Env{StoreTerminalID: shop.TerminalID, StoreTerminalRequestTime: alipay.NewTime(p.At), UserAgent: p.UserAgent},
 		},
-		PaymentAmount:     p.Amount,
-		PaymentMethod:     alipay.PaymentMethod{PaymentMethodType: alipay.PaymentMethodConnectWallet, PaymentMethodID: p.CustomerCode},
-		PaymentFactor:     alipay.PaymentFactor{InStorePaymentScenario: alipay.Scenario(p.Scenario)},
-		PaymentExpiryTime: alipay.NewTime(p.ExpiresAt),
-		PaymentNotifyURL:  shop.NotifyURL,
+		PaymentAmount:      p.Amount,
+		PaymentMethod:      alipay.PaymentMethod{PaymentMethodType: alipay.PaymentMethodConnectWallet, PaymentMethodID: p.CustomerCode},
+		PaymentFactor:      alipay.PaymentFactor{InStorePaymentScenario: alipay.Scenario(p.Scenario)},
+		PaymentExpiryTime:  alipay.NewTime(p.ExpiresAt),
+		PaymentNotifyURL:   shop.NotifyURL,
+		PaymentRedirectURL: p.RedirectURL,
 	})
 	if err != nil {
 		return PaymentRequest{}, fmt.Errorf("%w: %w", ErrInvalid, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"log"
@@ -255,5 +256,84 @@ func TestEncodePay(t *testing.T) {
 	if _, err := queue.EncodePay(shop, queue.InStorePay{RequestID: "T01-2", Scenario: queue.PaymentCode,
 		Amount: money.Amount{Currency: "USD", Value: 1250}, At: at, ExpiresAt: at.Add(time.Minute)}); !errors.Is(err, queue.ErrInvalid) {
 		t.Fatalf("a PaymentCode pay without the buyer's code: %v", err)
+	}
+}
+
+// An Entry Code pay carries the wallet's User-Agent byte for byte and the
+// result page; its answer's redirectUrl is what the wallet is sent to, and
+// only when it is a plain http(s) URL.
+func TestEntryCodePay(t *testing.T) {
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	shop := queue.Shop{MerchantID: "M1", MerchantName: "Golden Noodle Bar", MCC: "5812", StoreID: "S01", TerminalID: "T01",
+		OrderTitle: "In-store purchase", NotifyURL: "https://pos.example.com/alipay/notify"}
+	const ua = `Mozilla/5.0 (Linux; Android 12) AlipayClient/10.5.36.8000 "quoted" \ tail`
+	req, err := queue.EncodePay(shop, queue.InStorePay{RequestID: "T01-E1", Scenario: queue.EntryCode,
+		Amount: alipay.Amount{Currency: "USD", Value: 1234}, At: at, ExpiresAt: at.Add(10 * time.Minute),
+		UserAgent: ua, RedirectURL: "https://pos.example.com/entry/T01/result/T01-E1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Order struct {
+			Env struct{ UserAgent string } `json:"env"`
+		} `json:"order"`
+		PaymentRedirectURL string `json:"paymentRedirectUrl"`
+		PaymentFactor      struct{ InStorePaymentScenario string }
+	}
+	if err := json.Unmarshal(req.Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Order.Env.UserAgent != ua || body.PaymentRedirectURL != "https://pos.example.com/entry/T01/result/T01-E1" ||
+		body.PaymentFactor.InStorePaymentScenario != "EntryCode" {
+		t.Fatalf("body: %s", req.Body)
+	}
+	if _, err := queue.EncodePay(shop, queue.InStorePay{RequestID: "T01-E2", Scenario: queue.EntryCode,
+		Amount: alipay.Amount{Currency: "USD", Value: 1234}, At: at, ExpiresAt: at.Add(10 * time.Minute)}); !errors.Is(err, queue.ErrInvalid) {
+		t.Fatalf("an Entry Code pay without the wallet's User-Agent: %v", err)
+	}
+
+	g, ams := newSigningGateway(t)
+	entry := func(id, form string) queue.PayReply {
+		g.reply(alipay.APIPay, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"`+id+`","paymentId":"2026`+id+`"`+form+`}`)
+		r, err := queue.EncodePay(shop, queue.InStorePay{RequestID: id, Scenario: queue.EntryCode,
+			Amount: alipay.Amount{Currency: "USD", Value: 1234}, At: at, ExpiresAt: time.Now().Add(10 * time.Minute),
+			UserAgent: ua, RedirectURL: "https://pos.example.com/entry/T01/result"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ams.Pay(context.Background(), r.Body)
+	}
+	if r := entry("E1", `,"redirectActionForm":{"method":"SCAN","redirectUrl":"https://render.alipay.com/p/s/x?code=E1"}`); r.Outcome != queue.Success || r.QR != "https://render.alipay.com/p/s/x?code=E1" {
+		t.Errorf("EntryCode pay S: %+v", r)
+	}
+	for _, bad := range []string{`javascript:alert(1)`, `https://a.example/x\r\nSet-Cookie: a=b`, `/relative`, `https:///nohost`} {
+		form, _ := json.Marshal(map[string]string{"method": "SCAN", "redirectUrl": bad})
+		if r := entry("E2", `,"redirectActionForm":`+string(form)); r.QR != "" {
+			t.Errorf("redirectUrl %q kept: %+v", bad, r)
+		}
+	}
+}
+
+func TestEngineEntryCodePaidByBuyer(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	h.pay(payReq("P1", "S1", queue.EntryCode, "", 1000))
+	if c := h.waitFor(queue.ChangeQRReady, "P1"); c.QR == "" {
+		t.Fatal("no redirect URL")
+	}
+	if err := h.gw.BuyerPays("P1"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(queue.ChangeSucceeded, "P1")
+}
+
+func TestEngineEntryCodeExpiresAndIsCancelled(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	h.pay(payReq("P1", "S1", queue.EntryCode, "", 1000))
+	h.waitFor(queue.ChangeQRReady, "P1")
+	h.waitFor(queue.ChangeCancelled, "P1")
+	if st := h.gw.Ledger()["P1"].Status; st != queue.StatusCancelled {
+		t.Errorf("gateway holds %s", st)
 	}
 }

@@ -31,7 +31,7 @@ func newPayment(req PaymentRequest, now time.Time, pol *Policy) (Payment, error)
 	if req.SaleID == "" {
 		return Payment{}, fmt.Errorf("%w: %s has no sale id", ErrInvalid, req.RequestID)
 	}
-	if req.Scenario != PaymentCode && req.Scenario != OrderCode {
+	if req.Scenario != PaymentCode && !req.Scenario.buyerScans() {
 		return Payment{}, fmt.Errorf("%w: %s: unknown scenario %q", ErrInvalid, req.RequestID, req.Scenario)
 	}
 	if err := req.Amount.Validate(); err != nil {

@@ -57,7 +57,16 @@ type Scenario string
 const (
 	PaymentCode Scenario = "PaymentCode" // the cashier scans the buyer's code (UPM)
 	OrderCode   Scenario = "OrderCode"   // the buyer scans the QR posd shows
+	// EntryCode: the buyer scans the till's static code and types the
+	// amount on posd's page; the pay answer's redirectUrl takes the wallet
+	// to the confirmation (https://docs.antom.com/ac/ams/ec).
+	EntryCode Scenario = "EntryCode"
 )
+
+// buyerScans reports whether the buyer confirms in the wallet after the
+// pay answer (an order or entry code): such a pay may be resent with the
+// same bytes to obtain its code, and it waits for the buyer until it expires.
+func (s Scenario) buyerScans() bool { return s == OrderCode || s == EntryCode }
 
 // Op is the gateway call a record waits to make next.
 type Op string
@@ -241,7 +250,7 @@ func (p *Payment) validate() error {
 		return fmt.Errorf("%w: %s: unknown state %q", ErrBadRecord, p.RequestID, p.State)
 	}
 	switch p.Scenario {
-	case PaymentCode, OrderCode:
+	case PaymentCode, OrderCode, EntryCode:
 	default:
 		return fmt.Errorf("%w: %s: unknown scenario %q", ErrBadRecord, p.RequestID, p.Scenario)
 	}

@@ -65,7 +65,7 @@ type PayReply struct {
 	Code      string
 	RequestID string // paymentRequestId the reply names
 	PaymentID string
-	QR        string    // OrderCode: the TEXT/QRCODE codeValue to render
+	QR        string    // OrderCode: the TEXT/QRCODE codeValue to render; EntryCode: redirectActionForm.redirectUrl
 	QRExpires time.Time // OrderCode: orderCodeForm.expireTime, zero if absent
 	Buyer     Buyer
 }

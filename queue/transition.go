@@ -382,7 +382,7 @@ func (m *machine) paidUnwanted(paymentID, why string) {
 // PaymentCode pay is never repeated once a byte may have left.
 func (m *machine) payUnsure() {
 	p := m.p
-	if p.Scenario == OrderCode && p.PayAttempts < m.pol.OrderCodePayTries {
+	if p.Scenario.buyerScans() && p.PayAttempts < m.pol.OrderCodePayTries {
 		p.State = Unknown
 		m.schedule(OpPay, m.after(m.pol.PayResendDelay, p.PayAttempts))
 		return
@@ -768,7 +768,7 @@ func (m *machine) restart() {
 		// PaymentCode pay, inquire instead, on a schedule counted from the
 		// first send so a late restart still cancels in time.
 		m.startInquiries(p.CreatedAt)
-		if p.Scenario == OrderCode {
+		if p.Scenario.buyerScans() {
 			// Its code may have been shown (AWAITING_BUYER is written with
 			// the next commit, not before the QR: needsCommit): give the
 			// buyer until the code expires, as AWAITING_BUYER does.

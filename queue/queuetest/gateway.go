@@ -336,7 +336,7 @@ func (g *Gateway) payReplyLocked(e *LedgerEntry) queue.PayReply {
 
 func (g *Gateway) payOutcomeLocked(e *LedgerEntry) queue.PayReply {
 	switch {
-	case e.Scenario == string(queue.OrderCode) && e.Status != queue.StatusFail:
+	case (e.Scenario == string(queue.OrderCode) || e.Scenario == string(queue.EntryCode)) && e.Status != queue.StatusFail:
 		return queue.PayReply{Outcome: queue.Success, Code: "SUCCESS", PaymentID: e.PaymentID,
 			QR: "https://qr.alipay.test/" + e.PaymentID, QRExpires: g.now().Add(2 * time.Minute)}
 	case e.Status == queue.StatusSuccess:
@@ -360,7 +360,7 @@ func (g *Gateway) InquirePayment(ctx context.Context, id string) queue.InquiryRe
 		if e.Status == queue.StatusProcessing && strings.HasPrefix(e.code, CodePassword) && e.inquiries >= 2 {
 			g.markPaid(e)
 		}
-		if e.Status == queue.StatusProcessing && e.Scenario == string(queue.OrderCode) && g.OrderCodeBuyer != nil {
+		if e.Status == queue.StatusProcessing && (e.Scenario == string(queue.OrderCode) || e.Scenario == string(queue.EntryCode)) && g.OrderCodeBuyer != nil {
 			if after, pays := g.OrderCodeBuyer(id); pays && g.now().Sub(e.createdAt) >= after {
 				g.markPaid(e)
 			}
