@@ -40,6 +40,8 @@ type Config struct {
 	Metrics  Metrics  `toml:"metrics"`
 	Log      Log      `toml:"log"`
 	Events   Events   `toml:"events"`
+	// EntryCode is [entry_code] (entrycode.go).
+	EntryCode EntryCode `toml:"entry_code"`
 
 	file string // what Load read, for errors
 }
@@ -363,7 +365,7 @@ func (c *Config) Warnings(name string) []error {
 		out = append(out, &Error{File: name, Where: "[keypad]",
 			Why: "no keypad configured (tty, evdev or matrix): the cashier cannot type an amount; sales start only from posctl keys or the API (warning)"})
 	}
-	return out
+	return append(out, c.entryWarnings(name)...)
 }
 
 // badFunc records one problem: section, key and why.
@@ -391,6 +393,7 @@ func (c *Config) check() []problem {
 	c.checkDisplay(bad)
 	c.checkLocal(bad)
 	c.checkEvents(bad)
+	c.checkEntryCode(bad)
 	return out
 }
 
