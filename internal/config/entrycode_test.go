@@ -25,7 +25,7 @@ func TestEntryCodeChecks(t *testing.T) {
 		{"relative", `url = "https://pos.example.com/entry/T01"`, `url = "/entry/T01"`, `[entry_code] url: `},
 		{"user", `url = "https://pos.example.com/entry/T01"`, `url = "https://u:p@pos.example.com/entry/T01"`, `[entry_code] url: `},
 		{"notify path", `url = "https://pos.example.com/entry/T01"`, `url = "https://pos.example.com/alipay"`, `[entry_code] url: path "/alipay" overlaps notify_url's "/alipay/notify"`},
-		{"listen", `listen = ""` + "\npreset", `listen = "nonsense"` + "\npreset", `[entry_code] listen: "nonsense" is not host:port`},
+		{"listen", "listen = \"\"\n# true: the cashier", "listen = \"nonsense\"\n# true: the cashier", `[entry_code] listen: "nonsense" is not host:port`},
 		{"nothing serves it", `notify_listen = "127.0.0.1:8443"`, `notify_listen = ""`, `[entry_code] listen: empty and [alipay] notify_listen is empty too`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
