@@ -25,6 +25,10 @@ type Config struct {
 	// second Enter before the customer is asked to pay.
 	Confirm bool
 
+	// EntryPreset is Entry Code's preset mode: the amount being confirmed
+	// (Confirming) is offered to the customer's entry page, read-only.
+	EntryPreset bool
+
 	// ImpliedDecimal makes digits fill the amount from the right in minor
 	// units, as on a cash register: 1 2 5 0 is 12.50 in USD. For pads
 	// without a decimal point key.

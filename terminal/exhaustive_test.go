@@ -41,7 +41,7 @@ func TestEveryPhaseEveryInput(t *testing.T) {
 		inputs = append(inputs, PaymentStarted{1, id}, PaymentStarted{2, id}, StartRefused{1, "x"},
 			QRReady{id, "https://qr.example/" + id, t0.Add(time.Minute)}, Succeeded{id, usd(1250)},
 			Failed{id, "x"}, Cancelled{id}, NeedsAttention{id, "x"}, CancelRefused{id, "x"},
-			SlipPrinted{id, true, ""}, RefundAccepted{id, "R"}, RefundRefused{id, "x"}, Reprinted{id, ""},
+			SlipPrinted{id, true, ""}, RefundAccepted{id, "R"}, RefundRefused{id, "x"}, Reprinted{id, ""}, CustomerStarted{id, usd(1250)},
 			RefundSettled{id, "R", true, ""}, RefundSettled{id, "R", false, "x"})
 	}
 	inputs = append(inputs, RecentLoaded{Payments: recent}, RecentLoaded{Reason: "x"}, RecentLoaded{},

@@ -27,6 +27,15 @@ type PaymentStarted struct {
 	PaymentID string
 }
 
+// CustomerStarted says a customer started a payment on the entry page
+// (Entry Code). A free till (ready and empty, showing a final outcome, or
+// offering this amount in preset mode) follows it as its own; a busy one
+// leaves it alone: it resolves in the outbox and its receipt prints.
+type CustomerStarted struct {
+	PaymentID string
+	Amount    money.Amount
+}
+
 // StartRefused answers StartPayment: the outbox did not take the payment,
 // so nothing was sent and nobody was charged.
 type StartRefused struct {
@@ -122,23 +131,24 @@ type Health struct {
 	Detail string
 }
 
-func (Press) input()          {}
-func (Tick) input()           {}
-func (PaymentStarted) input() {}
-func (StartRefused) input()   {}
-func (QRReady) input()        {}
-func (Succeeded) input()      {}
-func (Failed) input()         {}
-func (Cancelled) input()      {}
-func (NeedsAttention) input() {}
-func (CancelRefused) input()  {}
-func (SlipPrinted) input()    {}
-func (RefundAccepted) input() {}
-func (RefundRefused) input()  {}
-func (Reprinted) input()      {}
-func (RefundSettled) input()  {}
-func (RecentLoaded) input()   {}
-func (Health) input()         {}
+func (Press) input()           {}
+func (Tick) input()            {}
+func (PaymentStarted) input()  {}
+func (StartRefused) input()    {}
+func (CustomerStarted) input() {}
+func (QRReady) input()         {}
+func (Succeeded) input()       {}
+func (Failed) input()          {}
+func (Cancelled) input()       {}
+func (NeedsAttention) input()  {}
+func (CancelRefused) input()   {}
+func (SlipPrinted) input()     {}
+func (RefundAccepted) input()  {}
+func (RefundRefused) input()   {}
+func (Reprinted) input()       {}
+func (RefundSettled) input()   {}
+func (RecentLoaded) input()    {}
+func (Health) input()          {}
 
 // Status is where a payment in the recent list stands.
 type Status string

@@ -96,6 +96,8 @@ func (t *transition) apply(in Input) {
 		}
 	case PaymentStarted:
 		t.started(in)
+	case CustomerStarted:
+		t.customerStarted(in)
 	case StartRefused:
 		if t.s.Phase == Starting && in.Attempt == t.s.Attempt {
 			t.s.Phase = Ready
@@ -198,6 +200,27 @@ func (t *transition) started(in PaymentStarted) {
 		t.s.Phase = Cancelling
 		t.emit(CancelPayment{in.PaymentID})
 	}
+}
+
+// Free reports whether the till would follow a payment a customer starts
+// on the entry page for amount: it is not in the middle of anything.
+func (s State) Free(cfg Config, amount money.Amount) bool {
+	switch {
+	case s.Phase == Ready:
+		return s.Entry == "" && !cfg.EntryPreset
+	case s.Phase == Confirming:
+		return cfg.EntryPreset && s.Payment.Amount == amount
+	}
+	return s.Phase.outcome() && s.Phase != Attention && !cfg.EntryPreset
+}
+
+func (t *transition) customerStarted(in CustomerStarted) {
+	if in.PaymentID == "" || in.Amount.Validate() != nil || !t.s.Free(t.m.cfg, in.Amount) {
+		return
+	}
+	t.s.Attempt++
+	t.s.Phase, t.s.Entry = Waiting, ""
+	t.s.Payment = Payment{ID: in.PaymentID, Amount: in.Amount, Scenario: EntryCode}
 }
 
 func (t *transition) tick(now time.Time) {

@@ -74,11 +74,17 @@ func (m *Machine) View(s State) Screen {
 		}
 	case Confirming:
 		v.Title, v.Amount, v.Hint = t("Charge this amount?"), amount, t("Enter: show QR code · scan: customer's code · Cancel: change")
+		if cfg.EntryPreset {
+			v.Title = t("Customer may pay it at the entry code")
+		}
 		v.Customer = Customer{Kind: CustomerAmount, Amount: p.Amount}
 	case Starting, Waiting:
 		v.Title, v.Amount, v.Hint = t("Starting payment"), amount, t("Cancel: abort")
 		if p.Scenario == PaymentCode {
 			v.Title = t("Charging the customer's code")
+		}
+		if p.Scenario == EntryCode {
+			v.Title = t("Customer is paying on their phone")
 		}
 		if p.CancelRequested {
 			v.Title, v.Hint = t("Cancelling"), ""

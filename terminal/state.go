@@ -81,6 +81,9 @@ type Scenario string
 const (
 	OrderCode   Scenario = "OrderCode"
 	PaymentCode Scenario = "PaymentCode"
+	// EntryCode payments are started by the customer on posd's entry page
+	// (https://docs.antom.com/ac/ams/ec); the till only follows them.
+	EntryCode Scenario = "EntryCode"
 )
 
 // Payment is the till's view of the current or last payment.

@@ -91,6 +91,8 @@ var cashierTexts = []entry{
 	{"Starting payment", "正在发起付款", "正在發起付款"},
 	{"Cancel: abort", "取消：中止", "取消：中止"},
 	{"Charging the customer's code", "正在扣款（顾客付款码）", "正在扣款（顧客付款碼）"},
+	{"Customer is paying on their phone", "顾客正在手机上付款", "顧客正在手機上付款"},
+	{"Customer may pay it at the entry code", "顾客可扫入口码支付此金额", "顧客可掃入口碼支付此金額"},
 	{"Cancelling", "正在撤销", "正在撤銷"},
 	{"Customer is scanning the QR code", "顾客正在扫码", "顧客正在掃碼"},
 	{"Code valid until ", "二维码有效期至 ", "QR 碼有效至 "},
