@@ -33,7 +33,7 @@ func Check(cfg config.Config, getenv func(string) string) error {
 			errs = append(errs, &config.Error{File: cfg.FileName(), Where: "[alipay] notify_url", Why: err.Error(), Err: err})
 		}
 	}
-	if _, err := terminal.NewMachine(tillConfig(cfg.Till)); err != nil {
+	if _, err := terminal.NewMachine(tillConfig(cfg)); err != nil {
 		errs = append(errs, &config.Error{File: cfg.FileName(), Where: "[till]", Why: err.Error(), Err: err})
 	}
 	if _, err := os.Lstat(cfg.Outbox.Path); err == nil {

@@ -74,6 +74,7 @@ type Daemon struct {
 	lockouts lockoutFile      // the manager PIN's lockout, kept across restarts
 	lockout  terminal.Lockout // as kept before this start
 	notifyFn http.Handler     // Alipay's notifications, or nil
+	entry    *entryHandler    // the Entry Code page, or nil
 	stream   *stream          // events to the merchant's broker, or nil
 
 	closers []func() error // release what New opened, last first
@@ -163,7 +164,7 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 	if d.sources, err = keySources(cfg.Keypad, d.script, log); err != nil {
 		return nil, err
 	}
-	tc := tillConfig(cfg.Till)
+	tc := tillConfig(cfg)
 	tc.Language = cfg.Merchant.Lang()
 	if d.machine, err = terminal.NewMachine(tc); err != nil {
 		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
@@ -177,6 +178,14 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 		if d.notifyFn, err = notificationHandler(cfg.Alipay, pub, d.eng.Notice, d.metrics, log); err != nil {
 			return nil, err
 		}
+	}
+	if u, ok := cfg.EntryURL(); ok {
+		lim := "entry" // its own listener, or the notifications' with the entry limits
+		if entryEndpoint(cfg) == "display" {
+			lim = "display"
+		}
+		d.entry = newEntryHandler(entryConfigOf(cfg, u, limitsFor(lim, o.Limits)),
+			&tillEntry{t: d.till, flow: d.machine.Config(), result: u.String() + "/result/"}, time.Now, log.With("component", "entry"))
 	}
 	return d, nil
 }
@@ -309,7 +318,7 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 	web := &listeners{wg: &wg, log: log}
 	defer web.shutdown()
 	if err := web.start(cfg, webParts{metrics: d.metrics, printerState: d.printer.State, kiosk: d.kiosk, notify: d.notifyFn,
-		extra: d.o.Extra, desk: deskOf{t: t, script: d.script}, limits: d.o.Limits}); err != nil {
+		extra: d.o.Extra, desk: deskOf{t: t, script: d.script}, limits: d.o.Limits, entry: d.entry}); err != nil {
 		return err
 	}
 

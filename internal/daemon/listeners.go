@@ -38,6 +38,7 @@ type webParts struct {
 	extra        func(Desk) http.Handler // the demo's pages, or nil
 	desk         Desk
 	limits       map[string]Limits // by endpoint name; unset fields take the defaults
+	entry        *entryHandler     // the Entry Code page, or nil
 }
 
 // Limits bound one TCP endpoint. Every endpoint has all four, so a flood
@@ -72,6 +73,9 @@ func DefaultLimits() map[string]Limits {
 		"metrics":       {MaxConns: 4, ReadTimeout: 5 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 30 * time.Second},
 		"display":       {MaxConns: 32, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second},
 		"notifications": {MaxConns: 128, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 15 * time.Second},
+		// The entry page waits for the pay answer (pay_timeout) before its
+		// redirect, so it may write for longer.
+		"entry": {MaxConns: 128, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 15 * time.Second},
 	}
 }
 
@@ -147,9 +151,16 @@ func (l *listeners) start(cfg config.Config, p webParts) error {
 	}
 	notify := p.notify
 	notifyPath := notifyPathOf(cfg.Alipay.NotifyURL)
-	notifyHost := ""
+	notifyHost, entryHost := "", ""
 	if u, err := url.Parse(cfg.Alipay.NotifyURL); err == nil {
 		notifyHost = u.Hostname()
+	}
+	where := ""
+	if p.entry != nil {
+		where = entryEndpoint(cfg)
+		if u, ok := cfg.EntryURL(); ok {
+			entryHost = u.Hostname()
+		}
 	}
 	// The notification endpoint shares the display's listener when both
 	// have the same address (the demo); otherwise it has its own.
@@ -163,7 +174,10 @@ func (l *listeners) start(cfg config.Config, p webParts) error {
 		hosts := newHostPolicy(cfg.Display.Listen)
 		if shared {
 			mux.Handle(notifyPath, notify)
-			hosts = newHostPolicy(cfg.Display.Listen, notifyHost)
+			hosts = newHostPolicy(cfg.Display.Listen, notifyHost, entryHost)
+		}
+		if where == "display" {
+			p.entry.routes(mux)
 		}
 		if p.extra != nil {
 			mux.Handle("/", p.extra(p.desk))
@@ -172,10 +186,27 @@ func (l *listeners) start(cfg config.Config, p webParts) error {
 			return err
 		}
 	}
+	// Nothing but the entry page, its result page and the notification
+	// path on a listener that faces the internet.
 	if notify != nil && !shared {
 		mux := http.NewServeMux()
 		mux.Handle(notifyPath, notify)
-		return l.serve("notifications", cfg.Alipay.NotifyListen, limitsFor("notifications", p.limits), newHostPolicy(cfg.Alipay.NotifyListen, notifyHost), mux)
+		lim := limitsFor("notifications", p.limits)
+		if where == "notifications" {
+			p.entry.routes(mux)
+			lim = limitsFor("entry", p.limits)
+		}
+		if err := l.serve("notifications", cfg.Alipay.NotifyListen, lim, newHostPolicy(cfg.Alipay.NotifyListen, notifyHost, entryHost), mux); err != nil {
+			return err
+		}
+	}
+	if where == "entry" {
+		mux := http.NewServeMux()
+		p.entry.routes(mux)
+		if notify != nil {
+			mux.Handle(notifyPath, notify)
+		}
+		return l.serve("entry", cfg.EntryCode.Listen, limitsFor("entry", p.limits), newHostPolicy(cfg.EntryCode.Listen, notifyHost, entryHost), mux)
 	}
 	return nil
 }

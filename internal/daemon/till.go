@@ -453,10 +453,16 @@ func apiErr(err error) error {
 	return err
 }
 
-func tillConfig(c config.Till) terminal.Config {
+func tillConfig(cfg config.Config) terminal.Config {
+	c := cfg.Till
 	cur := money.Currency(c.Currency)
 	tc := terminal.Config{Currency: cur, Confirm: c.Confirm, ImpliedDecimal: c.ImpliedDecimal,
 		ManagerPIN: c.ManagerPIN, ResultHold: c.ResultHold.Duration}
+	if _, on := cfg.EntryURL(); on && cfg.EntryCode.Preset {
+		// Enter offers the amount to the entry page (a second Enter still
+		// shows an order code).
+		tc.EntryPreset, tc.Confirm = true, true
+	}
 	// Both amounts were checked by config.Config.check.
 	if c.MinAmount != "" {
 		tc.MinAmount, _ = money.Parse(cur, c.MinAmount)
@@ -472,4 +478,75 @@ func shopOf(c config.Config) queue.Shop {
 	m := c.Merchant
 	return queue.Shop{MerchantID: m.ID, MerchantName: m.Name, MCC: m.MCC, StoreID: m.StoreID, StoreName: m.Store,
 		TerminalID: m.TerminalID, OrderTitle: c.Till.OrderTitle, NotifyURL: c.Alipay.NotifyURL}
+}
+
+// tillEntry is the entry page's door into the till (entry.go).
+type tillEntry struct {
+	t      *till
+	flow   terminal.Config
+	result string // the result page's URL: entry URL + "/result/" + id
+
+	mu    sync.Mutex // one start at a time, so one sale is paid once
+	taken bool
+	at    int // the flow's Attempt when the last entry payment started
+}
+
+var _ entryDoor = (*tillEntry)(nil)
+
+// newEntryID makes an Entry Code paymentRequestId: the terminal and 96
+// random bits (<= 58 chars). It names the result page, so it must not be
+// guessable: nobody reads another's payment there.
+func (e *tillEntry) newEntryID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return e.t.cfg.Merchant.TerminalID + "-E" + hex.EncodeToString(b[:])
+}
+
+func (e *tillEntry) startEntry(ctx context.Context, amount money.Amount, userAgent string) (string, error) {
+	t := e.t
+	if t.closing.Load() {
+		return "", ErrClosing
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	state, _ := t.snapshot()
+	// The flow hears of the last start a moment later: until its Attempt
+	// moves on, the till is not free again.
+	if !state.Free(e.flow, amount) || e.taken && state.Attempt == e.at {
+		return "", ErrTillBusy
+	}
+	now := t.now()
+	id := e.newEntryID()
+	pay, err := queue.EncodePay(t.shop, queue.InStorePay{RequestID: id, Scenario: queue.EntryCode, Amount: amount,
+		UserAgent: userAgent, RedirectURL: e.result + id, At: now,
+		ExpiresAt: now.Add(t.cfg.Till.PaymentExpiry.Duration).Truncate(time.Second)})
+	if err != nil {
+		return "", err
+	}
+	p, err := t.eng.Pay(pay)
+	if c := t.metrics.stopped.Load(); errors.Is(err, queue.ErrStopped) && c != nil {
+		return "", fmt.Errorf("%w: %s", queue.ErrStopped, stoppedWords(*c))
+	}
+	if err != nil {
+		return "", err
+	}
+	e.taken, e.at = true, state.Attempt
+	t.log.Info("entry code payment started", "payment", p.RequestID, "amount", amount.String())
+	select {
+	case t.events <- terminal.CustomerStarted{PaymentID: p.RequestID, Amount: amount}:
+	case <-ctx.Done():
+		// The payment is committed and resolves on its own; the till
+		// just does not show it.
+	}
+	return p.RequestID, nil
+}
+
+func (e *tillEntry) payment(id string) (queue.Payment, error) { return e.t.eng.Get(id) }
+
+func (e *tillEntry) offered() (money.Amount, bool) {
+	state, _ := e.t.snapshot()
+	if !e.flow.EntryPreset || state.Phase != terminal.Confirming || e.taken && state.Attempt == e.at {
+		return money.Amount{}, false
+	}
+	return state.Payment.Amount, true
 }

@@ -101,7 +101,7 @@ func (r *tillRig) relayUntil(t *testing.T, done func(queue.Change) bool) []termi
 func TestTillPaidWhileCancelling(t *testing.T) {
 	r := newTillRig(t, nil)
 	r.gw.CancelWindow = -time.Second // a paid payment can no longer be cancelled
-	machine, err := terminal.NewMachine(tillConfig(r.t.cfg.Till))
+	machine, err := terminal.NewMachine(tillConfig(*r.t.cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestTillTellsOfPaymentsFromBeforeTheRestart(t *testing.T) {
 	if p, err := r.eng.Get(id); err != nil || p.State.IsFinal() {
 		t.Fatalf("recovered %s: %v", p.State, err)
 	}
-	machine, err := terminal.NewMachine(tillConfig(r.t.cfg.Till))
+	machine, err := terminal.NewMachine(tillConfig(*r.t.cfg))
 	if err != nil {
 		t.Fatal(err)
 	}

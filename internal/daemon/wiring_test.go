@@ -95,7 +95,7 @@ func TestReceiptFunc(t *testing.T) {
 }
 
 func TestTillConfig(t *testing.T) {
-	tc := tillConfig(config.Till{Currency: "JPY", MinAmount: "1", MaxAmount: "500000", ManagerPIN: "2468", ResultHold: config.Duration{Duration: 5 * time.Second}})
+	tc := tillConfig(config.Config{Till: config.Till{Currency: "JPY", MinAmount: "1", MaxAmount: "500000", ManagerPIN: "2468", ResultHold: config.Duration{Duration: 5 * time.Second}}})
 	if tc.Currency != "JPY" || tc.MinAmount != (money.Amount{Currency: "JPY", Value: 1}) ||
 		tc.MaxAmount != (money.Amount{Currency: "JPY", Value: 500000}) || tc.ManagerPIN != "2468" || tc.ResultHold != 5*time.Second {
 		t.Fatalf("%+v", tc)
@@ -108,7 +108,7 @@ func TestTillConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := terminal.NewMachine(tillConfig(cfg.Till)); err != nil {
+	if _, err := terminal.NewMachine(tillConfig(cfg)); err != nil {
 		t.Fatalf("example till: %v", err)
 	}
 }
