@@ -117,6 +117,9 @@ func screenLines(s Screen, now time.Time, textOnly bool, langs []lang.Lang) []li
 		} else {
 			say("Pay with Alipay", title, Blue, 4)
 		}
+		if s.QR != "" {
+			say("Scan with Alipay", body, Blue, 3)
+		}
 	case AmountEntry:
 		add(s.Merchant, small, Grey, 1)
 		say("Amount", small, Grey, 3)

@@ -282,3 +282,24 @@ func TestNarrowCountdownKeepsItsDigits(t *testing.T) {
 		t.Fatal("the countdown does not change from one second to the next")
 	}
 }
+
+// The idle screen carries the till's static Entry Code when it has one,
+// with no expiry; without one it draws no QR.
+func TestIdleShowsTheEntryCode(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	s := Screen{Kind: Idle, Merchant: "Golden Noodle Bar", QR: "https://pos.example.com/entry/T01"}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	f := Render(s, image.Pt(800, 480), now, Options{})
+	if f.QRErr != nil || f.QR.Empty() || !f.QR.In(f.Image.Bounds()) {
+		t.Fatalf("QR %v err %v", f.QR, f.QRErr)
+	}
+	checkQuietZone(t, f.Image, f.QR, f.Plan)
+	if f := Render(Screen{Kind: Idle, Merchant: "Golden Noodle Bar"}, image.Pt(800, 480), now, Options{}); !f.QR.Empty() {
+		t.Fatalf("idle without an entry code drew a QR at %v", f.QR)
+	}
+	if err := (Screen{Kind: Paid, Amount: alipayUSD(995), QR: "x"}).Validate(); err == nil {
+		t.Fatal("a paid screen with a QR validated")
+	}
+}

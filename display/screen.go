@@ -125,15 +125,20 @@ func (s Screen) Validate() error {
 		if s.ExpiresAt.IsZero() {
 			return fmt.Errorf("%w: waiting screen without an expiry time", ErrInvalidScreen)
 		}
+	} else if s.Kind == Idle && s.QR != "" {
+		// The till's static Entry Code: shown for as long as it is idle.
+		if len(s.QR) > MaxQRContent {
+			return fmt.Errorf("%w: QR content is %d bytes, more than %d", ErrInvalidScreen, len(s.QR), MaxQRContent)
+		}
 	} else if s.QR != "" {
-		return fmt.Errorf("%w: only the waiting screen carries a QR code", ErrInvalidScreen)
+		return fmt.Errorf("%w: only the waiting and idle screens carry a QR code", ErrInvalidScreen)
 	}
 	return nil
 }
 
 // showsQR reports whether the code is still payable at now.
 func (s Screen) showsQR(now time.Time) bool {
-	return s.Kind == Waiting && now.Before(s.ExpiresAt)
+	return s.Kind == Waiting && now.Before(s.ExpiresAt) || s.Kind == Idle && s.QR != ""
 }
 
 // Countdown formats the time left until expiry as the customer sees it:

@@ -14,6 +14,7 @@
 //	posctl reprint ID
 //	posctl export (--from DATE --to DATE | --all) [--format csv|json] [--out FILE]
 //	posctl receipt-preview --paper 58|80|tm-t88 (--sample | --receipt FILE.json | --payment ID) --out FILE.png
+//	posctl entry-code --out FILE.png [--paper 58|80]
 //	posctl register --key FILE --alipay-pubkey FILE --client-id ID --gateway URL --merchant-id ID --store-id ID ... [--status]
 //	posctl events --mqtt URL [--topic 'posd/+/+/+/payments']... [--json] [--client-id ID] [--count N]
 //	posctl keygen --out FILE
@@ -67,6 +68,7 @@ func commands() map[string]command {
 		"refund":          {"refund part or all of a paid payment", runRefund},
 		"reprint":         {"print a COPY of a payment's receipt", runReprint},
 		"export":          {"payments and refunds for reconciliation (CSV or JSON)", runExport},
+		"entry-code":      {"write the Entry Code sticker (QR of [entry_code] url) as a PNG", runEntryCode},
 		"receipt-preview": {"render a receipt as the printer prints it (a sample, a JSON file or a stored payment)", runReceiptPreview},
 		"register":        {"register the merchant and store with Alipay, or --status", runRegister},
 		"events":          {"print the tills' events from an MQTT broker (--mqtt URL --topic FILTER)", runEvents},

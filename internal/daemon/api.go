@@ -34,6 +34,8 @@ type backend interface {
 	// a JSON array when format is "json".
 	Export(ctx context.Context, w io.Writer, from, to time.Time, format string) error
 	Receipt(ctx context.Context, id string) (json.RawMessage, error)
+	// EntryCode is the Entry Code sticker's content; ErrNotFound when off.
+	EntryCode(ctx context.Context) (posapi.EntryCode, error)
 }
 
 // maxAPIBody bounds request bodies: the largest is a key script.
@@ -50,6 +52,10 @@ func apiHandler(b backend, log *slog.Logger) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(v)
 	}
+	mux.HandleFunc("GET /v1/entry-code", func(w http.ResponseWriter, r *http.Request) {
+		e, err := b.EntryCode(r.Context())
+		reply(w, e, err)
+	})
 	mux.HandleFunc("GET /v1/status", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, b.Status(r.Context()), nil)
 	})

@@ -104,6 +104,10 @@ func (b *ledgerBackend) Receipt(ctx context.Context, id string) (json.RawMessage
 	return json.Marshal(map[string]any{"paymentRequestId": id, "amount": p.Amount})
 }
 
+func (b *ledgerBackend) EntryCode(context.Context) (posapi.EntryCode, error) {
+	return posapi.EntryCode{}, fmt.Errorf("%w: Entry Code is off", ErrNotFound)
+}
+
 func startAPI(t *testing.T, b backend) (*posapi.Client, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "posd.sock")

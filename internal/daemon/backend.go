@@ -198,3 +198,11 @@ func (b *daemonBackend) Receipt(_ context.Context, id string) (json.RawMessage, 
 	}
 	return jobs[0].Payload, nil
 }
+
+func (b *daemonBackend) EntryCode(context.Context) (posapi.EntryCode, error) {
+	cfg := b.t.cfg
+	if _, ok := cfg.EntryURL(); !ok {
+		return posapi.EntryCode{}, fmt.Errorf("%w: Entry Code is off ([entry_code] enabled = false)", ErrNotFound)
+	}
+	return posapi.EntryCode{URL: cfg.EntryCode.URL, MerchantName: cfg.Merchant.Name, StoreName: cfg.Merchant.Store}, nil
+}

@@ -159,6 +159,9 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 		d.closers = append(d.closers, d.device.Close)
 	}
 	d.screens = &screens{merchant: cfg.Merchant.Name, t: d.till, shown: o.Shown}
+	if _, ok := cfg.EntryURL(); ok {
+		d.screens.entry = cfg.EntryCode.URL
+	}
 
 	d.script = keypad.NewScript(keypad.MaxScriptKeys)
 	if d.sources, err = keySources(cfg.Keypad, d.script, log); err != nil {

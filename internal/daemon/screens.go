@@ -14,7 +14,8 @@ import (
 
 // customerScreen turns the flow's customer-facing content into a display
 // screen. The OLED drivers never draw a QR; the others show it whole.
-func customerScreen(c terminal.Customer, merchant string) display.Screen {
+// The idle screen shows entry, the static Entry Code URL, when set.
+func customerScreen(c terminal.Customer, merchant, entry string) display.Screen {
 	s := display.Screen{Merchant: merchant, Amount: c.Amount}
 	switch c.Kind {
 	case terminal.CustomerAmount, terminal.CustomerProcessing:
@@ -28,7 +29,7 @@ func customerScreen(c terminal.Customer, merchant string) display.Screen {
 	case terminal.CustomerCancelled:
 		s.Kind = display.Cancelled
 	default:
-		s.Kind, s.Amount = display.Idle, display.Screen{}.Amount
+		s.Kind, s.Amount, s.QR = display.Idle, display.Screen{}.Amount, entry
 	}
 	return s
 }
@@ -41,6 +42,7 @@ type screens struct {
 		Show(context.Context, display.Screen) error
 	} // nil: no customer display
 	merchant string
+	entry    string // the Entry Code URL for the idle screen, or ""
 	t        *till
 	last     display.Screen
 	shown    func(display.Screen) // called after each frame (benchmarks, tests); may be nil
@@ -51,7 +53,7 @@ func (s *screens) Show(ctx context.Context, sc terminal.Screen) error {
 	if s.customer == nil {
 		return nil
 	}
-	ds := customerScreen(sc.Customer, s.merchant)
+	ds := customerScreen(sc.Customer, s.merchant, s.entry)
 	if ds == s.last {
 		return nil
 	}

@@ -33,7 +33,7 @@ func TestCustomerScreen(t *testing.T) {
 			display.Screen{Kind: display.Declined, Merchant: "M", Amount: amount, Reason: "Insufficient balance"}},
 		{terminal.Customer{Kind: terminal.CustomerCancelled, Amount: amount}, display.Screen{Kind: display.Cancelled, Merchant: "M", Amount: amount}},
 	} {
-		got := customerScreen(c.in, "M")
+		got := customerScreen(c.in, "M", "")
 		if got != c.want {
 			t.Errorf("%+v:\n got %+v\nwant %+v", c.in, got, c.want)
 		}

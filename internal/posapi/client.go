@@ -144,3 +144,10 @@ func (c *Client) Receipt(ctx context.Context, id string) ([]byte, error) {
 	var b []byte
 	return b, c.do(ctx, http.MethodGet, "/v1/payments/"+url.PathEscape(id)+"/receipt", nil, &b)
 }
+
+// EntryCode returns what the Entry Code sticker shows; a 404 StatusError when
+// [entry_code] is off.
+func (c *Client) EntryCode(ctx context.Context) (EntryCode, error) {
+	var e EntryCode
+	return e, c.do(ctx, http.MethodGet, "/v1/entry-code", nil, &e)
+}

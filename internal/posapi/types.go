@@ -97,6 +97,14 @@ type Reprint struct {
 	Job              string `json:"job"`
 }
 
+// EntryCode is what the till's Entry Code sticker shows (GET
+// /v1/entry-code): the QR encodes URL exactly.
+type EntryCode struct {
+	URL          string `json:"url"`
+	MerchantName string `json:"merchantName"`
+	StoreName    string `json:"storeName,omitempty"`
+}
+
 // Error is the body of every non-2xx reply.
 type Error struct {
 	Error string `json:"error"`
