@@ -113,7 +113,9 @@ func (k *Kiosk) encode(s Screen) (KioskState, error) {
 				}
 				st.QR = append(st.QR, b.String())
 			}
-			st.ExpiresAt = s.ExpiresAt.UnixMilli()
+			if !s.ExpiresAt.IsZero() {
+				st.ExpiresAt = s.ExpiresAt.UnixMilli()
+			}
 		}
 	}
 	return st, qrErr

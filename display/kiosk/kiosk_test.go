@@ -111,11 +111,11 @@ func TestKioskPageFollowsEventsAndReconnects(t *testing.T) {
 		}
 		restarted <- serve(lnB, second, "second")
 	}()
-	page := openChromium(t, "http://"+addr+"/display/", image.Pt(800, 480))
+	page := testenv.OpenChromium(t, "http://"+addr+"/display/", image.Pt(800, 480))
 	// Wait for the page, not for a guess of the time it needs: the promise
 	// settles when the code is drawn.
-	page.eval(t, `new Promise(ok => { const f = () => { const b = document.getElementById("qrbox"); b && !b.hidden ? ok(true) : setTimeout(f, 20); }; f(); })`)
-	shot := page.screenshot(t)
+	page.Eval(t, `new Promise(ok => { const f = () => { const b = document.getElementById("qrbox"); b && !b.hidden ? ok(true) : setTimeout(f, 20); }; f(); })`)
+	shot := page.Screenshot(t)
 	select {
 	case srvB := <-restarted:
 		if srvB == nil {
@@ -136,9 +136,9 @@ func TestKioskPageFollowsEventsAndReconnects(t *testing.T) {
 	if err := second.Show(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	page.eval(t, `new Promise(ok => { const f = () => { const d = document.querySelector("[data-countdown]");
+	page.Eval(t, `new Promise(ok => { const f = () => { const d = document.querySelector("[data-countdown]");
 		d && d.textContent === "Code expired" && document.getElementById("qrbox").hidden ? ok(true) : setTimeout(f, 20); }; f(); })`)
-	if got, err := testenv.DecodeQR(t, page.screenshot(t)); !errors.Is(err, testenv.ErrNoSymbol) {
+	if got, err := testenv.DecodeQR(t, page.Screenshot(t)); !errors.Is(err, testenv.ErrNoSymbol) {
 		t.Fatalf("an expired code is still on the page: %q %v", got, err)
 	}
 }

@@ -180,6 +180,7 @@ func TestEntryPageRefusals(t *testing.T) {
 		{"two amounts", 400, func() int { return post(ok + "&amount=99") }},
 		{"big body", 413, func() int { return post(ok + "&x=" + strings.Repeat("a", 1000)) }},
 		{"cross-site", 403, func() int { return post(ok, "Origin", "https://evil.example") }},
+		{"null origin", 403, func() int { return post(ok, "Origin", "null") }},
 		{"cross-site fetch", 403, func() int { return post(ok, "Sec-Fetch-Site", "cross-site") }},
 		{"JSON", 415, func() int { return post(ok, "Content-Type", "application/json") }},
 		{"PUT", 405, func() int { resp, _ := r.do(t, http.MethodPut, "/entry/T01", walletUA, ok); return resp.StatusCode }},

@@ -1,4 +1,4 @@
-package kiosk
+package testenv
 
 import (
 	"bufio"
@@ -13,23 +13,24 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/posd/posd/build/testenv"
 )
 
-// chromePage drives one tab of headless Chromium over the DevTools protocol
+// ChromePage drives one tab of headless Chromium over the DevTools protocol
 // on --remote-debugging-pipe (fd 3 in, fd 4 out, NUL-terminated JSON), so a
 // test can wait for what the page does instead of sleeping.
-type chromePage struct {
+type ChromePage struct {
 	w       io.Writer
 	r       *bufio.Reader
 	id      int
 	session string
 }
 
-func openChromium(t *testing.T, url string, size image.Point) *chromePage {
+// OpenChromium opens url in a fresh headless Chromium of window size;
+// extra flags (a --user-agent=..., say) go before the URL. The browser is
+// closed when the test ends.
+func OpenChromium(t *testing.T, url string, size image.Point, extra ...string) *ChromePage {
 	t.Helper()
-	chromium := testenv.Tool(t, "chromium")
+	chromium := Tool(t, "chromium")
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	toChrome, ours, err := os.Pipe()
@@ -40,7 +41,7 @@ func openChromium(t *testing.T, url string, size image.Point) *chromePage {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := append(testenv.ChromiumFlags(filepath.Join(dir, "profile"), size.X, size.Y), "--kiosk", "--remote-debugging-pipe", "about:blank")
+	args := append(append(ChromiumFlags(filepath.Join(dir, "profile"), size.X, size.Y), extra...), "--kiosk", "--remote-debugging-pipe", "about:blank")
 	cmd := exec.CommandContext(ctx, chromium, args...)
 	cmd.ExtraFiles = []*os.File{toChrome, fromChrome}
 	if err := cmd.Start(); err != nil {
@@ -48,7 +49,7 @@ func openChromium(t *testing.T, url string, size image.Point) *chromePage {
 	}
 	toChrome.Close()
 	fromChrome.Close()
-	p := &chromePage{w: ours, r: bufio.NewReader(theirs)}
+	p := &ChromePage{w: ours, r: bufio.NewReader(theirs)}
 	t.Cleanup(func() {
 		// Browser.close lets every Chromium process exit before the
 		// profile directory is removed.
@@ -68,18 +69,18 @@ func openChromium(t *testing.T, url string, size image.Point) *chromePage {
 		theirs.Close()
 	})
 	var target struct{ TargetID string }
-	p.call(t, "Target.createTarget", map[string]any{"url": "about:blank"}, &target)
+	p.Call(t, "Target.createTarget", map[string]any{"url": "about:blank"}, &target)
 	var attached struct{ SessionID string }
-	p.call(t, "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached)
+	p.Call(t, "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached)
 	p.session = attached.SessionID
-	p.call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": size.X, "height": size.Y, "deviceScaleFactor": 1, "mobile": false}, nil)
-	p.call(t, "Page.enable", nil, nil)
-	p.call(t, "Page.navigate", map[string]any{"url": url}, nil)
+	p.Call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": size.X, "height": size.Y, "deviceScaleFactor": 1, "mobile": false}, nil)
+	p.Call(t, "Page.enable", nil, nil)
+	p.Call(t, "Page.navigate", map[string]any{"url": url}, nil)
 	return p
 }
 
-// call sends one command and returns its result, skipping events.
-func (p *chromePage) call(t *testing.T, method string, params any, result any) {
+// Call sends one DevTools command and returns its result, skipping events.
+func (p *ChromePage) Call(t *testing.T, method string, params any, result any) {
 	t.Helper()
 	p.id++
 	msg := map[string]any{"id": p.id, "method": method}
@@ -124,26 +125,26 @@ func (p *chromePage) call(t *testing.T, method string, params any, result any) {
 	}
 }
 
-// eval runs expression in the page, waits for its promise and fails the
+// Eval runs expression in the page, waits for its promise and fails the
 // test if it throws.
-func (p *chromePage) eval(t *testing.T, expression string) json.RawMessage {
+func (p *ChromePage) Eval(t *testing.T, expression string) json.RawMessage {
 	t.Helper()
 	var r struct {
 		Result           struct{ Value json.RawMessage }
 		ExceptionDetails *struct{ Text string }
 	}
-	p.call(t, "Runtime.evaluate", map[string]any{"expression": expression, "awaitPromise": true, "returnByValue": true}, &r)
+	p.Call(t, "Runtime.evaluate", map[string]any{"expression": expression, "awaitPromise": true, "returnByValue": true}, &r)
 	if r.ExceptionDetails != nil {
 		t.Fatalf("page: %s", r.ExceptionDetails.Text)
 	}
 	return r.Result.Value
 }
 
-// screenshot saves what the page shows as a PNG file and returns its path.
-func (p *chromePage) screenshot(t *testing.T) string {
+// Screenshot saves what the page shows as a PNG file and returns its path.
+func (p *ChromePage) Screenshot(t *testing.T) string {
 	t.Helper()
 	var shot struct{ Data string }
-	p.call(t, "Page.captureScreenshot", map[string]any{"format": "png"}, &shot)
+	p.Call(t, "Page.captureScreenshot", map[string]any{"format": "png"}, &shot)
 	b, err := base64.StdEncoding.DecodeString(shot.Data)
 	if err != nil {
 		t.Fatal(err)
