@@ -268,7 +268,7 @@ func TestEntryCodePay(t *testing.T) {
 		OrderTitle: "In-store purchase", NotifyURL: "https://pos.example.com/alipay/notify"}
 	const ua = `Mozilla/5.0 (Linux; Android 12) AlipayClient/10.5.36.8000 "quoted" \ tail`
 	req, err := queue.EncodePay(shop, queue.InStorePay{RequestID: "T01-E1", Scenario: queue.EntryCode,
-		Amount: alipay.Amount{Currency: "USD", Value: 1234}, At: at, ExpiresAt: at.Add(10 * time.Minute),
+		Amount: money.Amount{Currency: "USD", Value: 1234}, At: at, ExpiresAt: at.Add(10 * time.Minute),
 		UserAgent: ua, RedirectURL: "https://pos.example.com/entry/T01/result/T01-E1"})
 	if err != nil {
 		t.Fatal(err)
@@ -288,7 +288,7 @@ func TestEntryCodePay(t *testing.T) {
 		t.Fatalf("body: %s", req.Body)
 	}
 	if _, err := queue.EncodePay(shop, queue.InStorePay{RequestID: "T01-E2", Scenario: queue.EntryCode,
-		Amount: alipay.Amount{Currency: "USD", Value: 1234}, At: at, ExpiresAt: at.Add(10 * time.Minute)}); !errors.Is(err, queue.ErrInvalid) {
+		Amount: money.Amount{Currency: "USD", Value: 1234}, At: at, ExpiresAt: at.Add(10 * time.Minute)}); !errors.Is(err, queue.ErrInvalid) {
 		t.Fatalf("an Entry Code pay without the wallet's User-Agent: %v", err)
 	}
 
@@ -296,7 +296,7 @@ func TestEntryCodePay(t *testing.T) {
 	entry := func(id, form string) queue.PayReply {
 		g.reply(alipay.APIPay, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"`+id+`","paymentId":"2026`+id+`"`+form+`}`)
 		r, err := queue.EncodePay(shop, queue.InStorePay{RequestID: id, Scenario: queue.EntryCode,
-			Amount: alipay.Amount{Currency: "USD", Value: 1234}, At: at, ExpiresAt: time.Now().Add(10 * time.Minute),
+			Amount: money.Amount{Currency: "USD", Value: 1234}, At: at, ExpiresAt: time.Now().Add(10 * time.Minute),
 			UserAgent: ua, RedirectURL: "https://pos.example.com/entry/T01/result"})
 		if err != nil {
 			t.Fatal(err)
