@@ -72,6 +72,9 @@ func Run(t *testing.T, g Gateway) {
 		{"OrderCodeIssuedThenPaid", s.orderCodePaid},
 		{"OrderCodeCancelledUnpaid", s.orderCodeCancelled},
 		{"OrderCodeExpires", s.orderCodeExpires},
+		{"EntryCodeRedirectThenPaid", s.entryCodePaid},
+		{"EntryCodeDeclined", s.entryCodeDeclined},
+		{"EntryCodeNeedsUserAgentAndRedirect", s.entryCodeRefused},
 		{"PayIdempotent", s.payIdempotent},
 		{"InquiryUnknownID", s.inquiryUnknown},
 		{"CancelUnknownID", s.cancelUnknown},
@@ -253,6 +256,66 @@ func (s *suite) orderCodeExpires(t *testing.T) {
 	}
 	s.advance(t, 3*time.Minute)
 	s.status(t, id, alipay.PaymentStatusCancelled)
+}
+
+// entryWalletUA is the Alipay wallet's User-Agent as the Entry Code guide
+// shows it: sent as order.env.userAgent, as posd sends the wallet's own.
+const entryWalletUA = "Mozilla/5.0 (Linux; U; Android 12; zh-CN) AppleWebKit/537.36 (KHTML, like Gecko) NebulaSDK/1.8.100112 Nebula AlipayDefined(nt:WIFI,ws:360|0|3.0) AliApp(AP/10.2.58.8000) AlipayClient/10.2.58.8000 Language/zh-Hans"
+
+// entryCode pays an Entry Code request and returns the redirectUrl the
+// wallet is sent to (https://docs.antom.com/ac/ams/ec): S, like an order
+// code, with the payment waiting for the buyer.
+func (s *suite) entryCode(t *testing.T, id string, amount money.Amount) string {
+	t.Helper()
+	req := s.request(id, amount, alipay.ScenarioEntryCode, "")
+	req.Order.Env.UserAgent = entryWalletUA
+	req.PaymentRedirectURL = "https://posd.invalid/entry/T01/result/" + id
+	resp, r := s.pay(t, req)
+	want(t, "entry code pay", r, alipay.OutcomeInProcess, alipay.CodeSuccess)
+	if resp.RedirectActionForm == nil || !strings.HasPrefix(resp.RedirectActionForm.RedirectURL, "http") {
+		t.Fatalf("no redirectActionForm.redirectUrl in %+v", resp.RedirectActionForm)
+	}
+	if resp.OrderCodeForm != nil {
+		t.Errorf("an entry code pay answered an orderCodeForm: %+v", resp.OrderCodeForm)
+	}
+	return resp.RedirectActionForm.RedirectURL
+}
+
+func (s *suite) entryCodePaid(t *testing.T) {
+	id := s.id(t)
+	url := s.entryCode(t, id, s.amount(1234))
+	s.status(t, id, alipay.PaymentStatusProcessing)
+	s.customer(t, url, "pay")
+	got := s.status(t, id, alipay.PaymentStatusSuccess)
+	if got.PaymentAmount == nil || *got.PaymentAmount != s.amount(1234) {
+		t.Fatalf("paid amount %v", got.PaymentAmount)
+	}
+}
+
+func (s *suite) entryCodeDeclined(t *testing.T) {
+	id := s.id(t)
+	url := s.entryCode(t, id, s.amount(700))
+	s.customer(t, url, "decline")
+	resp, r, _ := s.c.InquiryPayment(t.Context(), alipay.InquiryPaymentRequest{PaymentRequestID: id})
+	if !r.Verified || resp == nil || resp.PaymentStatus == alipay.PaymentStatusSuccess || resp.PaymentStatus == alipay.PaymentStatusProcessing {
+		t.Fatalf("declined entry code: %+v %v", resp, r.Err)
+	}
+}
+
+// entryCodeRefused: the client refuses, before sending, an Entry Code pay
+// without the wallet's User-Agent or the result page.
+func (s *suite) entryCodeRefused(t *testing.T) {
+	for _, mutate := range []func(*alipay.PayRequest){
+		func(r *alipay.PayRequest) { r.Order.Env.UserAgent = "" },
+		func(r *alipay.PayRequest) { r.PaymentRedirectURL = "" },
+	} {
+		req := s.request(s.id(t), s.amount(100), alipay.ScenarioEntryCode, "")
+		req.Order.Env.UserAgent, req.PaymentRedirectURL = entryWalletUA, "https://posd.invalid/entry/T01/result/x"
+		mutate(&req)
+		if _, r := s.pay(t, req); r.Outcome != alipay.OutcomeNotSent {
+			t.Fatalf("incomplete entry code pay: %v %v", r.Outcome, r.Err)
+		}
+	}
 }
 
 // payIdempotent: same id and key fields, same payment; different key fields refused (§6).
