@@ -121,3 +121,21 @@ func FuzzRenderScreen(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeLogo: any bytes as [display] logo give a picture within the
+// limits or ErrBadLogo, never a panic.
+func FuzzDecodeLogo(f *testing.F) {
+	f.Add([]byte("\x89PNG\r\n\x1a\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		img, err := decodeLogo(data)
+		if err != nil {
+			if !errors.Is(err, ErrBadLogo) {
+				t.Fatalf("error %v is not ErrBadLogo", err)
+			}
+			return
+		}
+		if b := img.Bounds(); b.Dx() > maxLogoSide || b.Dy() > maxLogoSide {
+			t.Fatalf("logo %v", b)
+		}
+	})
+}

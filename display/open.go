@@ -66,6 +66,9 @@ type Config struct {
 	// Languages are the languages of the customer's texts, main one
 	// first; none means English.
 	Languages []lang.Lang `json:"-"`
+	// Logo is a PNG acceptance mark drawn on the idle and amount screens
+	// of pixel panels; "" for none.
+	Logo string `json:"logo,omitempty"`
 
 	// Output is where the terminal driver draws (default os.Stdout).
 	Output io.Writer        `json:"-"`
@@ -117,6 +120,11 @@ func Open(ctx context.Context, cfg Config) (Display, error) {
 		return nil, err
 	}
 	opts := Options{Font: font, Languages: cfg.Languages}
+	if cfg.Logo != "" {
+		if opts.Logo, err = LoadLogo(cfg.Logo); err != nil {
+			return nil, err
+		}
+	}
 	switch cfg.Driver {
 	case "framebuffer":
 		return OpenFramebuffer(or(cfg.Device, "/dev/fb0"), opts, cfg.Now)

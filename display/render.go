@@ -57,6 +57,9 @@ type Options struct {
 	// Languages are the languages of the texts, main one first (the
 	// others follow each line, smaller); none means English.
 	Languages []lang.Lang
+	// Logo is the merchant's acceptance mark ([display] logo), drawn at
+	// the top of the idle and amount screens; nil: none (LoadLogo).
+	Logo *image.Paletted
 }
 
 // Renderer turns screens into frames. It remembers the last QR plan, so
@@ -106,6 +109,9 @@ func (r *Renderer) Render(s Screen, size image.Point, now time.Time) Frame {
 			lines = append(lines, line{text: l.T("Code too long for this screen"), role: small, color: Red, keep: 5})
 			lines = append(lines, line{text: l.T("Please ask the cashier"), role: small, color: Red, keep: 5})
 		}
+	}
+	if r.opts.Logo != nil && !r.opts.TextOnly && (s.Kind == Idle || s.Kind == AmountEntry) {
+		area.Min.Y = drawLogo(img, area, r.opts.Logo)
 	}
 	f.Lines = layoutLines(img, area, lines, r.opts.Font)
 	return f

@@ -303,3 +303,51 @@ func TestIdleShowsTheEntryCode(t *testing.T) {
 		t.Fatal("a paid screen with a QR validated")
 	}
 }
+
+// TestLogo: [display] logo is drawn at the top of the idle screen, above
+// the text; files that are not small PNGs are refused with ErrBadLogo.
+func TestLogo(t *testing.T) {
+	dir := t.TempDir()
+	mark := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	for y := range 20 {
+		for x := range 40 {
+			mark.Set(x, y, Palette[Blue])
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, mark); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "mark.png")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logo, err := LoadLogo(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := Render(Screen{Kind: Idle, Merchant: "Shop"}, image.Pt(320, 240), testNow, Options{Logo: logo})
+	area := f.Image.Bounds().Inset(margin(image.Pt(320, 240)))
+	if got := f.Image.ColorIndexAt(160, area.Min.Y+5); got != Blue {
+		t.Errorf("top centre is colour %d, want the logo's blue", got)
+	}
+	without := Render(Screen{Kind: Idle, Merchant: "Shop"}, image.Pt(320, 240), testNow, Options{})
+	if without.Image.ColorIndexAt(160, area.Min.Y+5) == Blue {
+		t.Error("no logo configured, yet blue at the top")
+	}
+	if len(f.Lines) == 0 {
+		t.Error("the text is gone")
+	}
+	notPNG := filepath.Join(dir, "x.png")
+	_ = os.WriteFile(notPNG, []byte("GIF89a"), 0o644)
+	huge := image.NewGray(image.Rect(0, 0, 2000, 1))
+	b.Reset()
+	_ = png.Encode(&b, huge)
+	big := filepath.Join(dir, "big.png")
+	_ = os.WriteFile(big, b.Bytes(), 0o644)
+	for _, p := range []string{notPNG, big, filepath.Join(dir, "missing.png")} {
+		if _, err := LoadLogo(p); !errors.Is(err, ErrBadLogo) {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}

@@ -160,6 +160,8 @@ type Display struct {
 	// Languages of the customer display, main first; empty: the
 	// merchant's language.
 	Languages []string `toml:"languages"`
+	// Logo is a PNG acceptance mark for the idle and amount screens.
+	Logo string `toml:"logo"`
 }
 
 // DisplayLangs are the customer display's languages: [display] languages, or

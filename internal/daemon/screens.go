@@ -76,7 +76,7 @@ func openDisplay(ctx context.Context, c config.Display, langs []lang.Lang, log *
 	d, err := display.Open(ctx, display.Config{Driver: c.Kind, Device: c.Device, Width: c.Width, Height: c.Height,
 		I2CBus: c.I2CBus, I2CAddr: uint16(c.I2CAddr), SPIBus: c.SPIBus, SPIChip: c.SPIChip, SPIHz: c.SPIHz,
 		DC: c.DC, Reset: c.Reset, Backlight: c.Backlight, ColumnOffset: c.ColumnOffset, RowOffset: c.RowOffset,
-		MADCTL: byte(c.MADCTL), Font: c.Font, Languages: langs, Logger: log.With("component", "display")})
+		MADCTL: byte(c.MADCTL), Font: c.Font, Languages: langs, Logo: c.Logo, Logger: log.With("component", "display")})
 	if err != nil {
 		return nil, nil, err
 	}
