@@ -22,7 +22,9 @@
 # and process_* collectors (the coordinator's decision, 03:42): its protobuf data model adds 2.23 MB, so
 # ARMv6/ARMv7 posd measure 12,976,254 B and the budget is 13.0 MB. Lower it again when the weight is found
 # elsewhere (go.bug.st/serial's regexp, ~0.13 MB, and all of x/text's charmaps, ~0.07 MB, are the next
-# candidates; protobuf's own weight cannot be removed while client_golang is used).
+# candidates; protobuf's own weight cannot be removed while client_golang is used). Then issue 11's Entry
+# Code (the public entry page, its form/rate-limit/token code, texts and sticker layout) added 0.13 MB:
+# ARMv7 posd measures 13,041,790 B, so by the same rule the budget is 13.25 MB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +32,7 @@ out=dist
 if [ "${1:-}" = "-o" ]; then out=$2; shift 2; fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(linux/arm/6 linux/arm/7 linux/arm64 linux/amd64)
-max=${POSD_MAX_ARM_BYTES:-13000000}
+max=${POSD_MAX_ARM_BYTES:-13250000}
 
 version=$(build/version.sh)
 commands=()
