@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"github.com/posd/posd/internal/lang"
 	"html"
 	"net/http"
 	"strings"
@@ -10,8 +11,8 @@ import (
 )
 
 // textID names one text of the entry page. Every text the page shows is
-// in entryTexts below, in Chinese and English, so the texts can move to a
-// message catalog as they are.
+// in entryTexts below, a key of the message catalog (internal/lang), shown
+// in Chinese and English.
 type textID string
 
 const (
@@ -39,36 +40,46 @@ const (
 	txtScanAgain    textID = "scan-again"
 )
 
-// entryTexts are the page's words: Chinese first, then English.
-var entryTexts = map[textID][2]string{
-	txtTitle:        {"支付宝付款", "Pay with Alipay"},
-	txtAmount:       {"金额", "Amount"},
-	txtPay:          {"付款", "Pay"},
-	txtConfirm:      {"确认付款", "Confirm and pay"},
-	txtOpenInAlipay: {"请用支付宝扫码打开此页面。", "Please scan the code with the Alipay app to open this page."},
-	txtAskCashier:   {"请先让收银员输入金额，然后再扫码。", "Please ask the cashier to enter the amount, then scan again."},
-	txtExpired:      {"此页面已失效，请重新扫码。", "This page has expired. Please scan the code again."},
-	txtBadAmount:    {"请输入有效金额，例如 12.34。", "Please enter a valid amount, for example 12.34."},
-	txtTooSmall:     {"金额低于最低限额。", "The amount is below the minimum."},
-	txtTooLarge:     {"金额超过最高限额。", "The amount is above the maximum."},
-	txtChanged:      {"收银员已更改金额，请重新扫码。", "The cashier changed the amount. Please scan the code again."},
-	txtBusy:         {"收银台正忙，请稍候或询问收银员。", "The till is busy. Please wait or ask the cashier."},
-	txtUnavailable:  {"暂时无法付款，您未被扣款。请询问收银员。", "Payment is not possible right now; you were not charged. Please ask the cashier."},
-	txtTooMany:      {"请求过多，请稍后再试。", "Too many requests. Please try again shortly."},
-	txtNotFound:     {"找不到此页面。", "Page not found."},
-	txtPaid:         {"付款成功", "Paid"},
-	txtRefunded:     {"已退款", "Refunded"},
-	txtNotPaid:      {"付款未完成，您未被扣款。", "Not paid: you were not charged."},
-	txtChecking:     {"正在核实付款，请询问收银员。", "The payment is being checked. Please ask the cashier."},
-	txtProcessing:   {"正在处理，请稍候……", "Processing, please wait…"},
-	txtContinue:     {"在支付宝中继续", "Continue in Alipay"},
-	txtScanAgain:    {"重新开始", "Start again"},
+// entryTexts are the page's words, as keys of the message catalog
+// (internal/lang): the page shows each in Chinese, then in English.
+var entryTexts = map[textID]string{
+	txtTitle:        "Pay with Alipay",
+	txtAmount:       "Amount",
+	txtPay:          "Pay",
+	txtConfirm:      "Confirm and pay",
+	txtOpenInAlipay: "Please scan the code with the Alipay app to open this page.",
+	txtAskCashier:   "Please ask the cashier to enter the amount, then scan again.",
+	txtExpired:      "This page has expired. Please scan the code again.",
+	txtBadAmount:    "Please enter a valid amount, for example 12.34.",
+	txtTooSmall:     "The amount is below the minimum.",
+	txtTooLarge:     "The amount is above the maximum.",
+	txtChanged:      "The cashier changed the amount. Please scan the code again.",
+	txtBusy:         "The till is busy. Please wait or ask the cashier.",
+	txtUnavailable:  "Payment is not possible right now; you were not charged. Please ask the cashier.",
+	txtTooMany:      "Too many requests. Please try again shortly.",
+	txtNotFound:     "Page not found.",
+	txtPaid:         "Paid",
+	txtRefunded:     "Refunded",
+	txtNotPaid:      "Not paid: you were not charged.",
+	txtChecking:     "The payment is being checked. Please ask the cashier.",
+	txtProcessing:   "Processing, please wait…",
+	txtContinue:     "Continue in Alipay",
+	txtScanAgain:    "Start again",
+}
+
+// The page's two languages.
+var entryZH, entryEN = lang.New(lang.SimplifiedChinese), lang.New(lang.English)
+
+// both is a text in the page's two languages, Chinese first.
+func both(id textID) [2]string {
+	key := entryTexts[id]
+	return [2]string{entryZH.T(key), entryEN.T(key)}
 }
 
 // words writes a text in both languages.
 func words(b *strings.Builder, tag string, id textID) {
-	t := entryTexts[id]
-	fmt.Fprintf(b, `<%s><span lang="zh-CN">%s</span> <span lang="en">%s</span></%s>`, tag, html.EscapeString(t[0]), html.EscapeString(t[1]), tag)
+	key := entryTexts[id]
+	fmt.Fprintf(b, `<%s><span lang="zh-CN">%s</span> <span lang="en">%s</span></%s>`, tag, html.EscapeString(entryZH.T(key)), html.EscapeString(entryEN.T(key)), tag)
 }
 
 // pageView is one rendering of the entry or result page.
@@ -99,7 +110,7 @@ func (h *entryHandler) render(v pageView) string {
 	if v.Refresh {
 		b.WriteString(`<meta http-equiv="refresh" content="3">`)
 	}
-	t := entryTexts[txtTitle]
+	t := both(txtTitle)
 	fmt.Fprintf(&b, `<title>%s %s</title><style>%s</style></head><body><main>`, e(t[0]), e(t[1]), entryStyle)
 	fmt.Fprintf(&b, `<h1 id="merchant">%s</h1>`, e(h.cfg.Merchant))
 	if h.cfg.Store != "" && h.cfg.Store != h.cfg.Merchant {
@@ -118,25 +129,25 @@ func (h *entryHandler) render(v pageView) string {
 		fmt.Fprintf(&b, `<p class="amount" id="amount">%s</p>`, e(v.Amount.String()))
 	}
 	if v.Continue != "" {
-		t := entryTexts[txtContinue]
+		t := both(txtContinue)
 		fmt.Fprintf(&b, `<a class="btn" id="continue" href="%s">%s %s</a>`, e(v.Continue), e(t[0]), e(t[1]))
 	}
 	if v.Form {
 		fmt.Fprintf(&b, `<form method="post" action="%s" autocomplete="off">`, e(h.cfg.Path))
 		fmt.Fprintf(&b, `<input type="hidden" name="token" value="%s">`, e(v.Token))
-		t := entryTexts[txtAmount]
+		t := both(txtAmount)
 		fmt.Fprintf(&b, `<label for="amount"><span lang="zh-CN">%s</span> <span lang="en">%s</span> (%s)</label>`, e(t[0]), e(t[1]), e(string(h.cfg.Currency)))
 		if v.Preset.Value > 0 {
 			fmt.Fprintf(&b, `<input id="amount" name="amount" value="%s" readonly>`, e(v.Preset.Decimal()))
-			t = entryTexts[txtConfirm]
+			t = both(txtConfirm)
 		} else {
 			fmt.Fprintf(&b, `<input id="amount" name="amount" inputmode="decimal" required maxlength="20" value="%s" autofocus>`, e(v.Typed))
-			t = entryTexts[txtPay]
+			t = both(txtPay)
 		}
 		fmt.Fprintf(&b, `<button type="submit" id="pay">%s %s</button></form>`, e(t[0]), e(t[1]))
 	}
 	if !v.Form && !v.Result && v.Notice != txtOpenInAlipay && v.Notice != txtNotFound {
-		t := entryTexts[txtScanAgain]
+		t := both(txtScanAgain)
 		fmt.Fprintf(&b, `<a class="btn" href="%s">%s %s</a>`, e(h.cfg.Path), e(t[0]), e(t[1]))
 	}
 	b.WriteString(`</main></body></html>`)
