@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/posd/posd/internal/lang"
 )
@@ -217,4 +218,38 @@ func lookupSymbol(id string, p Paper, want Symbol) (Block, bool) {
 		}
 	}
 	return Block{Kind: BlockQR, Text: id, Align: AlignCenter}, true
+}
+
+// TestSlip is the slip posctl test-print prints: what posd thinks the
+// printer is (paper, columns), a ruler the width of a line, every
+// printable ASCII character, and the time, so a person can see at once
+// whether the configuration matches the printer.
+func TestSlip(p Paper, version string, now time.Time) []Block {
+	s := &slip{cols: p.Columns}
+	s.lines(AlignCenter, true, true, "TEST")
+	s.lines(AlignCenter, true, false, "posd test print")
+	s.rule()
+	s.pair("Paper", p.Name)
+	s.pair("Columns", strconv.Itoa(p.Columns))
+	s.pair("Dots", strconv.Itoa(p.Dots))
+	s.pair("posd", version)
+	s.pair("Time", now.Format(time.RFC3339))
+	s.rule()
+	ruler := ""
+	for i := 1; len(ruler) < p.Columns; i++ {
+		ruler += strconv.Itoa(i % 10)
+	}
+	s.lines(AlignLeft, false, false, ruler)
+	for c := 0x20; c < 0x7f; c += p.Columns {
+		var b strings.Builder
+		for i := c; i < c+p.Columns && i < 0x7f; i++ {
+			b.WriteByte(byte(i))
+		}
+		s.lines(AlignLeft, false, false, b.String())
+	}
+	s.rule()
+	s.lines(AlignCenter, false, false, "If this slip came out whole,", "the printer works.")
+	s.feed(3)
+	s.blocks = append(s.blocks, Block{Kind: BlockCut})
+	return s.blocks
 }

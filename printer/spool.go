@@ -195,3 +195,21 @@ func slipName(job Job, asCopy bool) string {
 	}
 	return name
 }
+
+// PrintBlocks prints a slip that is not an outbox job (the end-of-day
+// report, a test slip) and returns once the device confirmed it. Nothing
+// is recorded: a slip cut short is simply asked for again. The device
+// serialises it with the outbox's jobs.
+func (s *Spooler) PrintBlocks(ctx context.Context, name string, blocks []Block) (Status, error) {
+	doc, err := Encode(blocks, s.printer.Model())
+	if err != nil {
+		return Status{}, err
+	}
+	doc.Name = name
+	st, err := s.printer.Print(ctx, doc, func(context.Context) error { return nil })
+	if err != nil {
+		return st, err
+	}
+	s.log.Info("slip printed", "slip", name)
+	return st, nil
+}

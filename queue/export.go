@@ -22,7 +22,7 @@ import (
 var ExportHeader = []string{
 	"type", "paymentRequestId", "paymentId", "refundRequestId", "refundId", "saleId",
 	"state", "currency", "amount", "amountMinor", "createdAt", "updatedAt", "resultCode",
-	"scenario", "final", "needsAttention", "attention", "refunded", "refundedMinor", "receiptPrinted",
+	"scenario", "final", "needsAttention", "attention", "refunded", "refundedMinor", "receiptPrinted", "voided",
 }
 
 // ExportRow is one payment or one refund of a payment, for reconciliation
@@ -42,9 +42,13 @@ type ExportRow struct {
 	Amount           money.Amount `json:"amount"`
 	Refunded         money.Amount `json:"refunded"` // payment rows: the refunds that succeeded
 	ReceiptPrinted   bool         `json:"receiptPrinted"`
-	CreatedAt        time.Time    `json:"createdAt"`
-	UpdatedAt        time.Time    `json:"updatedAt"`
-	ResultCode       string       `json:"resultCode,omitempty"`
+	// Voided: a payment row whose money was taken and given back by
+	// cancel (state CANCELLED after a void); posctl report counts it apart
+	// from a payment cancelled before it was paid.
+	Voided     bool      `json:"voided"`
+	CreatedAt  time.Time `json:"createdAt"`
+	UpdatedAt  time.Time `json:"updatedAt"`
+	ResultCode string    `json:"resultCode,omitempty"`
 }
 
 // exportRows returns one row per payment and one per refund created in
@@ -71,6 +75,7 @@ func exportRows(s *Store, from, to time.Time) ([]ExportRow, error) {
 				NeedsAttention: attention, Attention: p.Attention, Amount: p.Amount,
 				Refunded:       money.Amount{Currency: p.Amount.Currency, Value: done},
 				ReceiptPrinted: printed[slipKey{p.RequestID, ""}],
+				Voided:         p.State == Cancelled && (p.Reversal || p.VoidSlip),
 				CreatedAt:      p.CreatedAt, UpdatedAt: p.UpdatedAt, ResultCode: p.ResultCode,
 			})
 		}
@@ -148,6 +153,7 @@ func exportCSV(w io.Writer, s *Store, from, to time.Time) error {
 			stamp(r.CreatedAt), stamp(r.UpdatedAt), r.ResultCode,
 			string(r.Scenario), strconv.FormatBool(r.Final), strconv.FormatBool(r.NeedsAttention), r.Attention,
 			r.Refunded.Decimal(), strconv.FormatInt(r.Refunded.Value, 10), strconv.FormatBool(r.ReceiptPrinted),
+			strconv.FormatBool(r.Voided),
 		}
 		for i, c := range cols {
 			cols[i] = csvCell(c)

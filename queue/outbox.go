@@ -105,3 +105,17 @@ func CheckFile(path string, lockTimeout time.Duration) error {
 	}
 	return s.Close()
 }
+
+// CloseDay returns the Z number of a local day ("2026-11-23") that has
+// ended. The first day closed gets 1; each day closed after the last one
+// closed gets the next number, committed before it is returned, and keeps
+// it: asking again gives the same number. A day before the last one
+// closed that was never closed itself gets 0 (numbers never go back).
+func (e *Engine) CloseDay(day string) (uint64, error) {
+	if _, err := time.Parse(time.DateOnly, day); err != nil {
+		return 0, fmt.Errorf("%w: day %q: %w", ErrInvalid, day, err)
+	}
+	e.mu.Lock() // one number per day even when two reports ask at once
+	defer e.mu.Unlock()
+	return e.store.closeDay(day)
+}

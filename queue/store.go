@@ -687,3 +687,46 @@ func jobKey(id uint64) []byte {
 	binary.BigEndian.PutUint64(k[:], id)
 	return k[:]
 }
+
+// Z numbers live in the meta bucket: "z:last" holds the last day closed
+// and its number, "z:DAY" each closed day's number.
+var keyZLast = []byte("z:last")
+
+func (s *Store) closeDay(day string) (uint64, error) {
+	var z uint64
+	err := s.view(func(tx *bolt.Tx) error {
+		z = zOf(tx.Bucket(bucketMeta).Get([]byte("z:" + day)))
+		return nil
+	})
+	if err != nil || z > 0 {
+		return z, err
+	}
+	err = s.update(func(tx *bolt.Tx) error {
+		m := tx.Bucket(bucketMeta)
+		last := m.Get(keyZLast)
+		lastDay, lastZ := "", uint64(0)
+		if len(last) > 8 {
+			lastDay, lastZ = string(last[8:]), zOf(last[:8])
+		}
+		if day <= lastDay {
+			return nil // a day passed over: it keeps no number
+		}
+		z = lastZ + 1
+		v := binary.BigEndian.AppendUint64(nil, z)
+		if err := m.Put([]byte("z:"+day), v); err != nil {
+			return err
+		}
+		return m.Put(keyZLast, append(v, day...))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return z, nil
+}
+
+func zOf(v []byte) uint64 {
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}

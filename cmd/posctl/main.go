@@ -13,6 +13,8 @@
 //	posctl refund ID AMOUNT [--yes] [--again] [--wait]
 //	posctl reprint ID
 //	posctl export (--from DATE --to DATE | --all) [--format csv|json] [--out FILE]
+//	posctl report [--day YYYY-MM-DD | --from T --to T] [--print]
+//	posctl test-print
 //	posctl receipt-preview --paper 58|80|tm-t88 (--sample | --receipt FILE.json | --payment ID) --out FILE.png
 //	posctl entry-code --out FILE.png [--paper 58|80]
 //	posctl register --key FILE --alipay-pubkey FILE --client-id ID --gateway URL --merchant-id ID --store-id ID ... [--status]
@@ -71,6 +73,8 @@ func commands() map[string]command {
 		"entry-code":      {"write the Entry Code sticker (QR of [entry_code] url) as a PNG", runEntryCode},
 		"receipt-preview": {"render a receipt as the printer prints it (a sample, a JSON file or a stored payment)", runReceiptPreview},
 		"register":        {"register the merchant and store with Alipay, or --status", runRegister},
+		"report":          {"end-of-day totals per currency, unresolved payments, the Z number (--day, --from/--to, --print)", runReport},
+		"test-print":      {"print a test slip on the receipt printer", runTestPrint},
 		"events":          {"print the tills' events from an MQTT broker (--mqtt URL --topic FILTER)", runEvents},
 	}
 }

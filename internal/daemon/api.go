@@ -36,6 +36,10 @@ type backend interface {
 	Receipt(ctx context.Context, id string) (json.RawMessage, error)
 	// EntryCode is the Entry Code sticker's content; ErrNotFound when off.
 	EntryCode(ctx context.Context) (posapi.EntryCode, error)
+	// Report sums a day or window (and prints it when asked).
+	Report(ctx context.Context, req posapi.ReportRequest) (posapi.Report, error)
+	// TestPrint prints a test slip.
+	TestPrint(ctx context.Context) error
 }
 
 // maxAPIBody bounds request bodies: the largest is a key script.
@@ -145,6 +149,22 @@ func apiHandler(b backend, log *slog.Logger) http.Handler {
 	mux.HandleFunc("GET /v1/payments/{id}/receipt", func(w http.ResponseWriter, r *http.Request) {
 		rc, err := b.Receipt(r.Context(), r.PathValue("id"))
 		reply(w, rc, err)
+	})
+	mux.HandleFunc("POST /v1/report", func(w http.ResponseWriter, r *http.Request) {
+		var req posapi.ReportRequest
+		if err := decodeBody(r, &req); err != nil {
+			apiError(w, log, err)
+			return
+		}
+		rep, err := b.Report(r.Context(), req)
+		reply(w, rep, err)
+	})
+	mux.HandleFunc("POST /v1/test-print", func(w http.ResponseWriter, r *http.Request) {
+		if err := b.TestPrint(r.Context()); err != nil {
+			apiError(w, log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 	})
 	return mux
 }

@@ -103,6 +103,12 @@ func (b *ledgerBackend) Receipt(ctx context.Context, id string) (json.RawMessage
 	}
 	return json.Marshal(map[string]any{"paymentRequestId": id, "amount": p.Amount})
 }
+func (b *ledgerBackend) Report(_ context.Context, req posapi.ReportRequest) (posapi.Report, error) {
+	from, to, err := reportWindow(req)
+	b.from, b.to = from, to
+	return posapi.Report{Day: req.Day, From: from, To: to, Currencies: []posapi.ReportCurrency{}}, err
+}
+func (b *ledgerBackend) TestPrint(context.Context) error { return ErrNoPrinter }
 
 func (b *ledgerBackend) EntryCode(context.Context) (posapi.EntryCode, error) {
 	return posapi.EntryCode{}, fmt.Errorf("%w: Entry Code is off", ErrNotFound)

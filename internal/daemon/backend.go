@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +11,9 @@ import (
 	"time"
 
 	"github.com/posd/posd/internal/posapi"
+	"github.com/posd/posd/internal/report"
 	"github.com/posd/posd/money"
+	"github.com/posd/posd/printer"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/terminal"
 	"github.com/posd/posd/terminal/keypad"
@@ -22,7 +25,10 @@ type daemonBackend struct {
 	script  *keypad.Script
 	version string
 	printer func() string // the printer's state in words
-	stream  *stream       // nil: events off
+	slips   interface {
+		Slip(ctx context.Context, name string, layout func(printer.Paper) []printer.Block) error
+	}
+	stream *stream // nil: events off
 }
 
 var _ backend = (*daemonBackend)(nil)
@@ -205,4 +211,63 @@ func (b *daemonBackend) EntryCode(context.Context) (posapi.EntryCode, error) {
 		return posapi.EntryCode{}, fmt.Errorf("%w: Entry Code is off ([entry_code] enabled = false)", ErrNotFound)
 	}
 	return posapi.EntryCode{URL: cfg.EntryCode.URL, MerchantName: cfg.Merchant.Name, StoreName: cfg.Merchant.Store}, nil
+}
+
+// Report sums the export rows of a day (local midnight to midnight) or of
+// [from, to). A day that has ended is closed: it gets its Z number.
+func (b *daemonBackend) Report(ctx context.Context, req posapi.ReportRequest) (posapi.Report, error) {
+	from, to, err := reportWindow(req)
+	if err != nil {
+		return posapi.Report{}, err
+	}
+	rows, err := b.t.eng.ExportRows(from, to)
+	if err != nil {
+		return posapi.Report{}, err
+	}
+	var z uint64
+	if req.Day != "" && !time.Now().Before(to) {
+		if z, err = b.t.eng.CloseDay(req.Day); err != nil {
+			return posapi.Report{}, apiErr(err)
+		}
+	}
+	rep, err := report.Build(req.Day, from, to, rows, z)
+	if err != nil {
+		return posapi.Report{}, err
+	}
+	if req.Print {
+		name := "report-" + cmp.Or(req.Day, from.UTC().Format("20060102T150405Z"))
+		err = b.slips.Slip(ctx, name, func(p printer.Paper) []printer.Block { return report.Slip(rep, p.Columns) })
+	}
+	return rep, err
+}
+
+// reportWindow reads a report request's day, or its from and to.
+func reportWindow(req posapi.ReportRequest) (from, to time.Time, err error) {
+	switch {
+	case req.Day != "" && (req.From != "" || req.To != ""):
+		return from, to, fmt.Errorf("%w: a day or from and to, not both", ErrBadRequest)
+	case req.Day != "":
+		d, err := time.ParseInLocation(time.DateOnly, req.Day, time.Local)
+		if err != nil {
+			return from, to, fmt.Errorf("%w: day %q is not YYYY-MM-DD", ErrBadRequest, req.Day)
+		}
+		return d, d.AddDate(0, 0, 1), nil
+	}
+	if from, err = parseWhen(req.From, false); err != nil {
+		return from, to, err
+	}
+	if to, err = parseWhen(req.To, true); err != nil {
+		return from, to, err
+	}
+	if !to.After(from) {
+		return from, to, fmt.Errorf("%w: to %s is not after from %s", ErrBadRequest, req.To, req.From)
+	}
+	return from, to, nil
+}
+
+// TestPrint prints a test slip on whatever printer is configured.
+func (b *daemonBackend) TestPrint(ctx context.Context) error {
+	return b.slips.Slip(ctx, "test-print", func(p printer.Paper) []printer.Block {
+		return printer.TestSlip(p, b.version, time.Now())
+	})
 }

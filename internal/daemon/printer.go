@@ -26,7 +26,14 @@ type receiptPrinter interface {
 	Run(ctx context.Context) error
 	// State says how the printer is, in words ("ok", "none", the error).
 	State() string
+	// Slip prints a slip that is not a receipt (the end-of-day report, a
+	// test slip), laid out for the printer's paper, and returns once the
+	// printer confirmed it.
+	Slip(ctx context.Context, name string, layout func(printer.Paper) []printer.Block) error
 }
+
+// ErrNoPrinter is returned for a slip asked of a till without a printer.
+var ErrNoPrinter = errors.New(`no receipt printer: [printer] kind = "none"`)
 
 // newPrinter builds the printer c names: one print loop (printer.Spooler
 // over the outbox's jobs) for every kind, the virtual one included. It
@@ -119,6 +126,11 @@ func (s *spooled) Run(ctx context.Context) error {
 	return err
 }
 
+func (s *spooled) Slip(ctx context.Context, name string, layout func(printer.Paper) []printer.Block) error {
+	_, err := s.sp.PrintBlocks(ctx, name, layout(s.dev.Model().Paper))
+	return err
+}
+
 func (s *spooled) State() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -144,6 +156,9 @@ type noPrinter struct{}
 func (noPrinter) Wake()                     {}
 func (noPrinter) Run(context.Context) error { return nil }
 func (noPrinter) State() string             { return "none" }
+func (noPrinter) Slip(context.Context, string, func(printer.Paper) []printer.Block) error {
+	return fmt.Errorf("%w: %w", ErrConflict, ErrNoPrinter)
+}
 
 // outboxJobs lets printer.Spooler print the outbox's jobs. The attempted
 // mark is committed to the outbox before the first byte goes to the

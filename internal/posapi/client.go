@@ -151,3 +151,15 @@ func (c *Client) EntryCode(ctx context.Context) (EntryCode, error) {
 	var e EntryCode
 	return e, c.do(ctx, http.MethodGet, "/v1/entry-code", nil, &e)
 }
+
+// Report returns the totals of a day or window; with req.Print posd also
+// prints them. A day that has ended gets its Z number.
+func (c *Client) Report(ctx context.Context, req ReportRequest) (Report, error) {
+	var r Report
+	return r, c.do(ctx, http.MethodPost, "/v1/report", req, &r)
+}
+
+// TestPrint prints a test slip and returns once the printer took it.
+func (c *Client) TestPrint(ctx context.Context) error {
+	return c.do(ctx, http.MethodPost, "/v1/test-print", nil, nil)
+}

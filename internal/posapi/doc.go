@@ -15,6 +15,8 @@
 //	POST /v1/payments/{id}/reprint         Reprint (a COPY slip is queued)
 //	GET  /v1/export?from=DATE&to=DATE&format=csv     text/csv
 //	GET  /v1/payments/{id}/receipt        the receipt as printed (printer.Receipt JSON)
+//	POST /v1/report {"day": "2026-11-23"}  Report (or from/to; "print": true prints it)
+//	POST /v1/test-print                    a test slip on the receipt printer
 //
 // Amounts are strings in the currency's decimal form plus the currency,
 // as on a receipt; nothing here is a float.

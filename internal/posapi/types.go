@@ -109,3 +109,46 @@ type EntryCode struct {
 type Error struct {
 	Error string `json:"error"`
 }
+
+// Report is the end-of-day (or any window's) totals: posctl report.
+// Each payment counts on the day it was created, each refund on the day
+// it was created, in posd's local time; see posctl(8) for the rules.
+type Report struct {
+	Day        string           `json:"day"`  // YYYY-MM-DD; "" for a --from/--to window
+	From       time.Time        `json:"from"` // the window [from, to)
+	To         time.Time        `json:"to"`
+	Currencies []ReportCurrency `json:"currencies"`
+	// Unresolved counts the payments and refunds in the window that have
+	// no verified outcome yet: their money is in none of the totals.
+	Unresolved int `json:"unresolved"`
+	// Z is the closed day's number (1, 2, ...), 0 for a day not ended or a
+	// window that is not one day.
+	Z uint64 `json:"z"`
+}
+
+// ReportCurrency holds one currency's totals. Amounts are decimal text in
+// the currency's exponent ("12.50", "1250" for JPY).
+type ReportCurrency struct {
+	Currency  string      `json:"currency"`
+	Paid      ReportTotal `json:"paid"`
+	Declined  ReportTotal `json:"declined"`
+	Cancelled ReportTotal `json:"cancelled"`
+	Voided    ReportTotal `json:"voided"`
+	Refunded  ReportTotal `json:"refunded"`
+	Net       string      `json:"net"` // paid - refunded
+}
+
+// ReportTotal is a count and its sum.
+type ReportTotal struct {
+	Count  int    `json:"count"`
+	Amount string `json:"amount"`
+}
+
+// ReportRequest asks for a report: Day, or From and To (dates or RFC 3339
+// times as posctl takes them). Print puts it on the receipt printer too.
+type ReportRequest struct {
+	Day   string `json:"day,omitempty"`
+	From  string `json:"from,omitempty"`
+	To    string `json:"to,omitempty"`
+	Print bool   `json:"print,omitempty"`
+}
