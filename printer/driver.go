@@ -30,6 +30,13 @@ type Config struct {
 	// NoGSr is for firmware without GS r: completion is then taken from a
 	// ready status after the last byte was accepted.
 	NoGSr bool
+	// NoStatus is for printers that answer no DLE EOT (many cheap ones,
+	// [printer] status = "none"): nothing is asked, chunks go out paced
+	// only by XON/XOFF and the link's own flow control, and a slip counts
+	// as printed once its last byte was written. Such a printer cannot
+	// report paper out, cover open or a jam: a slip printed into an empty
+	// printer is lost without a word (only a Sensor can tell).
+	NoStatus bool
 	// Sensor is an optional GPIO paper-out switch.
 	Sensor *PaperSensor
 	Logger *slog.Logger
@@ -269,7 +276,19 @@ func (p *Printer) ask(ctx context.Context, data, requests []byte) ([]byte, error
 func (p *Printer) Status(ctx context.Context) (Status, error) {
 	p.jobMu.Lock()
 	defer p.jobMu.Unlock()
+	if p.cfg.NoStatus {
+		return p.sensorStatus(), nil
+	}
 	return p.status1(ctx)
+}
+
+// sensorStatus is all a NoStatus printer can know: the GPIO sensor, if any.
+func (p *Printer) sensorStatus() Status {
+	var s Status
+	if p.cfg.Sensor != nil && p.cfg.Sensor.PaperOut() {
+		s.PaperEnd = true
+	}
+	return s
 }
 
 func (p *Printer) status1(ctx context.Context) (Status, error) {
@@ -305,6 +324,9 @@ func (p *Printer) status1(ctx context.Context) (Status, error) {
 func (p *Printer) Print(ctx context.Context, doc Document, beforeSend func(context.Context) error) (Status, error) {
 	p.jobMu.Lock()
 	defer p.jobMu.Unlock()
+	if p.cfg.NoStatus {
+		return p.printBlind(ctx, doc, beforeSend)
+	}
 	s, err := p.status1(ctx)
 	if err != nil {
 		return s, err
@@ -334,6 +356,37 @@ func (p *Printer) Print(ctx context.Context, doc Document, beforeSend func(conte
 		return s, err
 	}
 	p.log.Info("printer job printed", "bytes", len(doc.Data), "took", time.Since(start))
+	return s, nil
+}
+
+// printBlind prints for a NoStatus printer: the chunks are written with
+// no DLE EOT or GS r, waiting only for XON; completion is the last write.
+func (p *Printer) printBlind(ctx context.Context, doc Document, beforeSend func(context.Context) error) (Status, error) {
+	s := p.sensorStatus()
+	if err := s.Err(); err != nil {
+		return s, err
+	}
+	l, err := p.ensureLink(ctx)
+	if err != nil {
+		return s, err
+	}
+	if beforeSend != nil {
+		if err := beforeSend(ctx); err != nil {
+			return s, err
+		}
+	}
+	data := doc.Data
+	for start := 0; start < len(data); {
+		end := chunkEnd(doc.Breaks, start, len(data), p.cfg.ChunkBytes)
+		if err := p.waitXON(ctx); err != nil {
+			return s, fmt.Errorf("%w: %w", ErrInterrupted, err)
+		}
+		if err := p.write(ctx, l, data[start:end]); err != nil {
+			return s, fmt.Errorf("%w: %w", ErrInterrupted, err)
+		}
+		start = end
+	}
+	p.log.Info("printer job written (status none: not confirmed by the printer)", "bytes", len(data))
 	return s, nil
 }
 

@@ -341,3 +341,26 @@ func TestJobOnTheWire(t *testing.T) {
 		t.Fatalf("cuts = %d after a confirmed job", got)
 	}
 }
+
+// [printer] status = "none": a printer that answers no DLE EOT still
+// prints; not one status request or GS r goes on the wire.
+func TestNoStatusPrintsWithoutAsking(t *testing.T) {
+	r := newRig(t, Paper58, func(c *Config) { c.NoStatus = true }, nil)
+	r.dev.SetSilent(true)
+	attempted := false
+	if _, err := r.drv.Print(testCtx(t), sampleDoc(t, r.drv.Model(), false), func(context.Context) error { attempted = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.dev.Wait(testCtx(t), func(s virtual.State) bool { return s.Cuts == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	if s := r.dev.State(); s.StatusRequests != 0 || !attempted {
+		t.Errorf("state %+v attempted %v: want no status request and the attempt recorded", s, attempted)
+	}
+	if tr := r.dev.Transcript(); !strings.Contains(tr, "USD 12.50") {
+		t.Errorf("transcript lacks the amount:\n%s", tr)
+	}
+	if st, err := r.drv.Status(testCtx(t)); err != nil || st != (Status{}) || r.dev.State().StatusRequests != 0 {
+		t.Errorf("Status without DLE EOT: %+v %v", st, err)
+	}
+}

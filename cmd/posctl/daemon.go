@@ -22,16 +22,20 @@ type globals struct {
 	json   bool
 }
 
+// codeHelp is what parse returns for -h among the global flags.
+const codeHelp = 100
+
 // parse reads leading global flags and returns the rest (the command and
 // its arguments) and the global flags that were given, or an exit status
 // when parsing ended the run.
 func (g *globals) parse(args []string, errw io.Writer) (rest, given []string, code int) {
 	fs := flag.NewFlagSet("posctl", flag.ContinueOnError)
 	fs.SetOutput(errw)
+	fs.Usage = func() {} // the caller prints the command list
 	g.flags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil, nil, exitOK
+			return nil, nil, codeHelp
 		}
 		return nil, nil, exitUsage
 	}

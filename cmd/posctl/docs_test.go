@@ -28,7 +28,7 @@ func TestVersion(t *testing.T) {
 // commandFlags returns the flags a subcommand defines, read from its -h output.
 func commandFlags(t *testing.T, name string) []string {
 	t.Helper()
-	code, _, usage := posctl("", name, "-h")
+	code, usage, _ := posctl("", name, "-h") // help asked for goes to stdout
 	if code != exitOK {
 		t.Fatalf("posctl %s -h = %d", name, code)
 	}

@@ -38,10 +38,6 @@ func runEvents(args []string, s stdio) int {
 	cert := fs.String("cert", "", "client certificate (mqtts)")
 	key := fs.String("key", "", "client key (mqtts)")
 	count := fs.Int("count", 0, "exit after this many messages (0: run until interrupted)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: posctl events --mqtt URL [--topic 'posd/+/+/+/payments']... [--json] [--client-id ID] [--count N]")
-		fs.PrintDefaults()
-	}
 	if code := parseFlags(fs, args, "mqtt"); code >= 0 {
 		return code
 	}

@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 )
 
@@ -55,6 +56,31 @@ type stdio struct {
 type command struct {
 	summary string
 	run     func(args []string, s stdio) int
+}
+
+// synopses are the arguments each command takes, for posctl CMD -h.
+var synopses = map[string]string{
+	"keygen":          "--out FILE",
+	"sign":            "--key FILE --client-id ID --time T --path PATH [--method POST] [--key-version N] < body",
+	"verify":          "--pubkey FILE --client-id ID --time T --path PATH --signature HEADER [--method POST] < body",
+	"status":          "",
+	"list":            "[--since 2026-11-23|2h]",
+	"show":            "ID",
+	"keys":            `"1250<ENTER>"`,
+	"cancel":          "ID [--yes]",
+	"refund":          "ID AMOUNT [--yes] [--again] [--wait [--wait-timeout D]]",
+	"reprint":         "ID",
+	"export":          "(--from DATE --to DATE | --all) [--format csv|json] [--out FILE]",
+	"report":          "[--day YYYY-MM-DD | --from T --to T] [--print]",
+	"test-print":      "",
+	"receipt-preview": "--out FILE.png [--paper 58|80|tm-t88] [--sample | --receipt FILE.json | --payment ID] [--copy] [--code qr|code128|none]",
+	"register":        "[--config FILE] [--key FILE --alipay-pubkey FILE --client-id ID --gateway URL --merchant-id ID --store-id ID] --merchant-name NAME --store-name NAME [--status]",
+	"events":          "--mqtt URL [--topic 'posd/+/+/+/payments']... [--json] [--client-id ID] [--count N]",
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help"
 }
 
 func commands() map[string]command {
@@ -93,17 +119,26 @@ func run(args []string, s stdio) int {
 	// given after its name: the commands that talk to posd accept them.
 	var g globals
 	args, given, code := g.parse(args, s.err)
+	if code == codeHelp {
+		usage(s.out, cmds)
+		return exitOK
+	}
 	if code >= 0 {
 		return code
 	}
 	if len(args) > 0 && len(given) > 0 {
 		args = append([]string{args[0]}, append(given, args[1:]...)...)
 	}
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
 		usage(s.err, cmds)
-		if len(args) == 0 {
-			return exitUsage
+		return exitUsage
+	}
+	if isHelp(args[0]) {
+		// posctl help CMD is posctl CMD -h.
+		if len(args) > 1 && cmds[args[1]].run != nil {
+			return cmds[args[1]].run([]string{"-h"}, stdio{in: s.in, out: s.out, err: s.out})
 		}
+		usage(s.out, cmds)
 		return exitOK
 	}
 	cmd, ok := cmds[args[0]]
@@ -111,6 +146,9 @@ func run(args []string, s stdio) int {
 		fmt.Fprintf(s.err, "posctl: unknown command %q\n", args[0])
 		usage(s.err, cmds)
 		return exitUsage
+	}
+	if slices.ContainsFunc(args[1:], func(a string) bool { return a != "help" && isHelp(a) }) {
+		s.err = s.out // asked for: the help goes to stdout
 	}
 	return cmd.run(args[1:], s)
 }
@@ -121,7 +159,10 @@ func usage(w io.Writer, cmds map[string]command) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintln(w, "usage: posctl [--socket PATH] [--json] <command> [flags]   (posctl <command> -h for its flags; posctl --version)")
+	fmt.Fprintln(w, "usage: posctl [--socket PATH] [--json] <command> [arguments]")
+	fmt.Fprintln(w, "       posctl <command> -h     the command's arguments")
+	fmt.Fprintln(w, "       posctl --version")
+	fmt.Fprintln(w, "commands:")
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-16s %s\n", n, cmds[n].summary)
 	}
@@ -131,6 +172,14 @@ func usage(w io.Writer, cmds map[string]command) {
 func newFlags(name string, s stdio) *flag.FlagSet {
 	fs := flag.NewFlagSet("posctl "+name, flag.ContinueOnError)
 	fs.SetOutput(s.err)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: posctl %s %s\n", name, synopses[name])
+		if sum := commands()[name].summary; sum != "" {
+			fmt.Fprintf(fs.Output(), "  %s\n", sum)
+		}
+		fmt.Fprintln(fs.Output(), "flags:")
+		fs.PrintDefaults()
+	}
 	return fs
 }
 

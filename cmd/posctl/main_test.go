@@ -158,10 +158,42 @@ func TestDispatch(t *testing.T) {
 	if code, _, _ := posctl("", "help"); code != 0 {
 		t.Errorf("help: %d", code)
 	}
-	if code, _, stderr := posctl("", "sign", "-h"); code != 0 || !strings.Contains(stderr, "--key-version") && !strings.Contains(stderr, "-key-version") {
-		t.Errorf("sign -h: %d %s", code, stderr)
+	if code, stdout, _ := posctl("", "sign", "-h"); code != 0 || !strings.Contains(stdout, "-key-version") {
+		t.Errorf("sign -h: %d %s", code, stdout)
 	}
 	if code, _, _ := posctl("", "verify", "--pubkey", "x", "extra"); code != 2 {
 		t.Errorf("stray argument: %d", code)
+	}
+}
+
+// Issue 15, item 8: posctl -h and --help list every command with its line;
+// posctl CMD -h (and posctl help CMD) show the command's arguments and
+// flags on stdout and exit 0.
+func TestHelp(t *testing.T) {
+	cmds := commands()
+	for _, h := range [][]string{{"-h"}, {"--help"}, {"help"}, {"--socket", "/nowhere", "-h"}} {
+		code, stdout, _ := posctl("", h...)
+		if code != 0 {
+			t.Errorf("%q: exit %d", h, code)
+		}
+		for name, c := range cmds {
+			if !strings.Contains(stdout, "  "+name+strings.Repeat(" ", 17-len(name))+c.summary+"\n") {
+				t.Errorf("%q does not list %s with its line:\n%s", h, name, stdout)
+			}
+		}
+	}
+	for name := range cmds {
+		if _, ok := synopses[name]; !ok {
+			t.Errorf("%s has no synopsis", name)
+		}
+		for _, args := range [][]string{{name, "-h"}, {name, "--help"}, {"help", name}} {
+			code, stdout, _ := posctl("", args...)
+			if code != 0 || !strings.Contains(stdout, "usage: posctl "+name+" "+synopses[name]+"\n") || !strings.Contains(stdout, "flags:") {
+				t.Errorf("%q: exit %d\n%s", args, code, stdout)
+			}
+		}
+	}
+	if code, stdout, _ := posctl("", "--version"); code != 0 || stdout != "posctl dev\n" {
+		t.Errorf("--version: %d %q", code, stdout)
 	}
 }

@@ -136,6 +136,9 @@ type Printer struct {
 	Dir      string `toml:"dir"`
 	// MerchantCopy prints a second slip for the shop after each one.
 	MerchantCopy bool `toml:"merchant_copy"`
+	// Status is "dle-eot" (ask the printer before and while printing) or
+	// "none" (a printer that answers nothing: print blind).
+	Status string `toml:"status"`
 }
 
 // Display is the customer display.
@@ -230,7 +233,7 @@ func Default() Config {
 		},
 		Outbox:  Outbox{Path: "/var/lib/posd/posd.db", Retention: Duration{90 * 24 * time.Hour}},
 		Keypad:  Keypad{Matrix: Matrix{Layout: "4x4"}},
-		Printer: Printer{Kind: "none", Baud: 9600, Parity: "none", DataBits: 8, StopBits: 1, Flow: "status", Paper: "80", CodePage: "PC858", NativeQR: true},
+		Printer: Printer{Kind: "none", Baud: 9600, Parity: "none", DataBits: 8, StopBits: 1, Flow: "status", Paper: "80", CodePage: "PC858", NativeQR: true, Status: "dle-eot"},
 		Display: Display{Kind: "kiosk", Listen: "127.0.0.1:8080", Width: 800, Height: 480, I2CBus: 1, I2CAddr: 0x3C, SPIHz: 32_000_000},
 		API:     API{Socket: "/run/posd/posd.sock"},
 		Metrics: Metrics{Listen: "127.0.0.1:9464"},
@@ -589,6 +592,7 @@ func (c *Config) checkPrinter(bad badFunc) {
 		bad("printer", "stop_bits", "%d must be 1 or 2", p.StopBits)
 	}
 	bad.oneOf("printer", "flow", p.Flow, "status", "cts", "dsr")
+	bad.oneOf("printer", "status", p.Status, "dle-eot", "none")
 	if _, err := printer.PaperByName(p.Paper); err != nil {
 		bad("printer", "paper", "%v", err)
 	}

@@ -87,7 +87,10 @@ func newDevice(c config.Printer, log *slog.Logger) (printer.Device, error) {
 		return nil, fmt.Errorf("[printer] kind %q", c.Kind)
 	}
 	model := printer.Model{Paper: paper, CodePage: cp, Chinese: c.Chinese, NativeQR: c.NativeQR}
-	return printer.New(printer.Config{Model: model, Dial: dial, Logger: log.With("component", "printer")}), nil
+	if c.Status == "none" {
+		log.Warn(`[printer] status = "none": posd cannot tell paper out, cover open or a jam; a slip counts as printed once sent`)
+	}
+	return printer.New(printer.Config{Model: model, Dial: dial, NoStatus: c.Status == "none", Logger: log.With("component", "printer")}), nil
 }
 
 // spooled is a printer behind printer.Spooler.
