@@ -63,6 +63,13 @@ const (
 // Beep asks for a sound, where the till has a buzzer.
 type Beep struct{ Sound Sound }
 
+// PrintDayReport asks for today's end-of-day report on the receipt
+// printer (manager menu 4). Reply: DayReportPrinted, now if it could not
+// start, later as an event when it printed or failed.
+type PrintDayReport struct{}
+
+func (PrintDayReport) effect() {}
+
 func (StartPayment) effect()  {}
 func (CancelPayment) effect() {}
 func (Refund) effect()        {}

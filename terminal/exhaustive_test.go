@@ -44,7 +44,7 @@ func TestEveryPhaseEveryInput(t *testing.T) {
 			SlipPrinted{id, true, ""}, RefundAccepted{id, "R"}, RefundRefused{id, "x"}, Reprinted{id, ""}, CustomerStarted{id, usd(1250)},
 			RefundSettled{id, "R", true, ""}, RefundSettled{id, "R", false, "x"})
 	}
-	inputs = append(inputs, RecentLoaded{Payments: recent}, RecentLoaded{Reason: "x"}, RecentLoaded{},
+	inputs = append(inputs, RecentLoaded{Payments: recent}, RecentLoaded{Reason: "x"}, RecentLoaded{}, DayReportPrinted{}, DayReportPrinted{"x"},
 		Tick{t0}, Tick{t0.Add(time.Hour)}, Health{Network, false, "x"}, Health{Printer, true, ""}, Health{Part(-1), false, ""})
 
 	m, err := NewMachine(cfg)

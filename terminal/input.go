@@ -94,6 +94,12 @@ type RefundAccepted struct{ PaymentID, RefundID string }
 // RefundRefused answers Refund: nothing will be refunded.
 type RefundRefused struct{ PaymentID, Reason string }
 
+// DayReportPrinted answers PrintDayReport; Reason is empty when the
+// report printed.
+type DayReportPrinted struct{ Reason string }
+
+func (DayReportPrinted) input() {}
+
 // Reprinted answers Reprint; Reason is empty when the receipt was queued.
 type Reprinted struct{ PaymentID, Reason string }
 

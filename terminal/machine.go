@@ -146,7 +146,7 @@ func (t *transition) apply(in Input) {
 				t.s.Payment.ReceiptTrouble = orDefault(in.Reason, "not printed")
 			}
 		}
-	case RefundAccepted, RefundRefused, Reprinted, RecentLoaded, RefundSettled:
+	case RefundAccepted, RefundRefused, Reprinted, RecentLoaded, RefundSettled, DayReportPrinted:
 		t.managerReply(in)
 	}
 }

@@ -3,6 +3,7 @@ package terminal
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -343,5 +344,28 @@ func TestLockoutResumes(t *testing.T) {
 	}
 	if s.Phase != Locked || len(effs) == 0 || effs[0] != (SaveLockout{Lockout{Until: t0.Add(5 * time.Minute)}}) {
 		t.Fatalf("third wrong PIN after a restart with two: %v %v", s.Phase, effs)
+	}
+}
+
+// Issue 15, item 3: manager menu 4 prints today's end-of-day report; the
+// menu stays and says how it went.
+func TestManagerDayReport(t *testing.T) {
+	s, effs, m := run(t, baseConfig(), seq(toMenu, "4"))
+	if s.Phase != Menu || len(effs) != 1 || effs[0] != (PrintDayReport{}) || s.Notice != "Printing today's report…" {
+		t.Fatalf("menu 4: phase %v effects %v notice %q", s.Phase, effs, s.Notice)
+	}
+	if v := m.View(s); !slices.Contains(v.Lines, "4 Day report") {
+		t.Errorf("the menu does not offer the report: %q", v.Lines)
+	}
+	if s, _, _ := run(t, baseConfig(), seq(toMenu, "4", DayReportPrinted{})); s.Phase != Menu || s.Notice != "Today's report printed" {
+		t.Errorf("printed: phase %v notice %q", s.Phase, s.Notice)
+	}
+	s, effs, _ = run(t, baseConfig(), seq(toMenu, "4", DayReportPrinted{Reason: "printer: not ready: paper end"}))
+	if s.Phase != Menu || !strings.Contains(s.Notice, "paper end") || !slices.Contains(effs, Effect(beepErr)) {
+		t.Errorf("failed: phase %v notice %q effects %v", s.Phase, s.Notice, effs)
+	}
+	// A late answer after the manager left changes nothing.
+	if s, _, _ := run(t, baseConfig(), seq(toMenu, "4<CANCEL>", DayReportPrinted{})); s.Phase != Ready || s.Notice != "" {
+		t.Errorf("after leaving: phase %v notice %q", s.Phase, s.Notice)
 	}
 }

@@ -35,6 +35,9 @@ func (t *transition) pressManager(k keypad.Key) {
 		switch {
 		case k.Kind == keypad.Cancel:
 			t.newSale()
+		case k.Kind == keypad.Digit && k.Digit == '4':
+			s.Notice = "Printing today's report…"
+			t.emit(PrintDayReport{})
 		case k.Kind == keypad.Digit && k.Digit >= '1' && k.Digit <= '3':
 			s.Purpose = [...]Purpose{RefundPayment, ReprintReceipt, View}[k.Digit-'1']
 			s.Phase, s.Loading, s.Recent = List, true, nil
@@ -173,6 +176,14 @@ func (t *transition) managerReply(in Input) {
 		case len(s.Recent) == 0:
 			s.Phase = Menu
 			t.refuse("No payments yet")
+		}
+	case DayReportPrinted:
+		if s.Phase == Menu {
+			if in.Reason != "" {
+				t.refuse("Report not printed: " + in.Reason)
+				return
+			}
+			s.Notice = "Today's report printed"
 		}
 	case Reprinted:
 		if t.waitingFor(in.PaymentID) {

@@ -24,6 +24,9 @@ type Outbox interface {
 	Reprint(ctx context.Context, paymentID string) error
 	// Recent returns the newest n payments, newest first.
 	Recent(ctx context.Context, n int) ([]Summary, error)
+	// PrintDayReport starts printing today's end-of-day report; its
+	// result comes later as a DayReportPrinted event.
+	PrintDayReport(ctx context.Context) error
 }
 
 // PaymentRequest is a payment the cashier asked for.
@@ -172,6 +175,10 @@ func (d *driver) perform(ctx context.Context, e Effect) Input {
 			return Reprinted{PaymentID: e.PaymentID, Reason: err.Error()}
 		}
 		return Reprinted{PaymentID: e.PaymentID}
+	case PrintDayReport:
+		if err := d.Outbox.PrintDayReport(ctx); err != nil {
+			return DayReportPrinted{Reason: err.Error()}
+		}
 	case LoadRecent:
 		list, err := d.Outbox.Recent(ctx, e.N)
 		if err != nil {

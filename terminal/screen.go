@@ -172,7 +172,7 @@ func (m *Machine) viewManager(s State, v *Screen) {
 		v.Amount = strings.Repeat("*", len(s.Entry))
 	case Menu:
 		v.Title, v.Hint = t("Manager menu"), t("Cancel: leave")
-		v.Lines = []string{t("1 Refund"), t("2 Reprint a receipt"), t("3 Last payments")}
+		v.Lines = []string{t("1 Refund"), t("2 Reprint a receipt"), t("3 Last payments"), t("4 Day report")}
 	case List:
 		v.Title = t([...]string{"Last payments", "Reprint which receipt?", "Refund which payment?"}[s.Purpose])
 		v.Hint = t("Digit: pick · Cancel: back")

@@ -592,7 +592,9 @@ func (c *Config) checkPrinter(bad badFunc) {
 		bad("printer", "stop_bits", "%d must be 1 or 2", p.StopBits)
 	}
 	bad.oneOf("printer", "flow", p.Flow, "status", "cts", "dsr")
-	bad.oneOf("printer", "status", p.Status, "dle-eot", "none")
+	if p.Status != "" { // "" (a Config built in code) is the default, dle-eot
+		bad.oneOf("printer", "status", p.Status, "dle-eot", "none")
+	}
 	if _, err := printer.PaperByName(p.Paper); err != nil {
 		bad("printer", "paper", "%v", err)
 	}

@@ -25,10 +25,7 @@ type daemonBackend struct {
 	script  *keypad.Script
 	version string
 	printer func() string // the printer's state in words
-	slips   interface {
-		Slip(ctx context.Context, name string, layout func(printer.Paper) []printer.Block) error
-	}
-	stream *stream // nil: events off
+	stream  *stream       // nil: events off
 }
 
 var _ backend = (*daemonBackend)(nil)
@@ -216,17 +213,22 @@ func (b *daemonBackend) EntryCode(context.Context) (posapi.EntryCode, error) {
 // Report sums the export rows of a day (local midnight to midnight) or of
 // [from, to). A day that has ended is closed: it gets its Z number.
 func (b *daemonBackend) Report(ctx context.Context, req posapi.ReportRequest) (posapi.Report, error) {
+	return b.t.report(ctx, req)
+}
+
+// report is posctl report and the manager menu's day report.
+func (t *till) report(ctx context.Context, req posapi.ReportRequest) (posapi.Report, error) {
 	from, to, err := reportWindow(req)
 	if err != nil {
 		return posapi.Report{}, err
 	}
-	rows, err := b.t.eng.ExportRows(from, to)
+	rows, err := t.eng.ExportRows(from, to)
 	if err != nil {
 		return posapi.Report{}, err
 	}
 	var z uint64
-	if req.Day != "" && !time.Now().Before(to) {
-		if z, err = b.t.eng.CloseDay(req.Day); err != nil {
+	if req.Day != "" && !t.now().Before(to) {
+		if z, err = t.eng.CloseDay(req.Day); err != nil {
 			return posapi.Report{}, apiErr(err)
 		}
 	}
@@ -236,7 +238,7 @@ func (b *daemonBackend) Report(ctx context.Context, req posapi.ReportRequest) (p
 	}
 	if req.Print {
 		name := "report-" + cmp.Or(req.Day, from.UTC().Format("20060102T150405Z"))
-		err = b.slips.Slip(ctx, name, func(p printer.Paper) []printer.Block { return report.Slip(rep, p.Columns) })
+		err = t.printer.Slip(ctx, name, func(p printer.Paper) []printer.Block { return report.Slip(rep, p.Columns) })
 	}
 	return rep, err
 }
@@ -267,7 +269,7 @@ func reportWindow(req posapi.ReportRequest) (from, to time.Time, err error) {
 
 // TestPrint prints a test slip on whatever printer is configured.
 func (b *daemonBackend) TestPrint(ctx context.Context) error {
-	return b.slips.Slip(ctx, "test-print", func(p printer.Paper) []printer.Block {
+	return b.t.printer.Slip(ctx, "test-print", func(p printer.Paper) []printer.Block {
 		return printer.TestSlip(p, b.version, time.Now())
 	})
 }

@@ -326,7 +326,7 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 	}
 
 	// 7. The API socket.
-	back := &daemonBackend{t: t, script: d.script, version: d.o.Version, printer: d.printer.State, slips: d.printer, stream: d.stream}
+	back := &daemonBackend{t: t, script: d.script, version: d.o.Version, printer: d.printer.State, stream: d.stream}
 	if err := os.MkdirAll(filepath.Dir(cfg.API.Socket), 0o750); err != nil {
 		return fmt.Errorf("api socket: %w", err)
 	}

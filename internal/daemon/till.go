@@ -14,7 +14,9 @@ import (
 
 	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/internal/config"
+	"github.com/posd/posd/internal/posapi"
 	"github.com/posd/posd/money"
+	"github.com/posd/posd/printer"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/terminal"
 )
@@ -26,7 +28,10 @@ type till struct {
 	eng     *queue.Engine
 	cfg     *config.Config
 	now     func() time.Time
-	printer interface{ Wake() }
+	printer interface {
+		Wake()
+		Slip(ctx context.Context, name string, layout func(printer.Paper) []printer.Block) error
+	}
 	metrics *metrics
 	log     *slog.Logger
 	events  chan terminal.Input
@@ -119,6 +124,24 @@ func (t *till) Refund(_ context.Context, id string, amount money.Amount) (string
 func (t *till) Reprint(_ context.Context, id string) error {
 	_, err := t.eng.Reprint(id)
 	return err
+}
+
+// PrintDayReport prints today's end-of-day report (the manager menu's
+// entry), the same report as posctl report --print. The flow does not
+// wait for the printer: the result comes back as an event.
+func (t *till) PrintDayReport(ctx context.Context) error {
+	day := t.now().Format(time.DateOnly)
+	go func() {
+		var in terminal.DayReportPrinted
+		if _, err := t.report(ctx, posapi.ReportRequest{Day: day, Print: true}); err != nil {
+			in.Reason = err.Error()
+		}
+		select {
+		case t.events <- in:
+		case <-ctx.Done():
+		}
+	}()
+	return nil
 }
 
 func summaryStatus(s queue.State) terminal.Status {

@@ -99,6 +99,11 @@ func (o *Outbox) Reprint(_ context.Context, id string) error {
 	return o.record(Call{Op: "reprint", PaymentID: id})
 }
 
+// PrintDayReport implements terminal.Outbox.
+func (o *Outbox) PrintDayReport(context.Context) error {
+	return o.record(Call{Op: "day-report"})
+}
+
 // Recent implements terminal.Outbox.
 func (o *Outbox) Recent(_ context.Context, n int) ([]terminal.Summary, error) {
 	if err := o.record(Call{Op: "recent", N: n}); err != nil {
