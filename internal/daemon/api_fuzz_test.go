@@ -19,6 +19,9 @@ func FuzzAPI(f *testing.F) {
 	f.Add("POST", "/v1/keys", `{"keys":"1250<ENTER>"}`)
 	f.Add("POST", "/v1/payments/P1/refund", `{"amount":"1.50"}`)
 	f.Add("GET", "/v1/export?from=2026-11-01&to=2026-11-30", "")
+	f.Add("POST", "/v1/report", `{"day":"2026-11-23","print":true}`)
+	f.Add("POST", "/v1/report", `{"from":"2026-11-01","to":"2026-11-30T10:00:00+08:00"}`)
+	f.Add("POST", "/v1/test-print", "")
 	f.Fuzz(func(t *testing.T, method, path, body string) {
 		if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \r\n\t#") || method == "" || strings.ContainsAny(method, " \r\n\t()<>@,;:\\\"/[]?={}") {
 			return // not an HTTP request line a client could send
