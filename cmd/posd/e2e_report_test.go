@@ -81,6 +81,9 @@ func TestE2EReportMatchesExport(t *testing.T) {
 			t.Errorf("report --json lacks %q:\n%s", k, out)
 		}
 	}
+	if len(raw) != 4 {
+		t.Errorf("report --json --day has keys beyond day, currencies, unresolved and z:\n%s", out)
+	}
 	usd := posapi.ReportCurrency{Currency: "USD",
 		Paid: posapi.ReportTotal{Count: 2, Amount: "19.50"}, Declined: posapi.ReportTotal{Count: 1, Amount: "3.00"},
 		Cancelled: posapi.ReportTotal{Count: 1, Amount: "4.20"}, Voided: posapi.ReportTotal{Count: 1, Amount: "3.00"},
@@ -139,7 +142,7 @@ func TestE2EReportMatchesExport(t *testing.T) {
 	if err := json.Unmarshal([]byte(d.posctl("--json", "report", "--from", day, "--to", day)), &win); err != nil {
 		t.Fatal(err)
 	}
-	if win.Day != "" || win.Z != 0 || len(win.Currencies) != 1 || win.Currencies[0] != usd || win.Unresolved != 1 {
+	if win.Day != "" || win.Z != 0 || win.From.IsZero() || !win.To.After(win.From) || len(win.Currencies) != 1 || win.Currencies[0] != usd || win.Unresolved != 1 {
 		t.Errorf("report --from --to: %+v", win)
 	}
 

@@ -114,9 +114,11 @@ type Error struct {
 // Each payment counts on the day it was created, each refund on the day
 // it was created, in posd's local time; see posctl(8) for the rules.
 type Report struct {
-	Day        string           `json:"day"`  // YYYY-MM-DD; "" for a --from/--to window
-	From       time.Time        `json:"from"` // the window [from, to)
-	To         time.Time        `json:"to"`
+	Day string `json:"day"` // YYYY-MM-DD; "" for a --from/--to window
+	// From and To are a --from/--to window [from, to); absent for a day,
+	// so a day's report has exactly day, currencies, unresolved and z.
+	From       time.Time        `json:"from,omitzero"`
+	To         time.Time        `json:"to,omitzero"`
 	Currencies []ReportCurrency `json:"currencies"`
 	// Unresolved counts the payments and refunds in the window that have
 	// no verified outcome yet: their money is in none of the totals.

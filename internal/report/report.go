@@ -70,7 +70,10 @@ func (t *total) add(a money.Amount) error {
 // Build sums rows (queue.Engine.ExportRows of [from, to)) into a report.
 // day is "" for a window that is not one day; z is the day's Z number.
 func Build(day string, from, to time.Time, rows []queue.ExportRow, z uint64) (posapi.Report, error) {
-	rep := posapi.Report{Day: day, From: from, To: to, Z: z, Currencies: []posapi.ReportCurrency{}}
+	rep := posapi.Report{Day: day, Z: z, Currencies: []posapi.ReportCurrency{}}
+	if day == "" {
+		rep.From, rep.To = from, to
+	}
 	by := map[money.Currency]*sums{}
 	for _, r := range rows {
 		b := Classify(r)
