@@ -13,13 +13,16 @@ import (
 // the till's entry page URL, the merchant and store, "支付宝 Alipay" and
 // "Scan to pay", as the receipt printer would print it.
 //
-//	posctl entry-code --out FILE.png [--paper 58|80]
+//	posctl entry-code --out FILE.png [--paper 58|80] [--print]
 //
-// posd (--socket) says what the sticker shows, from [entry_code] url.
+// posd (--socket) says what the sticker shows, from [entry_code] url; with
+// --print posd also prints it on the receipt printer, on that printer's
+// paper.
 func runEntryCode(args []string, s stdio) int {
 	flags, g := daemonFlags("entry-code", s)
 	out := flags.String("out", "", "PNG file to write")
 	paperName := flags.String("paper", "80", "paper: 58 or 80")
+	print := flags.Bool("print", false, "also print the sticker on the receipt printer")
 	if rc := parseFlags(flags, args, "out"); rc >= 0 {
 		return rc
 	}
@@ -46,5 +49,13 @@ func runEntryCode(args []string, s stdio) int {
 		return fail(s, "%v", err)
 	}
 	fmt.Fprint(s.out, transcript)
+	if *print {
+		if code := call(s, g, func(ctx context.Context, c *posapi.Client) error {
+			return c.PrintEntryCode(ctx)
+		}); code != exitOK {
+			return code
+		}
+		fmt.Fprintln(s.out, "printed on the receipt printer")
+	}
 	return exitOK
 }

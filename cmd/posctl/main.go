@@ -16,7 +16,7 @@
 //	posctl report [--day YYYY-MM-DD | --from T --to T] [--print]
 //	posctl test-print
 //	posctl receipt-preview --paper 58|80|tm-t88 (--sample | --receipt FILE.json | --payment ID) --out FILE.png
-//	posctl entry-code --out FILE.png [--paper 58|80]
+//	posctl entry-code --out FILE.png [--paper 58|80] [--print]
 //	posctl register --key FILE --alipay-pubkey FILE --client-id ID --gateway URL --merchant-id ID --store-id ID ... [--status]
 //	posctl events --mqtt URL [--topic 'posd/+/+/+/payments']... [--json] [--client-id ID] [--count N]
 //	posctl keygen --out FILE
@@ -73,7 +73,7 @@ var synopses = map[string]string{
 	"export":          "(--from DATE --to DATE | --all) [--format csv|json] [--out FILE]",
 	"report":          "[--day YYYY-MM-DD | --from T --to T] [--print]",
 	"test-print":      "",
-	"entry-code":      "--out FILE.png [--paper 58|80]",
+	"entry-code":      "--out FILE.png [--paper 58|80] [--print]",
 	"receipt-preview": "(--out FILE.png | --text) [--paper 58|80|tm-t88] [--sample | --receipt FILE.json | --payment ID] [--copy] [--code qr|code128|none] [--lang zh-CN|zh-TW|en]",
 	"register":        "[--config FILE] [--key FILE --alipay-pubkey FILE --client-id ID --gateway URL --merchant-id ID --store-id ID] --merchant-name NAME --store-name NAME [--status]",
 	"events":          "--mqtt URL [--topic 'posd/+/+/+/payments']... [--json] [--client-id ID] [--count N]",

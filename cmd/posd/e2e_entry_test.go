@@ -246,6 +246,14 @@ func TestE2EEntryCodePaid(t *testing.T) {
 			t.Errorf("sticker lacks %q:\n%s", want, out)
 		}
 	}
+	// --print: the same sticker from the till's own (virtual) printer.
+	e.posctl("entry-code", "--out", sticker, "--print")
+	if got := decodeOne(t, filepath.Join(e.dir, "receipts", "entry-code.png")); got != e.url {
+		t.Fatalf("printed sticker QR %q, want %q", got, e.url)
+	}
+	if !fileHas(filepath.Join(e.dir, "receipts", "entry-code.txt"), "Scan to pay") {
+		t.Error("printed sticker lacks Scan to pay")
+	}
 	if got := decodeOne(t, testenv.Screenshot(t, "http://"+e.display+"/display/", 800, 480)); got != e.url {
 		t.Fatalf("idle display QR %q, want %q", got, e.url)
 	}

@@ -36,6 +36,8 @@ type backend interface {
 	Receipt(ctx context.Context, id string) (json.RawMessage, error)
 	// EntryCode is the Entry Code sticker's content; ErrNotFound when off.
 	EntryCode(ctx context.Context) (posapi.EntryCode, error)
+	// PrintEntryCode prints the Entry Code sticker on the receipt printer.
+	PrintEntryCode(ctx context.Context) error
 	// Report sums a day or window (and prints it when asked).
 	Report(ctx context.Context, req posapi.ReportRequest) (posapi.Report, error)
 	// TestPrint prints a test slip.
@@ -159,13 +161,17 @@ func apiHandler(b backend, log *slog.Logger) http.Handler {
 		rep, err := b.Report(r.Context(), req)
 		reply(w, rep, err)
 	})
-	mux.HandleFunc("POST /v1/test-print", func(w http.ResponseWriter, r *http.Request) {
-		if err := b.TestPrint(r.Context()); err != nil {
-			apiError(w, log, err)
-			return
+	printed := func(print func(context.Context) error) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if err := print(r.Context()); err != nil {
+				apiError(w, log, err)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
 		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+	}
+	mux.HandleFunc("POST /v1/test-print", printed(b.TestPrint))
+	mux.HandleFunc("POST /v1/entry-code/print", printed(b.PrintEntryCode))
 	return mux
 }
 

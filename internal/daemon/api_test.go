@@ -110,6 +110,8 @@ func (b *ledgerBackend) Report(_ context.Context, req posapi.ReportRequest) (pos
 }
 func (b *ledgerBackend) TestPrint(context.Context) error { return ErrNoPrinter }
 
+func (b *ledgerBackend) PrintEntryCode(context.Context) error { return ErrNoPrinter }
+
 func (b *ledgerBackend) EntryCode(context.Context) (posapi.EntryCode, error) {
 	return posapi.EntryCode{}, fmt.Errorf("%w: Entry Code is off", ErrNotFound)
 }

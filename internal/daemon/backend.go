@@ -267,6 +267,33 @@ func reportWindow(req posapi.ReportRequest) (from, to time.Time, err error) {
 	return from, to, nil
 }
 
+// PrintEntryCode prints the Entry Code sticker (what GET /v1/entry-code
+// describes) on the receipt printer, sized for its paper.
+func (b *daemonBackend) PrintEntryCode(ctx context.Context) error {
+	ec, err := b.EntryCode(ctx)
+	if err != nil {
+		return err
+	}
+	st := printer.Sticker{MerchantName: ec.MerchantName, StoreName: ec.StoreName, URL: ec.URL}
+	// The URL was checked at start; a sticker that cannot be laid out is
+	// refused before anything reaches the printer.
+	if p, err := printer.PaperByName("58"); err == nil {
+		if _, err := printer.LayoutSticker(st, p); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadRequest, err)
+		}
+	}
+	var layoutErr error
+	err = b.t.printer.Slip(ctx, "entry-code", func(p printer.Paper) []printer.Block {
+		blocks, err := printer.LayoutSticker(st, p)
+		layoutErr = err
+		return blocks
+	})
+	if layoutErr != nil {
+		return fmt.Errorf("%w: %w", ErrBadRequest, layoutErr)
+	}
+	return err
+}
+
 // TestPrint prints a test slip on whatever printer is configured.
 func (b *daemonBackend) TestPrint(ctx context.Context) error {
 	return b.t.printer.Slip(ctx, "test-print", func(p printer.Paper) []printer.Block {

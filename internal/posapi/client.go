@@ -159,6 +159,13 @@ func (c *Client) Report(ctx context.Context, req ReportRequest) (Report, error) 
 	return r, c.do(ctx, http.MethodPost, "/v1/report", req, &r)
 }
 
+// PrintEntryCode prints the Entry Code sticker on the receipt printer and
+// returns once the printer took it; a 404 StatusError when [entry_code] is
+// off.
+func (c *Client) PrintEntryCode(ctx context.Context) error {
+	return c.do(ctx, http.MethodPost, "/v1/entry-code/print", nil, nil)
+}
+
 // TestPrint prints a test slip and returns once the printer took it.
 func (c *Client) TestPrint(ctx context.Context) error {
 	return c.do(ctx, http.MethodPost, "/v1/test-print", nil, nil)

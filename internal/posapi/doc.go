@@ -17,6 +17,8 @@
 //	GET  /v1/payments/{id}/receipt        the receipt as printed (printer.Receipt JSON)
 //	POST /v1/report {"day": "2026-11-23"}  Report (or from/to; "print": true prints it)
 //	POST /v1/test-print                    a test slip on the receipt printer
+//	GET  /v1/entry-code                    EntryCode (what the static sticker shows)
+//	POST /v1/entry-code/print              the Entry Code sticker on the receipt printer
 //
 // Amounts are strings in the currency's decimal form plus the currency,
 // as on a receipt; nothing here is a float.
