@@ -525,12 +525,20 @@ func (s *Store) saveAll(ps []Payment, jobs []PrintJob) ([]PrintJob, error) {
 	return out, nil
 }
 
-// probe commits a tiny write to learn whether the file takes writes again.
+// probe commits a write to learn whether the file takes payments again.
 func (s *Store) probe() error {
+	// The probe is as large as a few payment records: on a nearly full disk a
+	// tiny write still fits while every payment is refused, and the till would
+	// flip between "writable again" and "disk full" at each retry.
+	v := make([]byte, probeSize)
+	copy(v, time.Now().UTC().Format(time.RFC3339))
 	return s.update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketMeta).Put([]byte("probe"), []byte(time.Now().UTC().Format(time.RFC3339)))
+		return tx.Bucket(bucketMeta).Put([]byte("probe"), v)
 	})
 }
+
+// probeSize is the room the disk must have before posd takes payments again.
+const probeSize = 16 << 10
 
 // Get returns the stored payment with that paymentRequestId.
 func (s *Store) Get(requestID string) (Payment, error) {
