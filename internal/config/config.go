@@ -36,14 +36,18 @@ type Config struct {
 	Keypad   Keypad   `toml:"keypad"`
 	Printer  Printer  `toml:"printer"`
 	Display  Display  `toml:"display"`
-	API      API      `toml:"api"`
-	Metrics  Metrics  `toml:"metrics"`
-	Log      Log      `toml:"log"`
-	Events   Events   `toml:"events"`
+	// Cashier is the display facing the cashier: a [[display]] entry with
+	// role = "cashier"; Kind "none" when there is none.
+	Cashier Display `toml:"-"`
+	API     API     `toml:"api"`
+	Metrics Metrics `toml:"metrics"`
+	Log     Log     `toml:"log"`
+	Events  Events  `toml:"events"`
 	// EntryCode is [entry_code] (entrycode.go).
 	EntryCode EntryCode `toml:"entry_code"`
 
-	file string // what Load read, for errors
+	file          string   // what Load read, for errors
+	extraDisplays []string // roles of display tables beyond one per role
 }
 
 // Merchant is what appears on receipts and screens.
@@ -141,8 +145,13 @@ type Printer struct {
 	Status string `toml:"status"`
 }
 
-// Display is the customer display.
+// Display is one display. A single [display] table is the customer
+// display; an array of [[display]] tables lists every display, each with
+// its role.
 type Display struct {
+	// Role is "customer" (the default) or "cashier": the cashier's display
+	// shows the till's own view (amount typed, state, hints, alerts).
+	Role         string `toml:"role"`
 	Kind         string `toml:"kind"`
 	Device       string `toml:"device"`
 	Listen       string `toml:"listen"`
@@ -169,9 +178,13 @@ type Display struct {
 
 // DisplayLangs are the customer display's languages: [display] languages, or
 // the merchant's language alone.
-func (c Config) DisplayLangs() []lang.Lang {
+func (c Config) DisplayLangs() []lang.Lang { return c.LangsOf(c.Display) }
+
+// LangsOf are display d's languages: its languages key, or the merchant's
+// language alone.
+func (c Config) LangsOf(d Display) []lang.Lang {
 	var out []lang.Lang
-	for _, name := range c.Display.Languages {
+	for _, name := range d.Languages {
 		if l, err := lang.Parse(name); err == nil {
 			out = append(out, l)
 		}
@@ -234,12 +247,26 @@ func Default() Config {
 		Outbox:  Outbox{Path: "/var/lib/posd/posd.db", Retention: Duration{90 * 24 * time.Hour}},
 		Keypad:  Keypad{Matrix: Matrix{Layout: "4x4"}},
 		Printer: Printer{Kind: "none", Baud: 9600, Parity: "none", DataBits: 8, StopBits: 1, Flow: "status", Paper: "80", CodePage: "PC858", NativeQR: true, Status: "dle-eot"},
-		Display: Display{Kind: "kiosk", Listen: "127.0.0.1:8080", Width: 800, Height: 480, I2CBus: 1, I2CAddr: 0x3C, SPIHz: 32_000_000},
+		Display: defaultDisplay,
+		Cashier: noDisplay,
 		API:     API{Socket: "/run/posd/posd.sock"},
 		Metrics: Metrics{Listen: "127.0.0.1:9464"},
 		Log:     Log{Level: "info", Format: "text"},
 		Events:  DefaultEvents(),
 	}
+}
+
+// defaultDisplay is a [display] or [[display]] table's defaults.
+var defaultDisplay = Display{Role: "customer", Kind: "kiosk", Listen: "127.0.0.1:8080", Width: 800, Height: 480, I2CBus: 1, I2CAddr: 0x3C, SPIHz: 32_000_000}
+
+// noDisplay is a role no table fills.
+var noDisplay = func() Display { d := defaultDisplay; d.Kind = "none"; return d }()
+
+// multiDisplay is the file's shape when it lists [[display]] tables: the
+// outer field hides Config's single table.
+type multiDisplay struct {
+	Config
+	Display []Display `toml:"display"`
 }
 
 // Load reads and validates the file at path. Every problem is
@@ -271,7 +298,26 @@ func (c *Config) FileName() string {
 // leave a default in place.
 func Parse(name string, data []byte) (Config, error) {
 	cfg := Default()
-	md, err := toml.Decode(string(data), &cfg)
+	var probe map[string]any
+	md, err := toml.Decode(string(data), &probe)
+	var tables []map[string]any
+	if err == nil {
+		tables, _ = probe["display"].([]map[string]any)
+		if tables != nil {
+			// Every listed display starts from the defaults; the roles
+			// are sorted out below, after the unknown keys.
+			m := multiDisplay{Config: cfg, Display: make([]Display, len(tables))}
+			for i := range m.Display {
+				m.Display[i] = defaultDisplay
+			}
+			if md, err = toml.Decode(string(data), &m); err == nil {
+				cfg = m.Config
+				cfg.placeDisplays(m.Display)
+			}
+		} else if md, err = toml.Decode(string(data), &cfg); err == nil && cfg.Display.Role == "cashier" {
+			cfg.placeDisplays([]Display{cfg.Display})
+		}
+	}
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
@@ -291,6 +337,25 @@ func Parse(name string, data []byte) (Config, error) {
 		return Config{}, errors.Join(problems...)
 	}
 	return cfg, nil
+}
+
+// placeDisplays puts display tables in their roles: a role no table
+// names has no display. check reports a second table of a role.
+func (c *Config) placeDisplays(ds []Display) {
+	c.Display, c.Cashier = noDisplay, noDisplay
+	seen := map[string]bool{}
+	for _, d := range ds {
+		if seen[d.Role] {
+			c.extraDisplays = append(c.extraDisplays, d.Role)
+			continue
+		}
+		seen[d.Role] = true
+		if d.Role == "cashier" {
+			c.Cashier = d
+		} else { // "customer", or a bad role check reports
+			c.Display = d
+		}
+	}
 }
 
 // Validate reports every problem in c as an *Error naming the file name,
@@ -603,9 +668,27 @@ func (c *Config) checkPrinter(bad badFunc) {
 	}
 }
 
-// checkDisplay checks [display]; what a driver needs is the display package's rule.
+// checkDisplay checks the display tables; what a driver needs is the
+// display package's rule.
 func (c *Config) checkDisplay(bad badFunc) {
-	d := c.Display
+	for _, role := range c.extraDisplays {
+		bad("display", "role", "more than one display with role %q", role)
+	}
+	bad.oneOf("display", "role", c.Display.Role, "customer", "cashier")
+	checkOneDisplay(c.Display, bad)
+	if c.Cashier.Kind == "none" {
+		return
+	}
+	if c.Cashier.Kind == "kiosk" {
+		bad("display", "kind", "cashier display: \"kiosk\" serves the customer page; use a panel, \"terminal\" or \"png\"")
+		return
+	}
+	checkOneDisplay(c.Cashier, func(section, key, format string, args ...any) {
+		bad(section, key, "cashier display: "+format, args...)
+	})
+}
+
+func checkOneDisplay(d Display, bad badFunc) {
 	if d.Kind != "none" {
 		for _, p := range (display.Config{Driver: d.Kind, Device: d.Device, Width: d.Width, Height: d.Height, DC: d.DC}).Problems() {
 			if p.Field == "driver" {

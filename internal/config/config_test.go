@@ -40,7 +40,7 @@ func tomlPaths(t reflect.Type, prefix []string) [][]string {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := f.Tag.Get("toml")
-		if tag == "" {
+		if tag == "" || tag == "-" {
 			continue
 		}
 		path := append(append([]string(nil), prefix...), tag)
@@ -218,5 +218,56 @@ func TestConfigWarnsAboutAnOpenDisplay(t *testing.T) {
 	w := cfg.Warnings("posd.toml")
 	if len(w) != 1 || !strings.HasPrefix(w[0].Error(), `posd.toml: [display] listen: "0.0.0.0:8080" is not a loopback address`) {
 		t.Fatalf("warnings %v", w)
+	}
+}
+
+// The display tables: one [display] is the customer's unless its role says
+// otherwise; [[display]] lists every display, at most one per role.
+func TestDisplayTables(t *testing.T) {
+	base := string(readExample(t))
+	many := strings.Replace(base, "[display]\n", "[[display]]\n", 1)
+	cashier := "\n[[display]]\nrole = \"cashier\"\nkind = \"png\"\ndevice = \"/run/posd/cashier.png\"\nwidth = 320\nheight = 240\n"
+	cases := []struct {
+		name, file         string
+		customer, cashierK string // kinds wanted, when the file loads
+		err                string // the whole first error line, when it does not
+	}{
+		{"single table", base, "kiosk", "none", ""},
+		{"single cashier table", strings.Replace(base, `role = "customer"`, `role = "cashier"`, 1), "", "", `posd.toml: [display] kind: cashier display: "kiosk" serves the customer page; use a panel, "terminal" or "png"`},
+		{"one entry", many, "kiosk", "none", ""},
+		{"customer and cashier", many + cashier, "kiosk", "png", ""},
+		{"cashier alone", strings.Replace(strings.Replace(many, `role = "customer"`, `role = "cashier"`, 1), `kind = "kiosk"`, `kind = "terminal"`, 1), "none", "terminal", ""},
+		{"two cashiers", many + cashier + cashier, "", "", `posd.toml: [display] role: more than one display with role "cashier"`},
+		{"two customers", many + strings.Replace(cashier, `"cashier"`, `"customer"`, 1), "", "", `posd.toml: [display] role: more than one display with role "customer"`},
+		{"unknown role", strings.Replace(many, `role = "customer"`, `role = "manager"`, 1), "", "", `posd.toml: [display] role: "manager" is not one of customer, cashier`},
+		{"cashier kiosk", many + strings.Replace(cashier, `kind = "png"`, `kind = "kiosk"`, 1), "", "", `posd.toml: [display] kind: cashier display: "kiosk" serves the customer page; use a panel, "terminal" or "png"`},
+		{"cashier png without a file", many + strings.Replace(cashier, "device = \"/run/posd/cashier.png\"\n", "", 1), "", "", `posd.toml: [display] device: cashier display: `},
+		{"unknown key in an entry", many + cashier + "colour = \"red\"\n", "", "", `posd.toml: [display] colour: unknown key`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := Parse("posd.toml", []byte(c.file))
+			if c.err != "" {
+				if err == nil {
+					t.Fatalf("loaded; want %q", c.err)
+				}
+				if first, _, _ := strings.Cut(err.Error(), "\n"); !strings.HasPrefix(first, c.err) {
+					t.Fatalf("error %q, want %q", err, c.err)
+				}
+				if !errors.Is(err, ErrInvalid) {
+					t.Errorf("%v does not match ErrInvalid", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Display.Kind != c.customer || cfg.Cashier.Kind != c.cashierK {
+				t.Errorf("customer %q, cashier %q; want %q, %q", cfg.Display.Kind, cfg.Cashier.Kind, c.customer, c.cashierK)
+			}
+			if c.cashierK == "png" && (cfg.Cashier.Width != 320 || cfg.Cashier.Listen != "127.0.0.1:8080" || cfg.Cashier.I2CAddr != 0x3C) {
+				t.Errorf("cashier entry = %+v: set keys and the defaults", cfg.Cashier)
+			}
+		})
 	}
 }

@@ -66,6 +66,7 @@ type Daemon struct {
 	printer  receiptPrinter
 	till     *till
 	device   display.Display // nil: no customer display
+	cashier  display.Display // nil: no cashier display
 	kiosk    http.Handler    // the kiosk page, or nil
 	screens  *screens
 	script   *keypad.Script
@@ -157,6 +158,13 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 			return nil, err
 		}
 		d.closers = append(d.closers, d.device.Close)
+	}
+	if cfg.Cashier.Kind != "none" {
+		// The cashier's display: never a kiosk (config refuses it), so no page.
+		if d.cashier, _, err = openDisplay(context.Background(), cfg.Cashier, cfg.LangsOf(cfg.Cashier), log.With("display", "cashier")); err != nil {
+			return nil, err
+		}
+		d.closers = append(d.closers, d.cashier.Close)
 	}
 	d.screens = &screens{merchant: cfg.Merchant.Name, t: d.till, shown: o.Shown}
 	if _, ok := cfg.EntryURL(); ok {
@@ -304,6 +312,16 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 			tick := time.NewTicker(time.Second)
 			defer tick.Stop()
 			safe.Run(tillCtx, tick.C)
+		})
+	}
+
+	if d.cashier != nil {
+		safe := display.NewFailSafe(d.cashier, display.FailSafeConfig{Logger: log.With("component", "display", "display", "cashier")})
+		d.screens.cashier = safe
+		wg.Go(func() {
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			safe.Run(tillCtx, tick.C) // recovery from a failing device
 		})
 	}
 

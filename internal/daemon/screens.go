@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/posd/posd/display"
 	"github.com/posd/posd/display/kiosk"
@@ -34,6 +35,61 @@ func customerScreen(c terminal.Customer, merchant, entry string) display.Screen 
 	return s
 }
 
+// cashierScreen turns the till's own view (what the demo's cashier page
+// shows) into a screen for a display facing the cashier: the amount typed
+// or charged, the state, and one line for the first alert, else the
+// notice, else the hint. It never carries the QR: the code is the
+// customer's to scan.
+func cashierScreen(v terminal.Screen) display.Screen {
+	c := v.Customer
+	s := display.Screen{Amount: c.Amount}
+	line := v.Hint
+	if v.Notice != "" {
+		line = v.Notice
+	}
+	if len(v.Alerts) > 0 {
+		line = v.Alerts[0]
+	}
+	switch v.Phase {
+	case terminal.Ready, terminal.Confirming:
+		s.Kind, s.Merchant = display.AmountEntry, line
+	case terminal.Paid:
+		s.Kind, s.Merchant = display.Paid, line
+	case terminal.Declined:
+		s.Kind, s.Reason = display.Declined, v.Notice
+		if s.Reason == "" {
+			s.Reason = v.Title
+		}
+	case terminal.Voided:
+		s.Kind, s.Reason = display.Cancelled, v.Title
+	case terminal.Starting, terminal.Waiting, terminal.ShowingQR, terminal.Cancelling, terminal.Attention:
+		s.Kind, s.Merchant, s.Reason = display.Processing, line, v.Title
+	default: // the manager's screens
+		s.Kind, s.Amount, s.Merchant = display.Idle, display.Screen{}.Amount, v.Title
+	}
+	if err := s.Amount.Validate(); err != nil && s.Kind != display.AmountEntry {
+		s.Amount = display.Screen{}.Amount // a phase without a payment amount
+	}
+	if (s.Kind == display.Paid || s.Kind == display.Declined) && s.Amount == (display.Screen{}).Amount {
+		s.Kind = display.Processing
+	}
+	s.Merchant, s.Reason = clip(s.Merchant), clip(s.Reason)
+	return s
+}
+
+// clip keeps a line within what a display.Screen accepts, on a rune boundary.
+func clip(text string) string {
+	const most = 256
+	if len(text) <= most {
+		return text
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut]
+}
+
 // screens is the flow's Display: the customer part of every screen goes
 // to the customer display; the whole screen is kept for the API and the
 // demo's cashier page.
@@ -41,15 +97,30 @@ type screens struct {
 	customer interface {
 		Show(context.Context, display.Screen) error
 	} // nil: no customer display
-	merchant string
-	entry    string // the Entry Code URL for the idle screen, or ""
-	t        *till
-	last     display.Screen
-	shown    func(display.Screen) // called after each frame (benchmarks, tests); may be nil
+	cashier interface {
+		Show(context.Context, display.Screen) error
+	} // nil: no cashier display
+	lastCashier display.Screen
+	merchant    string
+	entry       string // the Entry Code URL for the idle screen, or ""
+	t           *till
+	last        display.Screen
+	shown       func(display.Screen) // called after each frame (benchmarks, tests); may be nil
 }
 
 func (s *screens) Show(ctx context.Context, sc terminal.Screen) error {
 	s.t.showing(sc)
+	if s.cashier != nil {
+		// A FailSafe: device trouble is in its Health; nothing the
+		// cashier's display says stops the flow.
+		if cs := cashierScreen(sc); cs != s.lastCashier {
+			if err := s.cashier.Show(ctx, cs); err != nil {
+				s.t.log.Warn("cashier display", "err", err)
+			} else {
+				s.lastCashier = cs
+			}
+		}
+	}
 	if s.customer == nil {
 		return nil
 	}
