@@ -212,8 +212,9 @@ func startPrinter(ctx context.Context, con *console, addr string) error {
 	return nil
 }
 
-// watchGrowth reports every growth of dir/posd.db: bbolt grows the file
-// (truncate and fsync) before it writes pages beyond its end.
+// watchGrowth reports every growth of dir/posd.db, and of posd.db.new
+// where posd builds a new outbox before linking it into place: bbolt grows
+// the file (truncate and fsync) before it writes pages beyond its end.
 func watchGrowth(con *console, dir string) {
 	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC)
 	if err != nil {
@@ -224,10 +225,11 @@ func watchGrowth(con *console, dir string) {
 		con.line("grow", "inotify: "+err.Error())
 		return
 	}
-	path := filepath.Join(dir, "posd.db")
-	var size int64
-	if fi, err := os.Stat(path); err == nil {
-		size = fi.Size()
+	sizes := map[string]int64{"posd.db.new": 0, "posd.db": 0}
+	for name := range sizes {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			sizes[name] = fi.Size()
+		}
 	}
 	buf := make([]byte, 4096)
 	for {
@@ -239,9 +241,11 @@ func watchGrowth(con *console, dir string) {
 		if !strings.Contains(string(buf[:n]), "posd.db") {
 			continue
 		}
-		if fi, err := os.Stat(path); err == nil && fi.Size() > size {
-			con.line("grow", fmt.Sprintf("%d %d", size, fi.Size()))
-			size = fi.Size()
+		for name, size := range sizes {
+			if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Size() > size {
+				con.line("grow", fmt.Sprintf("%d %d", size, fi.Size()))
+				sizes[name] = fi.Size()
+			}
 		}
 	}
 }
