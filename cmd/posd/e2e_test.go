@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -646,5 +647,30 @@ func TestE2ESecondPosdRefused(t *testing.T) {
 	}
 	if _, err := d.api.Status(context.Background()); err != nil {
 		t.Fatalf("the first posd stopped answering: %v", err)
+	}
+}
+
+// A demo whose port is taken says so and names the flags that move it.
+func TestE2EDemoPortTakenNamesTheFlag(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, args := range [][]string{
+		{"-demo-http", l.Addr().String(), "-demo-gateway", testenv.FreeAddr(t)},
+		{"-demo-http", testenv.FreeAddr(t), "-demo-gateway", l.Addr().String()},
+	} {
+		cmd := exec.Command(binaries.posd, append([]string{"-demo", "-demo-dir", t.TempDir()}, args...)...)
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+			t.Fatalf("posd %v: %v\n%s", args, err, out)
+		}
+		for _, want := range []string{"address already in use", "-demo-http", "-demo-gateway"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("posd %v: output lacks %q:\n%s", args, want, out)
+			}
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/posd/posd/alipay"
@@ -167,8 +168,17 @@ func demoPolicy() *queue.Policy {
 	return &p
 }
 
-// Run runs posd against an in-process simulator until ctx ends.
+// Run runs posd against an in-process simulator until ctx ends. When one of
+// the demo's ports is taken, the error names the flags that move them.
 func Run(ctx context.Context, d Options) error {
+	err := run(ctx, d)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		err = fmt.Errorf("%w\n(another program uses that port: move the demo with -demo-http 127.0.0.1:PORT (pages, default 127.0.0.1:8080), -demo-gateway 127.0.0.1:PORT (simulated gateway, default 127.0.0.1:9443) or -demo-metrics)", err)
+	}
+	return err
+}
+
+func run(ctx context.Context, d Options) error {
 	log := d.Daemon.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -217,7 +227,7 @@ func Run(ctx context.Context, d Options) error {
 	go func() { _ = sim.Run(simCtx) }()
 	l, err := tls.Listen("tcp", d.Gateway, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	if err != nil {
-		return fmt.Errorf("simulator: %w", err)
+		return fmt.Errorf("simulator (-demo-gateway): %w", err)
 	}
 	var gwHandler http.Handler = sim
 	if d.WrapGateway != nil {
