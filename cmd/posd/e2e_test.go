@@ -652,6 +652,7 @@ func TestE2ESecondPosdRefused(t *testing.T) {
 
 // A demo whose port is taken says so and names the flags that move it.
 func TestE2EDemoPortTakenNamesTheFlag(t *testing.T) {
+	needBinaries(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
