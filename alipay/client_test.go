@@ -381,7 +381,10 @@ func TestAbandonedAfterSendingIsUnknown(t *testing.T) {
 // The pay deadline applies even when the caller gives none.
 func TestPayDeadline(t *testing.T) {
 	g := newTestGateway(t)
-	g.handle = func(w http.ResponseWriter, r *http.Request, _ []byte) { <-r.Context().Done() }
+	g.handle = func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		<-r.Context().Done()
+		panic(http.ErrAbortHandler) // never answer (see TestAbandonedAfterSendingIsUnknown)
+	}
 	cfg := g.config()
 	cfg.PayTimeout = 300 * time.Millisecond
 	_, r, err := g.client(cfg).Pay(context.Background(), examplePay())
