@@ -2,12 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"fmt"
 	"net"
 	"net/http/httptest"
@@ -17,7 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/internal/posapi"
@@ -40,18 +35,8 @@ func TestE2EConfiguredDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The configured key file does not exist: the credential must win.
-	key, err := rsa.GenerateKey(rand.Reader, alipay.MinKeyBits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The name systemd/posd.service gives the credential (LoadCredential=).
-	if err := os.WriteFile(filepath.Join(creds, "merchant-key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	key := writeMerchantKey(t, filepath.Join(creds, "merchant-key"))
 	const clientID = "SANDBOX_E2E_CONFIG"
 	sim, err := amssim.New(amssim.Config{Merchants: []amssim.MerchantKey{{ClientID: clientID, PublicKey: &key.PublicKey}}})
 	if err != nil {

@@ -3,13 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"flag"
 	"fmt"
 	"image"
@@ -56,37 +50,8 @@ func startEntryTill(t *testing.T, preset bool, simCfg func(*amssim.Config)) *ent
 	t.Helper()
 	needBinaries(t)
 	dir := t.TempDir()
-	key, err := rsa.GenerateKey(rand.Reader, alipay.MinKeyBits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPath := filepath.Join(dir, "merchant-key.pem")
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	const clientID = "SANDBOX_E2E_ENTRY"
-	cfg := amssim.Config{Merchants: []amssim.MerchantKey{{ClientID: clientID, PublicKey: &key.PublicKey}}}
-	if simCfg != nil {
-		simCfg(&cfg)
-	}
-	sim, err := amssim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	go func() { _ = sim.Run(ctx) }()
-	gw := httptest.NewTLSServer(sim)
-	t.Cleanup(gw.Close)
-	pin := sha256.Sum256(gw.Certificate().Raw)
-	platform := filepath.Join(dir, "alipay-public-key.txt")
-	if err := os.WriteFile(platform, []byte(sim.GatewayPublicKeyBase64()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	gw := startTestGateway(t, dir, clientID, simCfg)
 	notify, display := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	entryURL := "http://" + notify + "/entry/T01"
 	socket := filepath.Join(dir, "run", "posd.sock")
@@ -119,19 +84,21 @@ listen = %q
 font = "builtin"
 [api]
 socket = %q
+[metrics]
+listen = %q
 [entry_code]
 enabled = true
 url = %q
 preset = %v
-`, clientID, keyPath, platform, gw.URL, hex.EncodeToString(pin[:]), notify, notify, filepath.Join(dir, "posd.db"),
-		filepath.Join(dir, "receipts"), display, socket, entryURL, preset)
+`, clientID, gw.keyFile, gw.platform, gw.srv.URL, gw.pin, notify, notify, filepath.Join(dir, "posd.db"),
+		filepath.Join(dir, "receipts"), display, socket, testenv.FreeAddr(t), entryURL, preset)
 	path := filepath.Join(dir, "posd.toml")
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	d := &demoProc{t: t, dir: dir}
 	d.start(socket, nil, "-config", path)
-	return &entryTill{demoProc: d, sim: sim, gw: gw, url: entryURL, display: display, conf: path}
+	return &entryTill{demoProc: d, sim: gw.sim, gw: gw.srv, url: entryURL, display: display, conf: path}
 }
 
 // restart starts posd again on the same files.

@@ -2,19 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/internal/posapi"
@@ -42,37 +33,8 @@ func startConfigured(t *testing.T, simCfg func(*amssim.Config), env ...string) *
 	t.Helper()
 	needBinaries(t)
 	dir := t.TempDir()
-	key, err := rsa.GenerateKey(rand.Reader, alipay.MinKeyBits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPath := filepath.Join(dir, "merchant-key.pem")
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	const clientID = "SANDBOX_E2E_SAFETY"
-	cfg := amssim.Config{Merchants: []amssim.MerchantKey{{ClientID: clientID, PublicKey: &key.PublicKey}}}
-	if simCfg != nil {
-		simCfg(&cfg)
-	}
-	sim, err := amssim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	go func() { _ = sim.Run(ctx) }()
-	gw := httptest.NewTLSServer(sim)
-	t.Cleanup(gw.Close)
-	pin := sha256.Sum256(gw.Certificate().Raw)
-	platform := filepath.Join(dir, "alipay-public-key.txt")
-	if err := os.WriteFile(platform, []byte(sim.GatewayPublicKeyBase64()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	gw := startTestGateway(t, dir, clientID, simCfg)
 	metrics := testenv.FreeAddr(t)
 	socket := filepath.Join(dir, "run", "posd.sock")
 	conf := fmt.Sprintf(`
@@ -98,14 +60,14 @@ kind = "none"
 socket = %q
 [metrics]
 listen = %q
-`, clientID, keyPath, platform, gw.URL, hex.EncodeToString(pin[:]), filepath.Join(dir, "posd.db"), socket, metrics)
+`, clientID, gw.keyFile, gw.platform, gw.srv.URL, gw.pin, filepath.Join(dir, "posd.db"), socket, metrics)
 	path := filepath.Join(dir, "posd.toml")
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	d := &demoProc{t: t, dir: dir}
 	d.start(socket, env, "-config", path)
-	return &configured{demoProc: d, sim: sim, metrics: metrics}
+	return &configured{demoProc: d, sim: gw.sim, metrics: metrics}
 }
 
 func (c *configured) ledger(id string) amssim.Payment {

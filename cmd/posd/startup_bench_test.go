@@ -2,12 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posd/posd/alipay"
 	"github.com/posd/posd/alipay/amssim"
 	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/internal/posapi"
@@ -105,18 +100,8 @@ func BenchmarkStartup(b *testing.B) {
 //
 // With a simulator (sim, created here when nil) the gateway is its own.
 func startupConfig(b *testing.B, dir, gateway, pin string, sim **amssim.Simulator, printer string) string {
-	key, err := rsa.GenerateKey(rand.Reader, alipay.MinKeyBits)
-	if err != nil {
-		b.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		b.Fatal(err)
-	}
 	keyFile := filepath.Join(dir, "merchant-key.pem")
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		b.Fatal(err)
-	}
+	key := writeMerchantKey(b, keyFile)
 	gw, err := amssim.New(amssim.Config{Merchants: []amssim.MerchantKey{{ClientID: "SANDBOX_STARTUP", PublicKey: &key.PublicKey}}})
 	if err != nil {
 		b.Fatal(err)
