@@ -296,9 +296,12 @@ func TestEngineOrderCodePaidByBuyer(t *testing.T) {
 func TestEngineNotificationBringsInquiryForward(t *testing.T) {
 	h := newHarness(t)
 	h.start()
+	// Frozen from the start: had the clock moved while the QR was awaited,
+	// an inquiry could be out when the buyer pays, see the payment and
+	// close it before the nudge.
+	h.frozen = true
 	h.pay(payReq("P1", "S1", queue.OrderCode, "", 1000))
 	h.waitFor(queue.ChangeQRReady, "P1")
-	h.frozen = true
 	if err := h.gw.BuyerPays("P1"); err != nil {
 		t.Fatal(err)
 	}
