@@ -184,7 +184,7 @@ func (e *encoder) textLine(b Block) {
 		}
 		head := text[:i]
 		e.out = e.text.append(e.out, head)
-		col += columns(head)
+		col += Columns(head)
 		rest := text[i:]
 		j := 0
 		for j < len(rest) && rest[j] == ' ' {

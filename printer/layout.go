@@ -88,7 +88,7 @@ func (s *slip) rule() { s.lines(AlignLeft, false, false, strings.Repeat("-", s.c
 
 func (s *slip) pair(label, value string) {
 	if value != "" {
-		s.lines(AlignLeft, false, false, labelled(label, value, s.cols)...)
+		s.lines(AlignLeft, false, false, Labelled(label, value, s.cols)...)
 	}
 }
 
@@ -131,8 +131,8 @@ func layoutSlip(r Receipt, p Paper, opt LayoutOptions, merchant bool) ([]Block, 
 	half := p.Columns / 2
 	t := receiptLang(r).T
 
-	s.lines(AlignCenter, true, true, wrap(r.MerchantName, half)...)
-	s.lines(AlignCenter, false, false, wrap(r.StoreName, p.Columns)...)
+	s.lines(AlignCenter, true, true, Wrap(r.MerchantName, half)...)
+	s.lines(AlignCenter, false, false, Wrap(r.StoreName, p.Columns)...)
 	if opt.Copy {
 		s.lines(AlignCenter, true, true, t("** COPY **"))
 	}
@@ -157,14 +157,14 @@ func layoutSlip(r Receipt, p Paper, opt LayoutOptions, merchant bool) ([]Block, 
 				value = it.Amount.Decimal()
 			}
 			if value == "" {
-				s.lines(AlignLeft, false, false, wrap(desc, p.Columns)...)
+				s.lines(AlignLeft, false, false, Wrap(desc, p.Columns)...)
 				continue
 			}
 			s.pair(desc, value)
 		}
 	}
 	s.rule()
-	s.lines(AlignLeft, true, true, labelled(t(totalLabels[r.Kind]), r.Amount.String(), half)...)
+	s.lines(AlignLeft, true, true, Labelled(t(totalLabels[r.Kind]), r.Amount.String(), half)...)
 	if r.PaidAmount != nil {
 		s.pair(t("Customer paid"), r.PaidAmount.String())
 	}
@@ -172,7 +172,7 @@ func layoutSlip(r Receipt, p Paper, opt LayoutOptions, merchant bool) ([]Block, 
 	if r.CustomerID != "" {
 		s.pair(t("Customer"), MaskCustomerID(printable(r.CustomerID)))
 	}
-	s.lines(AlignLeft, true, false, labelled(t("Result"), t(resultWords[r.Result]), p.Columns)...)
+	s.lines(AlignLeft, true, false, Labelled(t("Result"), t(resultWords[r.Result]), p.Columns)...)
 	if len(r.Refunds) > 0 {
 		s.rule()
 		s.lines(AlignLeft, true, false, t("Refunds"))
@@ -180,7 +180,7 @@ func layoutSlip(r Receipt, p Paper, opt LayoutOptions, merchant bool) ([]Block, 
 			s.pair(rf.Time.In(r.Time.Location()).Format("2006-01-02 15:04"), "-"+rf.Amount.String())
 			s.pair(t("Refund ID"), rf.RefundID)
 		}
-		s.lines(AlignLeft, true, false, labelled(t("Remaining"), r.Remaining().String(), p.Columns)...)
+		s.lines(AlignLeft, true, false, Labelled(t("Remaining"), r.Remaining().String(), p.Columns)...)
 	}
 	s.rule()
 	if r.Kind == KindSale {
@@ -200,7 +200,7 @@ func layoutSlip(r Receipt, p Paper, opt LayoutOptions, merchant bool) ([]Block, 
 	}
 	if r.Footer != "" {
 		s.feed(1)
-		s.lines(AlignCenter, false, false, wrap(r.Footer, p.Columns)...)
+		s.lines(AlignCenter, false, false, Wrap(r.Footer, p.Columns)...)
 	}
 	s.blocks = append(s.blocks, Block{Kind: BlockCut})
 	return s.blocks, nil

@@ -83,7 +83,7 @@ func checkLayout(t *testing.T, r Receipt, p Paper, copy bool, sym Symbol, blocks
 			if b.Double {
 				limit /= 2
 			}
-			if c := columns(b.Text); c > limit || c == 0 {
+			if c := Columns(b.Text); c > limit || c == 0 {
 				t.Errorf("%s: line %q is %d columns, limit %d", p.Name, b.Text, c, limit)
 			}
 			for _, ch := range b.Text {
@@ -218,8 +218,8 @@ func TestLayoutChinese(t *testing.T) {
 			if b.Double {
 				limit /= 2
 			}
-			if columns(b.Text) > limit {
-				t.Errorf("%d columns: %q is %d wide", p.Columns, b.Text, columns(b.Text))
+			if Columns(b.Text) > limit {
+				t.Errorf("%d columns: %q is %d wide", p.Columns, b.Text, Columns(b.Text))
 			}
 		}
 		all := strings.Join(lines, "\n")
@@ -249,15 +249,15 @@ func TestWrapAndLabelled(t *testing.T) {
 		{"tab\there\x10", 20, []string{"tab here?"}},
 	}
 	for _, c := range cases {
-		got := wrap(c.in, c.cols)
+		got := Wrap(c.in, c.cols)
 		if strings.Join(got, "|") != strings.Join(c.want, "|") {
 			t.Errorf("wrap(%q, %d) = %q, want %q", c.in, c.cols, got, c.want)
 		}
 	}
-	if got := labelled("Total", "12.50", 16); len(got) != 1 || got[0] != "Total      12.50" {
+	if got := Labelled("Total", "12.50", 16); len(got) != 1 || got[0] != "Total      12.50" {
 		t.Errorf("labelled = %q", got)
 	}
-	if got := labelled("Total amount due", "USD 12.50", 16); len(got) != 2 || got[1] != "       USD 12.50" {
+	if got := Labelled("Total amount due", "USD 12.50", 16); len(got) != 2 || got[1] != "       USD 12.50" {
 		t.Errorf("labelled long = %q", got)
 	}
 }

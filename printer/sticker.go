@@ -26,9 +26,9 @@ func LayoutSticker(st Sticker, p Paper) ([]Block, error) {
 		return nil, fmt.Errorf("%w: %d columns on %d dots", ErrUnknownPaper, p.Columns, p.Dots)
 	}
 	s := &slip{cols: p.Columns}
-	s.lines(AlignCenter, true, true, wrap(printable(st.MerchantName), p.Columns/2)...)
+	s.lines(AlignCenter, true, true, Wrap(printable(st.MerchantName), p.Columns/2)...)
 	if st.StoreName != "" && st.StoreName != st.MerchantName {
-		s.lines(AlignCenter, false, false, wrap(printable(st.StoreName), p.Columns)...)
+		s.lines(AlignCenter, false, false, Wrap(printable(st.StoreName), p.Columns)...)
 	}
 	s.feed(1)
 	s.lines(AlignCenter, true, true, "支付宝 Alipay")

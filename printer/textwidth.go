@@ -18,8 +18,9 @@ func runeColumns(r rune) int {
 	return 1
 }
 
-// columns is the printed width of s in Font A columns.
-func columns(s string) int {
+// Columns is the printed width of s in Font A columns (two for a Hanzi):
+// what a line must fit, not its length in bytes.
+func Columns(s string) int {
 	n := 0
 	for _, r := range s {
 		n += runeColumns(r)
@@ -50,10 +51,10 @@ func printable(s string) string {
 	return b.String()
 }
 
-// wrap breaks s into lines of at most cols columns, at spaces when it can
+// Wrap breaks s into lines of at most cols columns, at spaces when it can
 // and inside a word when the word alone is too long. It never returns an
 // empty slice for non-empty text.
-func wrap(s string, cols int) []string {
+func Wrap(s string, cols int) []string {
 	s = strings.TrimSpace(printable(s))
 	if s == "" || cols < 2 {
 		return nil
@@ -69,7 +70,7 @@ func wrap(s string, cols int) []string {
 		lineCols = 0
 	}
 	for _, word := range strings.Fields(s) {
-		wc := columns(word)
+		wc := Columns(word)
 		if lineCols > 0 && lineCols+1+wc <= cols {
 			line.WriteByte(' ')
 			line.WriteString(word)
@@ -92,22 +93,22 @@ func wrap(s string, cols int) []string {
 
 // pad returns s with spaces added on the left so it ends at column cols.
 func padLeft(s string, cols int) string {
-	if n := cols - columns(s); n > 0 {
+	if n := cols - Columns(s); n > 0 {
 		return strings.Repeat(" ", n) + s
 	}
 	return s
 }
 
-// labelled lays out "label      value" on one line when both fit, else the
+// Labelled lays out "label      value" on one line when both fit, else the
 // label's lines followed by the value right-aligned on lines of its own.
-func labelled(label, value string, cols int) []string {
+func Labelled(label, value string, cols int) []string {
 	label, value = strings.TrimSpace(printable(label)), strings.TrimSpace(printable(value))
-	lc, vc := columns(label), columns(value)
+	lc, vc := Columns(label), Columns(value)
 	if lc+1+vc <= cols {
 		return []string{label + strings.Repeat(" ", cols-lc-vc) + value}
 	}
-	out := wrap(label, cols)
-	for _, v := range wrap(value, cols) {
+	out := Wrap(label, cols)
+	for _, v := range Wrap(value, cols) {
 		out = append(out, padLeft(v, cols))
 	}
 	return out

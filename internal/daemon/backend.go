@@ -238,7 +238,7 @@ func (t *till) report(ctx context.Context, req posapi.ReportRequest) (posapi.Rep
 	}
 	if req.Print {
 		name := "report-" + cmp.Or(req.Day, from.UTC().Format("20060102T150405Z"))
-		err = t.printer.Slip(ctx, name, func(p printer.Paper) []printer.Block { return report.Slip(rep, p.Columns) })
+		err = t.printer.Slip(ctx, name, func(p printer.Paper) []printer.Block { return report.Slip(rep, p.Columns, t.cfg.Merchant.Lang()) })
 	}
 	return rep, err
 }

@@ -192,6 +192,16 @@ var receiptTexts = []entry{
 	{"** MERCHANT COPY **", "** 商户存根 **", "** 商戶存根 **"},
 	{"Remaining", "剩余金额", "剩餘金額"},
 	{"Demo only: no money moved", "仅为演示：没有真实扣款", "僅為示範：沒有真實扣款"},
+	// The end-of-day report slip (internal/report).
+	{"X REPORT", "X 报表（未日结）", "X 報表（未日結）"},
+	{"Z REPORT %d", "日结报表 Z%d", "日結報表 Z%d"},
+	{"Day", "营业日", "營業日"},
+	{"From", "起", "起"},
+	{"To", "止", "止"},
+	{"%s x%d", "%s %d 笔", "%s %d 筆"},
+	{"Voided", "已撤销", "已撤銷"},
+	{"NET", "净额", "淨額"},
+	{"Unresolved", "未决交易", "未決交易"},
 	// The Entry Code page (internal/daemon/entrypage.go).
 	{"Pay", "付款", "付款"},
 	{"Confirm and pay", "确认付款", "確認付款"},

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posd/posd/internal/lang"
 	"github.com/posd/posd/internal/posapi"
 	"github.com/posd/posd/money"
 	"github.com/posd/posd/printer"
@@ -73,9 +74,9 @@ func TestSlipFits(t *testing.T) {
 	}
 	for _, p := range []printer.Paper{printer.Paper58, printer.Paper80, printer.PaperTMT88} {
 		var text []string
-		for _, b := range Slip(rep, p.Columns) {
+		for _, b := range Slip(rep, p.Columns, lang.Lang{}) {
 			if b.Kind == printer.BlockText {
-				if len(b.Text) > p.Columns {
+				if printer.Columns(b.Text) > p.Columns {
 					t.Errorf("%s: %q is wider than %d columns", p.Name, b.Text, p.Columns)
 				}
 				text = append(text, b.Text)
@@ -87,7 +88,7 @@ func TestSlipFits(t *testing.T) {
 				t.Errorf("%s: slip lacks %q:\n%s", p.Name, s, all)
 			}
 		}
-		if _, err := printer.Encode(Slip(rep, p.Columns), printer.PreviewModel(p)); err != nil {
+		if _, err := printer.Encode(Slip(rep, p.Columns, lang.Lang{}), printer.PreviewModel(p)); err != nil {
 			t.Errorf("%s: %v", p.Name, err)
 		}
 	}
