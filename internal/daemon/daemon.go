@@ -139,7 +139,7 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 		return nil, err
 	}
 	if d.stream != nil {
-		d.metrics.reg.MustRegister(newStreamCollector(d.stream))
+		registerStream(d.metrics.reg, d.stream)
 	}
 
 	// The flow's inputs: outbox changes, the printer's and the network's

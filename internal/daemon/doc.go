@@ -17,6 +17,6 @@
 // keypads.go, api.go, backend.go and lockout.go (the unix socket), desk.go
 // (the demo page's handle), listeners.go and notifications.go (TCP
 // endpoints), events.go (the broker stream), metrics.go
-// (Prometheus series on client_golang; deploy/ holds the alert rules and
+// (Prometheus series on internal/promtext; deploy/ holds the alert rules and
 // the dashboard that use them).
 package daemon

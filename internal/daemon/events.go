@@ -6,11 +6,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/posd/posd/internal/config"
 	"github.com/posd/posd/internal/fleet"
 	"github.com/posd/posd/internal/posapi"
+	"github.com/posd/posd/internal/promtext"
 	"github.com/posd/posd/queue"
 	"github.com/posd/posd/terminal"
 )
@@ -104,35 +103,21 @@ func eventsTrouble(st *posapi.Events, max int) string {
 	return ""
 }
 
-// streamCollector is the stream's series on /metrics, read once per scrape.
-type streamCollector struct {
-	s                                   *stream
-	backlog, published, dropped, broker *prometheus.Desc
-}
-
-func newStreamCollector(s *stream) *streamCollector {
-	return &streamCollector{s: s,
-		backlog:   prometheus.NewDesc("posd_events_backlog", "Events committed but not yet acknowledged by the broker.", nil, nil),
-		published: prometheus.NewDesc("posd_events_published_total", "Events acknowledged by the broker since posd started.", nil, nil),
-		dropped:   prometheus.NewDesc("posd_events_dropped_total", "Events deleted undelivered because the backlog passed its bound.", nil, nil),
-		broker:    prometheus.NewDesc("posd_events_broker_up", "1 while an MQTT session with the broker is up.", nil, nil),
+// registerStream puts the stream's series on /metrics, read once per scrape.
+func registerStream(reg *promtext.Registry, s *stream) {
+	series := func(name, help string, typ promtext.Type, v func(st *posapi.Events) float64) {
+		reg.NewFunc(name, help, typ, nil, func(emit promtext.Emit) {
+			if st := s.status(); st != nil {
+				emit(v(st))
+			}
+		})
 	}
-}
-
-func (c *streamCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- c.backlog
-	ch <- c.published
-	ch <- c.dropped
-	ch <- c.broker
-}
-
-func (c *streamCollector) Collect(ch chan<- prometheus.Metric) {
-	st := c.s.status()
-	if st == nil {
-		return
-	}
-	ch <- prometheus.MustNewConstMetric(c.backlog, prometheus.GaugeValue, float64(st.Backlog))
-	ch <- prometheus.MustNewConstMetric(c.published, prometheus.CounterValue, float64(st.Published))
-	ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.CounterValue, float64(st.Dropped))
-	ch <- prometheus.MustNewConstMetric(c.broker, prometheus.GaugeValue, boolGauge(st.Connected))
+	series("posd_events_backlog", "Events committed but not yet acknowledged by the broker.", promtext.GaugeType,
+		func(st *posapi.Events) float64 { return float64(st.Backlog) })
+	series("posd_events_published_total", "Events acknowledged by the broker since posd started.", promtext.CounterType,
+		func(st *posapi.Events) float64 { return float64(st.Published) })
+	series("posd_events_dropped_total", "Events deleted undelivered because the backlog passed its bound.", promtext.CounterType,
+		func(st *posapi.Events) float64 { return float64(st.Dropped) })
+	series("posd_events_broker_up", "1 while an MQTT session with the broker is up.", promtext.GaugeType,
+		func(st *posapi.Events) float64 { return boolGauge(st.Connected) })
 }

@@ -4,17 +4,14 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime"
-	"strings"
-	"sync"
+	"strconv"
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/sys/unix"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/internal/promtext"
 	"github.com/posd/posd/money"
 	"github.com/posd/posd/queue"
 )
@@ -36,34 +33,34 @@ var paperStates = []string{"ok", "near_end", "out", "unknown"}
 // 15 s deadline, inquiries far sooner.
 var latencyBuckets = []float64{0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15}
 
-// metrics is what posd exposes to Prometheus, through client_golang
-// (https://pkg.go.dev/github.com/prometheus/client_golang/prometheus) on a
-// registry of its own: the Go runtime (go_*), the process (process_*) and
-// posd's series. Each scrape reads the outbox with a deadline, so a wedged
-// engine cannot hang /metrics; it shows as a stale
+// metrics is what posd exposes to Prometheus on a registry of its own
+// (internal/promtext, the text format): the Go runtime (go_*), the process
+// (process_*) and posd's series. Each scrape reads the outbox with a
+// deadline, so a wedged engine cannot hang /metrics; it shows as a stale
 // posd_engine_last_answer_timestamp_seconds instead.
 type metrics struct {
-	reg     *prometheus.Registry
-	handler http.Handler
+	reg *promtext.Registry
+	// inflight bounds concurrent scrapes: a third is refused with 503.
+	inflight chan struct{}
 
-	payments *prometheus.CounterVec // by outcome
-	notices  *prometheus.CounterVec // verified payment notifications by what they did
+	payments *promtext.CounterVec // by outcome
+	notices  *promtext.CounterVec // verified payment notifications by what they did
 	// stopped is the code that stopped new payments (nil while taking
 	// them): state the till and posctl status read, exported as
 	// posd_payments_stopped.
 	stopped  atomic.Pointer[string]
-	money    *minorCounter          // payment amounts by currency and outcome
-	refunds  *prometheus.CounterVec // by currency
-	refunded *minorCounter          // refund amounts by currency
-	calls    *prometheus.HistogramVec
+	money    *promtext.CounterVec // payment amounts in minor units, by currency and outcome
+	refunds  *promtext.CounterVec // by currency
+	refunded *promtext.CounterVec // refund amounts in minor units, by currency
+	calls    *promtext.HistogramVec
 
-	printerUp   prometheus.Gauge
-	paper       *prometheus.GaugeVec
-	networkUp   prometheus.Gauge
-	pinMismatch prometheus.Gauge
-	clockOffset prometheus.Gauge
+	printerUp   *promtext.Gauge
+	paper       *promtext.GaugeVec
+	networkUp   *promtext.Gauge
+	pinMismatch *promtext.Gauge
+	clockOffset *promtext.Gauge
 
-	depth, attention, writable, engineAnswered prometheus.Gauge
+	depth, attention, writable, engineAnswered *promtext.Gauge
 	src                                        outboxProbe // nil: no outbox to read
 	sampling                                   atomic.Bool // a read of src is under way
 }
@@ -74,70 +71,59 @@ const scrapeOutboxWait = time.Second
 // newMetrics registers every series. dbPath is the outbox file, whose
 // file system's free space is exported ("" exports none).
 func newMetrics(version, dbPath string) *metrics {
-	reg := prometheus.NewRegistry()
-	m := &metrics{reg: reg}
-	f := func(c prometheus.Collector) { reg.MustRegister(c) }
-	f(collectors.NewGoCollector())
-	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := promtext.NewRegistry()
+	m := &metrics{reg: reg, inflight: make(chan struct{}, 2)}
+	reg.RegisterRuntime()
 
-	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "posd_build_info", Help: "The running posd: always 1, with its version.",
-		ConstLabels: prometheus.Labels{"version": version, "goversion": runtime.Version()}}, func() float64 { return 1 }))
-	m.payments = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "posd_payments_total",
-		Help: "Payments by outcome since posd started (refunds are posd_refunds_total)."}, []string{"outcome"})
-	m.money = newMinorCounter("posd_payment_amount_minor_total",
+	reg.NewGaugeVec("posd_build_info", "The running posd: always 1, with its version.", "version", "goversion").
+		With(version, runtime.Version()).Set(1)
+	m.payments = reg.NewCounterVec("posd_payments_total",
+		"Payments by outcome since posd started (refunds are posd_refunds_total).", "outcome")
+	// Integer sums: exact to the minor unit however many payments are added.
+	m.money = reg.NewCounterVec("posd_payment_amount_minor_total",
 		"Sum of payment amounts in the currency's minor units (cents, yen), by currency and outcome.", "currency", "outcome")
-	m.refunds = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "posd_refunds_total",
-		Help: "Refunds that succeeded since posd started, by currency."}, []string{"currency"})
-	m.refunded = newMinorCounter("posd_refund_amount_minor_total",
+	m.refunds = reg.NewCounterVec("posd_refunds_total", "Refunds that succeeded since posd started, by currency.", "currency")
+	m.refunded = reg.NewCounterVec("posd_refund_amount_minor_total",
 		"Sum of refunded amounts in the currency's minor units, by currency.", "currency")
-	m.notices = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "posd_notifications_total",
-		Help: "Verified payment notifications by what they did (unknown_payment: for a paymentRequestId posd does not hold)."}, []string{"result"})
-	stoppedDesc := prometheus.NewDesc("posd_payments_stopped",
-		"1 when a merchant or configuration code from Alipay stopped new payments.", []string{"code"}, nil)
-	f(collectorFunc{stoppedDesc, func(ch chan<- prometheus.Metric) {
-		v, code := 0.0, ""
-		if c := m.stopped.Load(); c != nil {
-			v, code = 1, *c
-		}
-		ch <- prometheus.MustNewConstMetric(stoppedDesc, prometheus.GaugeValue, v, code)
-	}})
-	m.calls = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "posd_gateway_call_duration_seconds",
-		Help: "Time from request to verified reply, by AMS API.", Buckets: latencyBuckets}, []string{"call"})
-	m.printerUp = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_printer_up", Help: "1 when the printer can print."})
-	m.paper = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "posd_printer_paper",
-		Help: "1 for the paper state the printer last reported: ok, near_end, out or unknown."}, []string{"state"})
-	m.networkUp = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_network_up", Help: "1 when the last gateway call got a reply."})
-	m.pinMismatch = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_gateway_pin_mismatch",
-		Help: "1 when the gateway's TLS certificate does not match [alipay] pin_sha256 (nothing can be sent)."})
-	m.clockOffset = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_gateway_clock_offset_seconds",
-		Help: "The gateway's signed Response-Time minus this clock at the reply; far from 0: this clock is wrong."})
-	m.depth = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_outbox_depth", Help: "Payments the outbox still drives."})
-	m.attention = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_payments_needing_attention",
-		Help: "Payments whose outcome is not known and that a person must look at."})
-	m.writable = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_outbox_writable",
-		Help: "1 when the outbox database takes writes (0: disk full or failing; no new payments)."})
-	m.engineAnswered = prometheus.NewGauge(prometheus.GaugeOpts{Name: "posd_engine_last_answer_timestamp_seconds",
-		Help: "When the outbox engine last answered a scrape's read (Unix time); stale: the engine is stuck."})
-	for _, c := range []prometheus.Collector{m.payments, m.notices, m.money, m.refunds, m.refunded, m.calls, m.printerUp, m.paper,
-		m.networkUp, m.pinMismatch, m.clockOffset, m.depth, m.attention, m.writable, m.engineAnswered} {
-		f(c)
-	}
+	m.notices = reg.NewCounterVec("posd_notifications_total",
+		"Verified payment notifications by what they did (unknown_payment: for a paymentRequestId posd does not hold).", "result")
+	reg.NewFunc("posd_payments_stopped", "1 when a merchant or configuration code from Alipay stopped new payments.",
+		promtext.GaugeType, []string{"code"}, func(emit promtext.Emit) {
+			v, code := 0.0, ""
+			if c := m.stopped.Load(); c != nil {
+				v, code = 1, *c
+			}
+			emit(v, code)
+		})
+	m.calls = reg.NewHistogramVec("posd_gateway_call_duration_seconds", "Time from request to verified reply, by AMS API.",
+		latencyBuckets, "call")
+	m.printerUp = reg.NewGauge("posd_printer_up", "1 when the printer can print.")
+	m.paper = reg.NewGaugeVec("posd_printer_paper",
+		"1 for the paper state the printer last reported: ok, near_end, out or unknown.", "state")
+	m.networkUp = reg.NewGauge("posd_network_up", "1 when the last gateway call got a reply.")
+	m.pinMismatch = reg.NewGauge("posd_gateway_pin_mismatch",
+		"1 when the gateway's TLS certificate does not match [alipay] pin_sha256 (nothing can be sent).")
+	m.clockOffset = reg.NewGauge("posd_gateway_clock_offset_seconds",
+		"The gateway's signed Response-Time minus this clock at the reply; far from 0: this clock is wrong.")
+	m.depth = reg.NewGauge("posd_outbox_depth", "Payments the outbox still drives.")
+	m.attention = reg.NewGauge("posd_payments_needing_attention", "Payments whose outcome is not known and that a person must look at.")
+	m.writable = reg.NewGauge("posd_outbox_writable", "1 when the outbox database takes writes (0: disk full or failing; no new payments).")
+	m.engineAnswered = reg.NewGauge("posd_engine_last_answer_timestamp_seconds",
+		"When the outbox engine last answered a scrape's read (Unix time); stale: the engine is stuck.")
 	if dbPath != "" {
 		dir := filepath.Dir(dbPath)
-		f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "posd_outbox_filesystem_avail_bytes",
-			Help: "Free space for posd on the outbox database's file system."}, func() float64 { avail, _ := fsSpace(dir); return avail }))
-		f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "posd_outbox_filesystem_size_bytes",
-			Help: "Size of the outbox database's file system."}, func() float64 { _, size := fsSpace(dir); return size }))
+		reg.NewGaugeFunc("posd_outbox_filesystem_avail_bytes", "Free space for posd on the outbox database's file system.",
+			func() float64 { avail, _ := fsSpace(dir); return avail })
+		reg.NewGaugeFunc("posd_outbox_filesystem_size_bytes", "Size of the outbox database's file system.",
+			func() float64 { _, size := fsSpace(dir); return size })
 	}
 	// Every outcome and paper state is present from the start, so alert
 	// rules and rate() see a 0 before the first event, not a missing series.
 	for _, o := range []string{outcomeSucceeded, outcomeFailed, outcomeCancelled, outcomeVoided, outcomeNeedsAttention} {
-		m.payments.WithLabelValues(o)
+		m.payments.With(o)
 	}
 	m.setPaper("unknown")
 	m.writable.Set(1)
-	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError,
-		MaxRequestsInFlight: 2, Timeout: 10 * time.Second})
 	return m
 }
 
@@ -160,28 +146,32 @@ func boolGauge(b bool) float64 {
 
 // payment counts a payment that reached a final or attention state.
 func (m *metrics) payment(outcome string, amount money.Amount) {
-	m.payments.WithLabelValues(outcome).Inc()
-	m.money.add(amount.Value, string(amount.Currency), outcome)
+	m.payments.With(outcome).Inc()
+	if amount.Value > 0 {
+		m.money.With(string(amount.Currency), outcome).Add(uint64(amount.Value))
+	}
 }
 
 // refund counts a refund that succeeded.
 func (m *metrics) refund(amount money.Amount) {
-	m.refunds.WithLabelValues(string(amount.Currency)).Inc()
-	m.refunded.add(amount.Value, string(amount.Currency))
+	m.refunds.With(string(amount.Currency)).Inc()
+	if amount.Value > 0 {
+		m.refunded.With(string(amount.Currency)).Add(uint64(amount.Value))
+	}
 }
 
 // notification counts a verified payment notification by what it did.
-func (m *metrics) notification(result string) { m.notices.WithLabelValues(result).Inc() }
+func (m *metrics) notification(result string) { m.notices.With(result).Inc() }
 
 // observe records one gateway call's duration.
 func (m *metrics) observe(call string, d time.Duration) {
-	m.calls.WithLabelValues(call).Observe(d.Seconds())
+	m.calls.With(call).Observe(d.Seconds())
 }
 
 // setPaper makes state the one paper state at 1.
 func (m *metrics) setPaper(state string) {
 	for _, s := range paperStates {
-		m.paper.WithLabelValues(s).Set(boolGauge(s == state))
+		m.paper.With(s).Set(boolGauge(s == state))
 	}
 }
 
@@ -244,55 +234,27 @@ func (m *metrics) refresh(wait time.Duration) {
 	}
 }
 
-// ServeHTTP serves GET /metrics.
+// ServeHTTP serves GET /metrics. Two scrapes at most are served at once;
+// the page is rendered whole before a byte is written, so a slow reader
+// holds no lock.
 func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "GET only", http.StatusMethodNotAllowed)
 		return
 	}
-	m.refresh(scrapeOutboxWait)
-	m.handler.ServeHTTP(w, r)
-}
-
-// collectorFunc is a collector of one series computed at each scrape.
-type collectorFunc struct {
-	desc    *prometheus.Desc
-	collect func(chan<- prometheus.Metric)
-}
-
-func (c collectorFunc) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
-func (c collectorFunc) Collect(ch chan<- prometheus.Metric) { c.collect(ch) }
-
-// minorCounter sums money per label set as integer minor units; the sum
-// becomes a Prometheus float only when scraped, exact below 2^53 minor
-// units (90 trillion dollars), so no rounding ever accumulates.
-type minorCounter struct {
-	desc *prometheus.Desc
-	mu   sync.Mutex
-	sums map[string]uint64 // label values joined by \x00
-}
-
-func newMinorCounter(name, help string, labels ...string) *minorCounter {
-	return &minorCounter{desc: prometheus.NewDesc(name, help, labels, nil), sums: map[string]uint64{}}
-}
-
-// add counts v minor units; amounts are never negative.
-func (c *minorCounter) add(v int64, labels ...string) {
-	if v < 0 {
+	select {
+	case m.inflight <- struct{}{}:
+		defer func() { <-m.inflight }()
+	default:
+		http.Error(w, "too many scrapes at once", http.StatusServiceUnavailable)
 		return
 	}
-	k := strings.Join(labels, "\x00")
-	c.mu.Lock()
-	c.sums[k] += uint64(v)
-	c.mu.Unlock()
-}
-
-func (c *minorCounter) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
-
-func (c *minorCounter) Collect(ch chan<- prometheus.Metric) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, v := range c.sums {
-		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(v), strings.Split(k, "\x00")...)
+	m.refresh(scrapeOutboxWait)
+	body := m.reg.Render()
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if r.Method == http.MethodHead {
+		return
 	}
+	w.Write(body)
 }
