@@ -6,9 +6,7 @@ import (
 	"periph.io/x/conn/v3/driver/driverreg"
 
 	// The drivers posd needs register themselves; see the package comment.
-	_ "periph.io/x/host/v3/bcm283x"
 	_ "periph.io/x/host/v3/gpioioctl"
-	_ "periph.io/x/host/v3/rpi"
 	_ "periph.io/x/host/v3/sysfs"
 )
 
