@@ -67,7 +67,14 @@ type walletView struct {
 func (sim *Simulator) serveWallet(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	if r.Method == http.MethodPost {
-		action := r.PostFormValue("action")
+		// ParseForm, not PostFormValue: the wallet's form is urlencoded,
+		// and PostFormValue would link the multipart parser into posd.
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, "bad form", http.StatusBadRequest)
+			return
+		}
+		action := r.PostForm.Get("action")
 		if action != ActionPay && action != ActionDecline {
 			http.Error(w, "action must be pay or decline", http.StatusBadRequest)
 			return

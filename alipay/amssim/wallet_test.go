@@ -1,7 +1,9 @@
 package amssim_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -83,9 +85,28 @@ func TestWalletPageButtons(t *testing.T) {
 			t.Fatalf("wallet page lacks %q:\n%s", want, html)
 		}
 	}
-	// Tapping Pay posts the form; the redirect shows the new status.
 	noRedirect := *e.http
 	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	// The page's form is urlencoded and small: a multipart body or a
+	// large one is refused and pays nothing.
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	mw.WriteField("action", "pay")
+	mw.Close()
+	for _, bad := range []struct{ ctype, body string }{
+		{mw.FormDataContentType(), mp.String()},
+		{"application/x-www-form-urlencoded", "action=pay&pad=" + strings.Repeat("x", 2<<10)},
+	} {
+		r, err := noRedirect.Post(page, bad.ctype, strings.NewReader(bad.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != http.StatusBadRequest || e.ledgerPayment("OC1").Status == amssim.StatusSuccess {
+			t.Fatalf("POST %s: %d, %+v", bad.ctype, r.StatusCode, e.ledgerPayment("OC1"))
+		}
+	}
+	// Tapping Pay posts the form; the redirect shows the new status.
 	r, err := noRedirect.PostForm(page, url.Values{"action": {"pay"}})
 	if err != nil {
 		t.Fatal(err)

@@ -1,13 +1,13 @@
 package demo
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/posd/posd/internal/lang"
 	"io"
 	"log/slog"
 	"mime"
@@ -17,6 +17,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
+
+	"github.com/posd/posd/internal/lang"
 
 	"github.com/posd/posd/internal/daemon"
 	"github.com/posd/posd/internal/posapi"
@@ -144,16 +147,23 @@ func cashierHandler(d daemon.Desk, receiptsDir string, l lang.Lang, log *slog.Lo
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.Handle("POST /cashier/keys", http.NewCrossOriginProtection().Handler(keys))
-	files := http.FileServer(http.Dir(receiptsDir))
+	// The receipts the virtual printer wrote, by name only, served whole:
+	// small PNGs, so no ranges, no directory listings and no
+	// http.FileServer (whose range and type machinery posd would carry).
 	mux.HandleFunc("GET /receipts/{name}", func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")
 		if filepath.Base(name) != name || !strings.HasSuffix(name, ".png") {
 			http.NotFound(w, r)
 			return
 		}
-		r2 := r.Clone(r.Context())
-		r2.URL.Path = "/" + name
-		files.ServeHTTP(w, r2)
+		b, err := readReceipt(filepath.Join(receiptsDir, name))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Write(b)
 	})
 	return mux
 }
@@ -165,6 +175,30 @@ func screenOf(v terminal.Screen) CashierScreen {
 		s.QR = v.Customer.CodeValue
 	}
 	return s
+}
+
+// maxReceiptPNG bounds a receipt image the page serves.
+const maxReceiptPNG = 4 << 20
+
+// readReceipt reads a receipt image: a regular file (not a link), at most
+// maxReceiptPNG bytes, that starts as a PNG does (not trusted for its name).
+func readReceipt(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("demo: %s is not a receipt file", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxReceiptPNG+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxReceiptPNG || !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) {
+		return nil, fmt.Errorf("demo: %s is not a PNG of a receipt", path)
+	}
+	return b, nil
 }
 
 // errUnsupportedMedia is a keys request that is not JSON.
