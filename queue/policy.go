@@ -42,6 +42,10 @@ type Policy struct {
 	RefundPoll    time.Duration
 	RefundPollFor time.Duration
 	RefundRetry   time.Duration
+	// RefundAttentionAfter is how long a refund may stay unconfirmed
+	// before a person is told (Payment.Attention); it is still asked
+	// about, with the same refundRequestId, after that.
+	RefundAttentionAfter time.Duration
 	// JitterPercent is the spread (10 = ±10 %) added to every pause.
 	JitterPercent int
 }
@@ -49,20 +53,21 @@ type Policy struct {
 // DefaultPolicy returns posd's defaults.
 func DefaultPolicy() Policy {
 	return Policy{
-		PayResendFor:      30 * time.Second,
-		PayResendDelay:    time.Second,
-		PayAnswerWait:     5 * time.Second,
-		OrderCodePayTries: 3,
-		InquiryInterval:   3 * time.Second,
-		MaxInquiries:      20,
-		DefaultExpiry:     3 * time.Minute,
-		ExpiryGrace:       10 * time.Second,
-		CancelBackoff:     []time.Duration{2 * time.Second, 3 * time.Second, 3 * time.Second, 5 * time.Second, 5 * time.Second},
-		CancelRetry:       time.Minute,
-		RefundPoll:        5 * time.Second,
-		RefundPollFor:     time.Minute,
-		RefundRetry:       5 * time.Minute,
-		JitterPercent:     10,
+		PayResendFor:         30 * time.Second,
+		PayResendDelay:       time.Second,
+		PayAnswerWait:        5 * time.Second,
+		OrderCodePayTries:    3,
+		InquiryInterval:      3 * time.Second,
+		MaxInquiries:         20,
+		DefaultExpiry:        3 * time.Minute,
+		ExpiryGrace:          10 * time.Second,
+		CancelBackoff:        []time.Duration{2 * time.Second, 3 * time.Second, 3 * time.Second, 5 * time.Second, 5 * time.Second},
+		CancelRetry:          time.Minute,
+		RefundPoll:           5 * time.Second,
+		RefundPollFor:        time.Minute,
+		RefundRetry:          5 * time.Minute,
+		RefundAttentionAfter: 30 * time.Minute,
+		JitterPercent:        10,
 	}
 }
 

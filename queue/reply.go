@@ -37,6 +37,12 @@ const (
 const (
 	AttentionPaidAfterDecline = "paid after the till showed it declined: giving the money back"
 	AttentionPaidAfterClose   = "paid after it was closed: giving the money back"
+	// AttentionRefundUnconfirmed: no verified answer about a refund for
+	// Policy.RefundAttentionAfter (a gateway that refuses it without
+	// naming it, or no answer at all). It is still asked about with the
+	// same refundRequestId, which cannot refund twice; the flag goes
+	// when the refund is settled.
+	AttentionRefundUnconfirmed = "refund not confirmed by the gateway: still asking with the same refundRequestId"
 )
 
 // PaymentStatus is inquiryPayment's paymentStatus

@@ -624,7 +624,26 @@ func (m *machine) settleRefunds() {
 	m.changed = true
 }
 
+// refundOverdue tells a person once about refund i when it is still not
+// settled RefundAttentionAfter after it was made.
+func (m *machine) refundOverdue(i int) {
+	ref := &m.p.Refunds[i]
+	if m.p.Attention != "" || m.pol.RefundAttentionAfter <= 0 || m.now.Before(ref.CreatedAt.Add(m.pol.RefundAttentionAfter)) {
+		return
+	}
+	m.p.Attention = AttentionRefundUnconfirmed
+	m.notify(ChangeNeedsAttention, ref.RequestID)
+}
+
+// refundSettled drops the flag refundOverdue raised.
+func (m *machine) refundSettled() {
+	if m.p.Attention == AttentionRefundUnconfirmed {
+		m.p.Attention = ""
+	}
+}
+
 func (m *machine) refundDone(i int, r RefundReply) {
+	m.refundSettled()
 	ref := &m.p.Refunds[i]
 	ref.State, ref.ResultCode, ref.UpdatedAt = RefundSucceeded, "SUCCESS", m.now
 	if r.RefundID != "" {
@@ -636,6 +655,7 @@ func (m *machine) refundDone(i int, r RefundReply) {
 }
 
 func (m *machine) refundFailed(i int, code string) {
+	m.refundSettled()
 	ref := &m.p.Refunds[i]
 	ref.State, ref.ResultCode, ref.UpdatedAt = RefundFailed, code, m.now
 	if code == CodeRepeatReqInconsistent {
@@ -679,9 +699,11 @@ func (m *machine) refundAnswered(r RefundReply) {
 		m.refundFailed(i, CodeLocalInvalid)
 	case r.Outcome == NotSent:
 		m.schedule(OpRefund, m.refundPause(i))
+		m.refundOverdue(i)
 	default:
 		ref.State = RefundUnknown
 		m.schedule(OpInquireRefund, m.refundPause(i))
+		m.refundOverdue(i)
 	}
 }
 
@@ -700,11 +722,13 @@ func (m *machine) refundInquiryAnswered(r RefundReply) {
 		m.refundFailed(i, nonEmpty(r.Code, "FAIL"))
 	case r.Outcome == Success && r.Status == StatusProcessing:
 		m.schedule(OpInquireRefund, m.refundPause(i))
+		m.refundOverdue(i)
 	default:
 		// Not found, refused or no answer: send the same refund again;
 		// the same refundRequestId cannot refund twice
 		// (https://docs.antom.com/ac/ams/refund).
 		m.schedule(OpRefund, m.refundPause(i))
+		m.refundOverdue(i)
 	}
 }
 

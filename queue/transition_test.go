@@ -651,3 +651,57 @@ func TestRefundRequestIDFits(t *testing.T) {
 		t.Errorf("unencodable refund: %s", summary(p, acts))
 	}
 }
+
+// A refund the gateway keeps refusing without naming it (so it decides
+// nothing) and cannot find is asked about for ever with the same
+// refundRequestId, and after RefundAttentionAfter a person is told, once;
+// the flag goes when the refund is settled.
+func TestRefundUnconfirmedNeedsAttention(t *testing.T) {
+	pol := DefaultPolicy()
+	p := fixtures(t)[Refunding]
+	refundID := p.Refunds[p.activeRefund()].RequestID
+	made := p.Refunds[p.activeRefund()].CreatedAt
+	unnamed := event{Kind: evRefundAnswer, Refund: RefundReply{Outcome: Failure, Code: "REFUND_AMOUNT_EXCEED"}}
+	notFound := event{Kind: evRefundInquiryAnswer, Refund: RefundReply{Outcome: Failure, Code: "ORDER_NOT_EXIST"}}
+	told := 0
+	now := made
+	for round := 0; now.Before(made.Add(pol.RefundAttentionAfter + time.Hour)); round++ {
+		ev := unnamed
+		if p.Next == OpInquireRefund {
+			ev = notFound
+		}
+		if p.Next != OpRefund && p.Next != OpInquireRefund {
+			t.Fatalf("round %d: next %s, want the refund asked about again", round, p.Next)
+		}
+		now = p.DueAt
+		var acts []action
+		p, acts = stepAt(t, p, ev, now)
+		for _, a := range acts {
+			if a.Kind == actNotify && a.Change == ChangeNeedsAttention {
+				told++
+				if a.RefundID != refundID {
+					t.Errorf("attention names refund %q, want %q", a.RefundID, refundID)
+				}
+			}
+		}
+		overdue := !now.Before(made.Add(pol.RefundAttentionAfter))
+		if got := p.Attention == AttentionRefundUnconfirmed; got != overdue {
+			t.Fatalf("round %d at +%v: attention %q", round, now.Sub(made), p.Attention)
+		}
+		if i := p.activeRefund(); i < 0 || p.Refunds[i].RequestID != refundID || p.State != Refunding {
+			t.Fatalf("round %d: the refund is no longer the one asked about: %+v", round, p.Refunds)
+		}
+	}
+	if told != 1 {
+		t.Errorf("a person was told %d times, want once", told)
+	}
+	// A genuine answer at last: refunded, and the flag goes.
+	if p.Next == OpInquireRefund {
+		p, _ = stepAt(t, p, refInq(Success, StatusSuccess, "SUCCESS"), p.DueAt)
+	} else {
+		p, _ = stepAt(t, p, refAns(Success, "SUCCESS"), p.DueAt)
+	}
+	if p.State != PartiallyRefunded || p.Attention != "" {
+		t.Errorf("after the refund: %s attention %q", p.State, p.Attention)
+	}
+}

@@ -106,7 +106,7 @@ func newMetrics(version, dbPath string) *metrics {
 	m.clockOffset = reg.NewGauge("posd_gateway_clock_offset_seconds",
 		"The gateway's signed Response-Time minus this clock at the reply; far from 0: this clock is wrong.")
 	m.depth = reg.NewGauge("posd_outbox_depth", "Payments the outbox still drives.")
-	m.attention = reg.NewGauge("posd_payments_needing_attention", "Payments whose outcome is not known and that a person must look at.")
+	m.attention = reg.NewGauge("posd_payments_needing_attention", "Payments still driven that a person must look at: outcome unknown, a refund unconfirmed, money being given back.")
 	m.writable = reg.NewGauge("posd_outbox_writable", "1 when the outbox database takes writes (0: disk full or failing; no new payments).")
 	m.engineAnswered = reg.NewGauge("posd_engine_last_answer_timestamp_seconds",
 		"When the outbox engine last answered a scrape's read (Unix time); stale: the engine is stuck.")
@@ -199,7 +199,7 @@ func (m *metrics) sample(src outboxProbe, now func() time.Time) {
 	pending := src.Pending()
 	attention := 0
 	for _, p := range pending {
-		if p.State == queue.NeedsAttention {
+		if p.State == queue.NeedsAttention || p.Attention != "" { // as posctl export's needsAttention
 			attention++
 		}
 	}

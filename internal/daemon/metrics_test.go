@@ -74,7 +74,7 @@ func TestMetricsExposition(t *testing.T) {
 	m.networkUp.Set(1)
 	m.setPaper("near_end")
 	now := time.Unix(1_800_000_000, 0)
-	m.sample(&fakeOutbox{pending: []queue.Payment{{State: queue.Unknown}, {State: queue.NeedsAttention}, {State: queue.NeedsAttention}},
+	m.sample(&fakeOutbox{pending: []queue.Payment{{State: queue.Unknown}, {State: queue.NeedsAttention}, {State: queue.Refunding, Attention: queue.AttentionRefundUnconfirmed}},
 		werr: errors.New("disk full")}, func() time.Time { return now })
 
 	got = testenv.Scrape(t, srv.URL)
