@@ -234,9 +234,10 @@ func (m *metrics) refresh(wait time.Duration) {
 	}
 }
 
-// ServeHTTP serves GET /metrics. Two scrapes at most are served at once;
-// the page is rendered whole before a byte is written, so a slow reader
-// holds no lock.
+// ServeHTTP serves GET /metrics. Two scrapes at most read the outbox and
+// render at once (a third is refused with 503); the page is rendered whole
+// before its slot is given back and a byte is written, so a slow reader
+// holds neither a slot nor a lock (the listener's write timeout bounds it).
 func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "GET only", http.StatusMethodNotAllowed)
@@ -244,13 +245,13 @@ func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	select {
 	case m.inflight <- struct{}{}:
-		defer func() { <-m.inflight }()
 	default:
 		http.Error(w, "too many scrapes at once", http.StatusServiceUnavailable)
 		return
 	}
 	m.refresh(scrapeOutboxWait)
 	body := m.reg.Render()
+	<-m.inflight
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	if r.Method == http.MethodHead {
