@@ -46,7 +46,8 @@ func TestE2EDemoChinese(t *testing.T) {
 		Labels map[string]string `json:"labels"`
 	}
 	d.sim(http.MethodGet, "/cashier/state", nil, &cashier)
-	if cashier.Title != "顾客正在扫码" || cashier.Labels["Enter"] != "确认" {
+	if cashier.Title != "顾客正在扫码" || cashier.Labels["Enter"] != "确认" ||
+		!strings.HasPrefix(cashier.Labels["Type an amount and press Enter: the customer display shows the QR code."], "输入金额") {
 		t.Errorf("cashier page: %+v", cashier)
 	}
 	page := testenv.Screenshot(t, "http://"+d.http+"/", 1240, 860)

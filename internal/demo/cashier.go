@@ -88,7 +88,12 @@ func receiptNames(dir string) []string {
 
 // pageLabels are the cashier page's own words (data-t in cashier.html).
 var pageLabels = []string{"a payment terminal against a simulated Alipay gateway. Nothing here moves real money.",
-	"Cancel", "⌫ Back", "Enter", "Clear", "F1 · Manager menu", "Scan", "Customer display", "Open wallet to pay", "Receipt "}
+	"Cancel", "⌫ Back", "Enter", "Clear", "F1 · Manager menu", "Scan", "Customer display", "open alone", "Open wallet to pay", "Receipt ",
+	"Type an amount and press Enter: the customer display shows the QR code.",
+	"Click Open wallet to pay (or scan the QR code with a phone on this network) and pay. The receipt appears below and in receipts/.",
+	"The keyboard works too: digits, ., Enter, Backspace, Esc = Cancel.",
+	"F1 opens the manager menu (refund, reprint, last payments); the demo's PIN is 1234.",
+	"Try the customer code 280000000000000001 (pays at once) or …0002 (insufficient balance)."}
 
 // cashierHandler serves the cashier page at /, its state and keys under
 // /cashier/, and the receipt PNGs of receiptsDir under /receipts/.

@@ -231,6 +231,12 @@ var receiptTexts = []entry{
 	{"F1 · Manager menu", "F1 · 店长菜单", "F1 · 店長選單"},
 	{"Scan", "扫码", "掃碼"},
 	{"Customer display", "顾客显示屏", "顧客顯示屏"},
+	{"open alone", "单独打开", "單獨開啟"},
 	{"Open wallet to pay", "打开钱包付款", "開啟錢包付款"},
 	{"Receipt ", "小票 ", "收據 "},
+	{"Type an amount and press Enter: the customer display shows the QR code.", "输入金额后按“确认”：顾客显示屏显示二维码。", "輸入金額後按「確認」：顧客顯示屏顯示 QR 碼。"},
+	{"Click Open wallet to pay (or scan the QR code with a phone on this network) and pay. The receipt appears below and in receipts/.", "点击“打开钱包付款”（或用同一网络中的手机扫描二维码）完成付款。小票显示在下方，并保存在 receipts/ 目录。", "點擊「開啟錢包付款」（或用同一網路中的手機掃描 QR 碼）完成付款。收據顯示在下方，並存於 receipts/ 目錄。"},
+	{"The keyboard works too: digits, ., Enter, Backspace, Esc = Cancel.", "也可以用键盘：数字、小数点、Enter 确认、Backspace 退格、Esc 取消。", "也可以用鍵盤：數字、小數點、Enter 確認、Backspace 退格、Esc 取消。"},
+	{"F1 opens the manager menu (refund, reprint, last payments); the demo's PIN is 1234.", "F1 打开店长菜单（退款、重打小票、最近交易）；演示密码为 1234。", "F1 開啟店長選單（退款、重印收據、最近交易）；示範密碼為 1234。"},
+	{"Try the customer code 280000000000000001 (pays at once) or …0002 (insufficient balance).", "可试用顾客付款码 280000000000000001（立即付款成功）或 …0002（余额不足）。", "可試用顧客付款碼 280000000000000001（立即付款成功）或 …0002（餘額不足）。"},
 }
