@@ -149,44 +149,10 @@ func TestChineseScanWording(t *testing.T) {
 	}
 }
 
-// compareGolden compares pixels, not PNG bytes, so a different encoder
-// version does not break the test.
+// compareGolden compares img with the golden at path, or rewrites it with -update.
 func compareGolden(t *testing.T, img *image.Paletted, path string) {
 	t.Helper()
-	if *update {
-		var b bytes.Buffer
-		if err := png.Encode(&b, img); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./display -run Golden -update and look at the result)", err)
-	}
-	defer f.Close()
-	want, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want.Bounds() != img.Bounds() {
-		t.Fatalf("size %v, golden %v", img.Bounds(), want.Bounds())
-	}
-	for y := img.Rect.Min.Y; y < img.Rect.Max.Y; y++ {
-		for x := img.Rect.Min.X; x < img.Rect.Max.X; x++ {
-			r1, g1, b1, _ := img.At(x, y).RGBA()
-			r2, g2, b2, _ := want.At(x, y).RGBA()
-			if r1 != r2 || g1 != g2 || b1 != b2 {
-				t.Fatalf("pixel (%d,%d) differs from %s; if the change is wanted, rerun with -update and review the PNG", x, y, path)
-			}
-		}
-	}
+	testenv.Golden(t, img, path, *update, "go test ./display -run Golden -update")
 }
 
 // TestRenderedQRScansOnEveryPanel draws a typical and the longest codeValue

@@ -56,7 +56,12 @@ func cashierScreen(v terminal.Screen) display.Screen {
 	case terminal.Paid:
 		s.Kind, s.Merchant = display.Paid, line
 	case terminal.Declined:
+		// Why, in words (the view's first line), unless the cashier was
+		// just told something newer.
 		s.Kind, s.Reason = display.Declined, v.Notice
+		if s.Reason == "" && len(v.Lines) > 0 {
+			s.Reason = v.Lines[0]
+		}
 		if s.Reason == "" {
 			s.Reason = v.Title
 		}
