@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/png"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,9 @@ type KioskConfig struct {
 	Now  func() time.Time
 	// Languages of the texts, main one first; none means English.
 	Languages []lang.Lang
+	// Logo is the acceptance mark ([display] logo) as LoadLogo read it;
+	// the page shows it on the idle and amount screens, as the panels do.
+	Logo *image.Paletted
 }
 
 // Kiosk is a Display for a full-screen web page in a browser in kiosk mode
@@ -31,6 +35,7 @@ type KioskConfig struct {
 type Kiosk struct {
 	cfg      KioskConfig
 	renderer *Renderer
+	logo     []byte // the logo as PNG, encoded once; nil: none
 
 	mu      sync.Mutex
 	state   []byte        // JSON of the current screen
@@ -57,6 +62,8 @@ type KioskState struct {
 	ExpiresIn string `json:"expiresIn,omitempty"`
 	Expired   string `json:"expired,omitempty"`
 	TooLong   string `json:"tooLong,omitempty"`
+	// Logo says the page shows the acceptance mark (logo.png) above the text.
+	Logo bool `json:"logo,omitempty"`
 }
 
 // KioskLine is one line of text on the page.
@@ -76,6 +83,12 @@ func NewKiosk(cfg KioskConfig) *Kiosk {
 		cfg.Now = time.Now
 	}
 	k := &Kiosk{cfg: cfg, renderer: NewRenderer(Options{}), changed: make(chan struct{}), done: make(chan struct{})}
+	if cfg.Logo != nil {
+		var b bytes.Buffer
+		if err := png.Encode(&b, cfg.Logo); err == nil { // a paletted image in memory: cannot fail
+			k.logo = b.Bytes()
+		}
+	}
 	st, _ := k.encode(Screen{Kind: Idle})
 	k.state, k.key = st.marshal()
 	return k
@@ -85,7 +98,7 @@ var roleNames = [...]string{small: "small", body: "body", title: "title", amount
 
 func (k *Kiosk) encode(s Screen) (KioskState, error) {
 	now := k.cfg.Now()
-	st := KioskState{Kind: s.Kind.String(), Now: now.UnixMilli()}
+	st := KioskState{Kind: s.Kind.String(), Now: now.UnixMilli(), Logo: k.logo != nil && (s.Kind == Idle || s.Kind == AmountEntry)}
 	if len(k.cfg.Languages) > 0 && k.cfg.Languages[0].Chinese() {
 		l := k.cfg.Languages[0]
 		st.ExpiresIn, st.Expired = l.T(countdownPrefix), l.T("Code expired")
@@ -173,6 +186,11 @@ func (k *Kiosk) Show(ctx context.Context, s Screen) error {
 	}
 	return nil
 }
+
+// LogoPNG is the acceptance mark the page shows, as PNG; nil when none is
+// configured. It is the picture LoadLogo checked and decoded, encoded
+// again: never a file the request names.
+func (k *Kiosk) LogoPNG() []byte { return k.logo }
 
 // Close ends every event stream; the pages keep trying to reconnect.
 func (k *Kiosk) Close() error {

@@ -67,7 +67,7 @@ type Config struct {
 	// first; none means English.
 	Languages []lang.Lang `json:"-"`
 	// Logo is a PNG acceptance mark drawn on the idle and amount screens
-	// of pixel panels; "" for none.
+	// of pixel panels and the kiosk page; "" for none.
 	Logo string `json:"logo,omitempty"`
 
 	// Output is where the terminal driver draws (default os.Stdout).
@@ -142,7 +142,7 @@ func Open(ctx context.Context, cfg Config) (Display, error) {
 		t.Languages = cfg.Languages
 		return t, nil
 	case "kiosk":
-		return NewKiosk(KioskConfig{Size: image.Pt(orInt(cfg.Width, 800), orInt(cfg.Height, 480)), Now: cfg.Now, Languages: cfg.Languages}), nil
+		return NewKiosk(KioskConfig{Size: image.Pt(orInt(cfg.Width, 800), orInt(cfg.Height, 480)), Now: cfg.Now, Languages: cfg.Languages, Logo: opts.Logo}), nil
 	case "ssd1306", "sh1106":
 		return openOLED(ctx, cfg, opts)
 	case "st7789", "ili9341":

@@ -86,6 +86,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write(state)
 	case "/events":
 		h.serveEvents(w, r)
+	case "/logo.png":
+		// The picture LoadLogo checked at start, from memory.
+		logo := h.k.LogoPNG()
+		if logo == nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Write(logo)
 	default:
 		http.NotFound(w, r)
 	}
