@@ -50,3 +50,17 @@ func Golden(t testing.TB, img image.Image, path string, update bool, rerun strin
 		}
 	}
 }
+
+// ReadPNG decodes the PNG file at path (a screenshot, a display's output).
+func ReadPNG(t testing.TB, path string) image.Image {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
+}

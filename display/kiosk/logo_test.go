@@ -109,15 +109,7 @@ func TestKioskNoLogo(t *testing.T) {
 // levels: the browser may round).
 func redPixels(t *testing.T, path string) int {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := testenv.ReadPNG(t, path)
 	want := color.RGBAModel.Convert(display.Palette[display.Red]).(color.RGBA)
 	near := func(a uint32, b uint8) bool { d := int(a>>8) - int(b); return d > -6 && d < 6 }
 	n := 0

@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"image"
 	"image/draw"
-	"image/png"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -164,15 +163,7 @@ font = "builtin"
 
 func readPNG(t *testing.T, path string) *image.RGBA {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	img := testenv.ReadPNG(t, path)
 	out := image.NewRGBA(img.Bounds())
 	draw.Draw(out, out.Bounds(), img, img.Bounds().Min, draw.Src)
 	return out
