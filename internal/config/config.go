@@ -425,7 +425,7 @@ func (c *Config) Warnings(name string) []error {
 	var out []error
 	if c.Display.Kind == "kiosk" {
 		if host, _, err := net.SplitHostPort(c.Display.Listen); err == nil {
-			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			if !loopbackHost(host) {
 				out = append(out, &Error{File: name, Where: "[display] listen",
 					Why: fmt.Sprintf("%q is not a loopback address: anyone on the network can open the customer display (warning)", c.Display.Listen)})
 			}
@@ -679,13 +679,20 @@ func (c *Config) checkDisplay(bad badFunc) {
 	if c.Cashier.Kind == "none" {
 		return
 	}
-	if c.Cashier.Kind == "kiosk" {
-		bad("display", "kind", "cashier display: \"kiosk\" serves the customer page; use a panel, \"terminal\" or \"png\"")
-		return
-	}
 	checkOneDisplay(c.Cashier, func(section, key, format string, args ...any) {
 		bad(section, key, "cashier display: "+format, args...)
 	})
+	// The cashier's page carries the till's own view (alerts, the
+	// manager menu): only a browser on this machine may open it.
+	if host, _, err := net.SplitHostPort(c.Cashier.Listen); c.Cashier.Kind == "kiosk" && err == nil && !loopbackHost(host) {
+		bad("display", "listen", "cashier display: %q is not a loopback address: the cashier's page is for a browser on this machine", c.Cashier.Listen)
+	}
+}
+
+// loopbackHost reports whether host (from host:port) is this machine only.
+func loopbackHost(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 func checkOneDisplay(d Display, bad badFunc) {
@@ -726,7 +733,7 @@ func (c *Config) checkLocal(bad badFunc) {
 	if c.Metrics.Listen != "" {
 		if host, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
 			bad("metrics", "listen", "%q is not host:port", c.Metrics.Listen)
-		} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		} else if !loopbackHost(host) {
 			bad("metrics", "listen", "%q is not a loopback address: metrics stay on the box", c.Metrics.Listen)
 		}
 	}

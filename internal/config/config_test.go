@@ -233,14 +233,19 @@ func TestDisplayTables(t *testing.T) {
 		err                string // the whole first error line, when it does not
 	}{
 		{"single table", base, "kiosk", "none", ""},
-		{"single cashier table", strings.Replace(base, `role = "customer"`, `role = "cashier"`, 1), "", "", `posd.toml: [display] kind: cashier display: "kiosk" serves the customer page; use a panel, "terminal" or "png"`},
+		{"single cashier table", strings.Replace(base, `role = "customer"`, `role = "cashier"`, 1), "none", "kiosk", ""},
 		{"one entry", many, "kiosk", "none", ""},
 		{"customer and cashier", many + cashier, "kiosk", "png", ""},
 		{"cashier alone", strings.Replace(strings.Replace(many, `role = "customer"`, `role = "cashier"`, 1), `kind = "kiosk"`, `kind = "terminal"`, 1), "none", "terminal", ""},
 		{"two cashiers", many + cashier + cashier, "", "", `posd.toml: [display] role: more than one display with role "cashier"`},
 		{"two customers", many + strings.Replace(cashier, `"cashier"`, `"customer"`, 1), "", "", `posd.toml: [display] role: more than one display with role "customer"`},
 		{"unknown role", strings.Replace(many, `role = "customer"`, `role = "manager"`, 1), "", "", `posd.toml: [display] role: "manager" is not one of customer, cashier`},
-		{"cashier kiosk", many + strings.Replace(cashier, `kind = "png"`, `kind = "kiosk"`, 1), "", "", `posd.toml: [display] kind: cashier display: "kiosk" serves the customer page; use a panel, "terminal" or "png"`},
+		{"cashier kiosk", many + strings.Replace(cashier, `kind = "png"`, `kind = "kiosk"`, 1), "kiosk", "kiosk", ""},
+		{"cashier kiosk on the network", many + strings.Replace(cashier, `kind = "png"`, "kind = \"kiosk\"\nlisten = \"0.0.0.0:8081\"", 1), "", "",
+			`posd.toml: [display] listen: cashier display: "0.0.0.0:8081" is not a loopback address`},
+		{"cashier kiosk on the LAN address", many + strings.Replace(cashier, `kind = "png"`, "kind = \"kiosk\"\nlisten = \"192.168.1.20:8080\"", 1), "", "",
+			`posd.toml: [display] listen: cashier display: "192.168.1.20:8080" is not a loopback address`},
+		{"cashier kiosk on localhost", many + strings.Replace(cashier, `kind = "png"`, "kind = \"kiosk\"\nlisten = \"localhost:8081\"", 1), "kiosk", "kiosk", ""},
 		{"cashier png without a file", many + strings.Replace(cashier, "device = \"/run/posd/cashier.png\"\n", "", 1), "", "", `posd.toml: [display] device: cashier display: `},
 		{"unknown key in an entry", many + cashier + "colour = \"red\"\n", "", "", `posd.toml: [display] colour: unknown key`},
 	}

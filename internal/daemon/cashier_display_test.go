@@ -23,21 +23,20 @@ import (
 	"github.com/posd/posd/money"
 )
 
-// Two displays from one posd.toml: the customer's PNG panel gets the QR
-// code while the cashier's shows the amount typed and the till's state,
-// never the code.
-func TestCashierDisplayBesideTheCustomers(t *testing.T) {
-	zbar := testenv.Tool(t, "zbarimg")
+// startSimDaemon runs posd against amssim over TLS until the test ends;
+// file gives posd.toml from the gateway's URL, its pin and the client id.
+// ctx bounds the whole test.
+func startSimDaemon(t *testing.T, ctx context.Context, clientID string, file func(gateway, pin string) string) (config.Config, *testenv.LogBuffer) {
+	t.Helper()
 	key, gatewayKey := alipaytest.Keys(t)
-	const clientID = "SANDBOX_TWO_DISPLAYS"
 	sim, err := amssim.New(amssim.Config{Merchants: []amssim.MerchantKey{{ClientID: clientID, PublicKey: &key.PublicKey}},
 		GatewayKey: gatewayKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	go func() { _ = sim.Run(ctx) }()
+	simCtx, stopSim := context.WithCancel(ctx)
+	t.Cleanup(stopSim)
+	go func() { _ = sim.Run(simCtx) }()
 	cert, pin, err := amssim.SelfSignedCertificate([]string{"127.0.0.1"}, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -45,59 +44,36 @@ func TestCashierDisplayBesideTheCustomers(t *testing.T) {
 	gw := httptest.NewUnstartedServer(sim)
 	gw.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	gw.StartTLS()
-	defer gw.Close()
+	t.Cleanup(gw.Close)
 
-	dir := t.TempDir()
-	customerPNG, cashierPNG := filepath.Join(dir, "customer.png"), filepath.Join(dir, "cashier.png")
-	file := `[merchant]
-name = "Two Screens"
-id = "M-TWO"
-[till]
-currency = "SGD"
-[alipay]
-client_id = "` + clientID + `"
-gateway = "` + gw.URL + `"
-pin_sha256 = "` + pin + `"
-notify_url = "https://pos.example.com/alipay/notify"
-alipay_public_key_file = "/unused/the-keys-are-options.pem"
-[outbox]
-path = "` + filepath.Join(dir, "posd.db") + `"
-[api]
-socket = "` + filepath.Join(dir, "posd.sock") + `"
-[metrics]
-listen = ""
-[[display]]
-kind = "png"
-device = "` + customerPNG + `"
-font = "builtin"
-[[display]]
-role = "cashier"
-kind = "png"
-device = "` + cashierPNG + `"
-width = 320
-height = 240
-font = "builtin"
-`
-	cfg, err := config.Parse("posd.toml", []byte(file))
+	cfg, err := config.Parse("posd.toml", []byte(file(gw.URL, pin)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs testenv.LogBuffer
+	_, logs := runDaemon(t, ctx, cfg, Options{Version: "test", MerchantKey: key, PlatformKey: sim.GatewayPublicKey()})
+	return cfg, logs
+}
+
+// runDaemon runs posd from cfg and o (its Logger and Ready set here) until
+// the test ends, and returns it once ready with its log.
+func runDaemon(t *testing.T, ctx context.Context, cfg config.Config, o Options) (*Daemon, *testenv.LogBuffer) {
+	t.Helper()
+	logs := &testenv.LogBuffer{}
 	ready := make(chan *Daemon, 1)
-	d, err := New(cfg, Options{Version: "test", Logger: slog.New(slog.NewTextHandler(&logs, nil)),
-		MerchantKey: key, PlatformKey: sim.GatewayPublicKey(), Ready: func(d *Daemon) { ready <- d }})
+	o.Logger, o.Ready = slog.New(slog.NewTextHandler(logs, nil)), func(d *Daemon) { ready <- d }
+	d, err := New(cfg, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- d.Run(runCtx) }()
-	defer func() {
+	t.Cleanup(func() {
 		stop()
 		if err := <-done; err != nil {
 			t.Errorf("Run: %v", err)
 		}
-	}()
+	})
 	select {
 	case <-ready:
 	case err := <-done:
@@ -105,6 +81,33 @@ font = "builtin"
 	case <-ctx.Done():
 		t.Fatal("posd never became ready")
 	}
+	return d, logs
+}
+
+// Two displays from one posd.toml: the customer's PNG panel gets the QR
+// code while the cashier's shows the amount typed and the till's state,
+// never the code.
+func TestCashierDisplayBesideTheCustomers(t *testing.T) {
+	zbar := testenv.Tool(t, "zbarimg")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const clientID = "SANDBOX_TWO_DISPLAYS"
+	dir := t.TempDir()
+	customerPNG, cashierPNG := filepath.Join(dir, "customer.png"), filepath.Join(dir, "cashier.png")
+	cfg, logs := startSimDaemon(t, ctx, clientID, func(gateway, pin string) string {
+		return simConfig(dir, clientID, gateway, pin, "name = \"Two Screens\"\nid = \"M-TWO\"\n", `[[display]]
+kind = "png"
+device = "`+customerPNG+`"
+font = "builtin"
+[[display]]
+role = "cashier"
+kind = "png"
+device = "`+cashierPNG+`"
+width = 320
+height = 240
+font = "builtin"
+`)
+	})
 
 	// What the cashier's panel should hold, drawn by the same driver.
 	want := func(s display.Screen) *image.RGBA {

@@ -68,6 +68,7 @@ type Daemon struct {
 	device   display.Display // nil: no customer display
 	cashier  display.Display // nil: no cashier display
 	kiosk    http.Handler    // the kiosk page, or nil
+	cashPage http.Handler    // the cashier's kiosk page (cashierPath), or nil
 	screens  *screens
 	script   *keypad.Script
 	sources  []keypad.Source
@@ -160,8 +161,9 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 		d.closers = append(d.closers, d.device.Close)
 	}
 	if cfg.Cashier.Kind != "none" {
-		// The cashier's display: never a kiosk (config refuses it), so no page.
-		if d.cashier, _, err = openDisplay(context.Background(), cfg.Cashier, cfg.LangsOf(cfg.Cashier), log.With("display", "cashier")); err != nil {
+		// The cashier's display; a kiosk one is a page on loopback
+		// (cashierPath), never with the QR code.
+		if d.cashier, d.cashPage, err = openDisplay(context.Background(), cfg.Cashier, cfg.LangsOf(cfg.Cashier), log.With("display", "cashier")); err != nil {
 			return nil, err
 		}
 		d.closers = append(d.closers, d.cashier.Close)
@@ -338,7 +340,7 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 	// 6. The TCP endpoints.
 	web := &listeners{wg: &wg, log: log}
 	defer web.shutdown()
-	if err := web.start(cfg, webParts{metrics: d.metrics, printerState: d.printer.State, kiosk: d.kiosk, notify: d.notifyFn,
+	if err := web.start(cfg, webParts{metrics: d.metrics, printerState: d.printer.State, kiosk: d.kiosk, cashierKiosk: d.cashPage, notify: d.notifyFn,
 		extra: d.o.Extra, desk: deskOf{t: t, script: d.script}, limits: d.o.Limits, entry: d.entry}); err != nil {
 		return err
 	}

@@ -34,6 +34,7 @@ type webParts struct {
 	metrics      *metrics
 	printerState func() string
 	kiosk        http.Handler            // nil unless the display is the kiosk page
+	cashierKiosk http.Handler            // nil unless the cashier's display is a kiosk page
 	notify       http.Handler            // Alipay's notifications, or nil
 	extra        func(Desk) http.Handler // the demo's pages, or nil
 	desk         Desk
@@ -165,11 +166,18 @@ func (l *listeners) start(cfg config.Config, p webParts) error {
 	// The notification endpoint shares the display's listener when both
 	// have the same address (the demo); otherwise it has its own.
 	shared := notify != nil && cfg.Alipay.NotifyListen == cfg.Display.Listen
-	if p.kiosk != nil || p.extra != nil || shared {
+	displayListener := p.kiosk != nil || p.extra != nil || shared
+	// The cashier's page shares the display's listener when both have the
+	// same address (config has made sure it is a loopback one).
+	cashierShared := p.cashierKiosk != nil && displayListener && cfg.Cashier.Listen == cfg.Display.Listen
+	if displayListener {
 		mux := http.NewServeMux()
 		if p.kiosk != nil {
 			mux.Handle("/display/", http.StripPrefix("/display", p.kiosk))
 			mux.Handle("/display", http.RedirectHandler("/display/", http.StatusFound))
+		}
+		if cashierShared {
+			mountCashier(mux, p.cashierKiosk)
 		}
 		hosts := newHostPolicy(cfg.Display.Listen)
 		if shared {
@@ -183,6 +191,13 @@ func (l *listeners) start(cfg config.Config, p webParts) error {
 			mux.Handle("/", p.extra(p.desk))
 		}
 		if err := l.serve("display", cfg.Display.Listen, limitsFor("display", p.limits), hosts, mux); err != nil {
+			return err
+		}
+	}
+	if p.cashierKiosk != nil && !cashierShared {
+		mux := http.NewServeMux()
+		mountCashier(mux, p.cashierKiosk)
+		if err := l.serve("cashier-display", cfg.Cashier.Listen, limitsFor("display", p.limits), newHostPolicy(cfg.Cashier.Listen), mux); err != nil {
 			return err
 		}
 	}
@@ -209,6 +224,17 @@ func (l *listeners) start(cfg config.Config, p webParts) error {
 		return l.serve("entry", cfg.EntryCode.Listen, limitsFor("entry", p.limits), newHostPolicy(cfg.EntryCode.Listen, notifyHost, entryHost), mux)
 	}
 	return nil
+}
+
+// cashierPath is where the cashier's kiosk page is served: not /cashier/,
+// which the demo's own cashier page (keypad and state) uses.
+const cashierPath = "/cashier-display/"
+
+// mountCashier serves the cashier's kiosk page at cashierPath.
+func mountCashier(mux *http.ServeMux, page http.Handler) {
+	base := strings.TrimSuffix(cashierPath, "/")
+	mux.Handle(cashierPath, http.StripPrefix(base, page))
+	mux.Handle(base, http.RedirectHandler(cashierPath, http.StatusFound))
 }
 
 // hostPolicy is the Host headers an endpoint answers. A page on another

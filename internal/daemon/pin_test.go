@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/alipay/amssim"
-	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/internal/config"
 	"github.com/posd/posd/internal/posapi"
 )
@@ -43,29 +41,7 @@ func TestPinMismatchIsReportedAsSuch(t *testing.T) {
 	cfg.Display.Kind = "none"
 	cfg.API.Socket = filepath.Join(dir, "posd.sock")
 	cfg.Metrics.Listen = ""
-	var logs testenv.LogBuffer
-	ready := make(chan *Daemon, 1)
-	d, err := New(cfg, Options{Version: "test", Logger: slog.New(slog.NewTextHandler(&logs, nil)),
-		MerchantKey: key, PlatformKey: sim.GatewayPublicKey(), Ready: func(d *Daemon) { ready <- d }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- d.Run(runCtx) }()
-	defer func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("Run ended before ready: %v", err)
-	case <-ctx.Done():
-		t.Fatal("posd never became ready")
-	}
+	d, logs := runDaemon(t, ctx, cfg, Options{Version: "test", MerchantKey: key, PlatformKey: sim.GatewayPublicKey()})
 
 	api := posapi.NewClient(cfg.API.Socket)
 	if err := api.Keys(ctx, "7.35<ENTER>"); err != nil {

@@ -143,8 +143,8 @@ func (s *screens) Show(ctx context.Context, sc terminal.Screen) error {
 	return nil
 }
 
-// openDisplay opens the customer display; for the kiosk it also returns
-// the page's handler.
+// openDisplay opens a display (the customer's or the cashier's); for a
+// kiosk it also returns the page's handler.
 func openDisplay(ctx context.Context, c config.Display, langs []lang.Lang, log *slog.Logger) (display.Display, http.Handler, error) {
 	if c.Kind == "none" {
 		return nil, nil, nil
