@@ -462,6 +462,7 @@ func (c *Config) check() []problem {
 	c.checkPrinter(bad)
 	c.checkDisplay(bad)
 	c.checkLocal(bad)
+	c.checkListeners(bad)
 	c.checkEvents(bad)
 	c.checkEntryCode(bad)
 	return out

@@ -246,6 +246,9 @@ func TestDisplayTables(t *testing.T) {
 		{"cashier kiosk on the LAN address", many + strings.Replace(cashier, `kind = "png"`, "kind = \"kiosk\"\nlisten = \"192.168.1.20:8080\"", 1), "", "",
 			`posd.toml: [display] listen: cashier display: "192.168.1.20:8080" is not a loopback address`},
 		{"cashier kiosk on localhost", many + strings.Replace(cashier, `kind = "png"`, "kind = \"kiosk\"\nlisten = \"localhost:8081\"", 1), "kiosk", "kiosk", ""},
+		{"cashier kiosk on the customer's port, spelled another way", many + strings.Replace(cashier, `kind = "png"`, "kind = \"kiosk\"\nlisten = \"localhost:8080\"", 1), "", "",
+			`posd.toml: [display] listen: cashier display "localhost:8080" and customer display "127.0.0.1:8080" take the same port`},
+		{"cashier kiosk sharing the customer's listener", many + strings.Replace(cashier, `kind = "png"`, "kind = \"kiosk\"\nlisten = \"127.0.0.1:8080\"", 1), "kiosk", "kiosk", ""},
 		{"cashier png without a file", many + strings.Replace(cashier, "device = \"/run/posd/cashier.png\"\n", "", 1), "", "", `posd.toml: [display] device: cashier display: `},
 		{"unknown key in an entry", many + cashier + "colour = \"red\"\n", "", "", `posd.toml: [display] colour: unknown key`},
 	}

@@ -93,7 +93,9 @@ var pageLabels = []string{"a payment terminal against a simulated Alipay gateway
 	"Click Open wallet to pay (or scan the QR code with a phone on this network) and pay. The receipt appears below and in receipts/.",
 	"The keyboard works too: digits, ., Enter, Backspace, Esc = Cancel.",
 	"F1 opens the manager menu (refund, reprint, last payments); the demo's PIN is 1234.",
-	"Try the customer code 280000000000000001 (pays at once) or …0002 (insufficient balance)."}
+	"Try the customer code 280000000000000001 (pays at once) or …0002 (insufficient balance).",
+	"Customer payment code (18 digits)", // data-tp: the code field's placeholder
+	"posd is not answering"}             // the script's title when the state cannot be read
 
 // cashierHandler serves the cashier page at /, its state and keys under
 // /cashier/, and the receipt PNGs of receiptsDir under /receipts/.

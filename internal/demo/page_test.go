@@ -32,7 +32,7 @@ func TestCashierPageWordsFromCatalog(t *testing.T) {
 	}
 	var walk func(n *html.Node, inHelp, translated bool)
 	helps := 0
-	used := map[string]bool{"Receipt ": true} // the script's receipt links
+	used := map[string]bool{"Receipt ": true, "posd is not answering": true} // the script's words
 	walk = func(n *html.Node, inHelp, translated bool) {
 		if n.Type == html.ElementNode {
 			if c, _ := attr(n, "class"); c == "help" {
@@ -41,6 +41,17 @@ func TestCashierPageWordsFromCatalog(t *testing.T) {
 			}
 			if n.Data == "header" {
 				inHelp = true
+			}
+			if p, ok := attr(n, "placeholder"); ok {
+				if key, _ := attr(n, "data-tp"); key != p {
+					t.Errorf("placeholder %q is not from the catalog (data-tp %q)", p, key)
+				}
+			}
+			if key, ok := attr(n, "data-tp"); ok {
+				used[key] = true
+				if !slices.Contains(pageLabels, key) || !lang.Has(key) || cn.T(key) == key {
+					t.Errorf("data-tp %q has no Chinese text the page gets", key)
+				}
 			}
 			if key, ok := attr(n, "data-t"); ok {
 				translated = true

@@ -234,6 +234,8 @@ var receiptTexts = []entry{
 	{"open alone", "单独打开", "單獨開啟"},
 	{"Open wallet to pay", "打开钱包付款", "開啟錢包付款"},
 	{"Receipt ", "小票 ", "收據 "},
+	{"Customer payment code (18 digits)", "顾客付款码（18 位）", "顧客付款碼（18 位）"},
+	{"posd is not answering", "posd 无响应", "posd 無回應"},
 	{"Type an amount and press Enter: the customer display shows the QR code.", "输入金额后按“确认”：顾客显示屏显示二维码。", "輸入金額後按「確認」：顧客顯示屏顯示 QR 碼。"},
 	{"Click Open wallet to pay (or scan the QR code with a phone on this network) and pay. The receipt appears below and in receipts/.", "点击“打开钱包付款”（或用同一网络中的手机扫描二维码）完成付款。小票显示在下方，并保存在 receipts/ 目录。", "點擊「開啟錢包付款」（或用同一網路中的手機掃描 QR 碼）完成付款。收據顯示在下方，並存於 receipts/ 目錄。"},
 	{"The keyboard works too: digits, ., Enter, Backspace, Esc = Cancel.", "也可以用键盘：数字、小数点、Enter 确认、Backspace 退格、Esc 取消。", "也可以用鍵盤：數字、小數點、Enter 確認、Backspace 退格、Esc 取消。"},
