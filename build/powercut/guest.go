@@ -79,9 +79,16 @@ func FetchKernel(ctx context.Context, a Arch) (Kernel, error) {
 }
 
 // CrossBuild builds a main package of this repository for a, with build
-// tags, into out.
+// tags, into out, as build/build.sh builds a release (HTTP/2 left out,
+// posd's packages without inlining, 4 KiB segments on 32-bit ARM), so the
+// guest runs the code and layout that ship.
 func CrossBuild(ctx context.Context, a Arch, out, pkg string, tags ...string) error {
-	return goCmd(ctx, a, "build", "-trimpath", "-tags", strings.Join(tags, ","), "-o", out, pkg)
+	ldflags := "-s -w"
+	if a.GOARCH == "arm" {
+		ldflags += " -R 0x1000"
+	}
+	return goCmd(ctx, a, "build", "-trimpath", "-tags", strings.Join(append([]string{"nethttpomithttp2"}, tags...), ","),
+		"-gcflags=github.com/posd/posd/...=-l", "-ldflags", ldflags, "-o", out, pkg)
 }
 
 // CrossTestBinary builds pkg's test binary for a (go test -c).
