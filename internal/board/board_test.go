@@ -31,7 +31,7 @@ func TestInitStartsOnlyPosdsDrivers(t *testing.T) {
 			t.Errorf("driver %q not registered; registered: %v", want, seen)
 		}
 	}
-	// bcm283x-gpio would take the GPIO names before the character device (see doc.go).
+	// Left out on purpose (see doc.go).
 	for _, unwanted := range []string{"bcm283x-gpio", "rpi", "allwinner-gpio", "am335x", "beaglebone", "beaglebone-green", "chip", "odroid-c1", "pine64"} {
 		if seen[unwanted] {
 			t.Errorf("driver %q registered", unwanted)

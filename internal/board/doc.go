@@ -8,12 +8,10 @@
 // (DevicePolicy=closed); what posd uses everywhere is the GPIO character
 // device (gpioioctl), spidev and i2c-dev (sysfs).
 //
-// The Raspberry Pi drivers (bcm283x, rpi) are left out too, for the same
-// two reasons: 0.2 MB, and under the unit they do harm. bcm283x registers
-// GPIO0..GPIO53 before it maps /dev/gpiomem, which the unit does not allow;
-// the mapping fails, its pins stay registered, and the GPIO character
-// device's lines of the same names ("GPIO5" on every Pi's gpiochip) are
-// refused as duplicates. Without it, the names README gives are the
-// kernel's own line names, served by gpioioctl. rpi only adds header
-// aliases (P1_29) on top of bcm283x, which posd does not document.
+// The Raspberry Pi drivers (bcm283x, rpi) are left out too (0.13 MB).
+// bcm283x maps /dev/gpiomem, which the unit does not allow, so under the
+// unit its start fails every time; its pins then only forward to the
+// character device's lines, which gpioioctl already names as README does
+// ("GPIO5": the kernel's line names on every Pi). rpi adds header aliases
+// (P1_29) on top of bcm283x, which posd does not document.
 package board
