@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay"
+	"github.com/posd/posd/alipay/alipaytest"
 	"github.com/posd/posd/alipay/amssim"
 )
 
@@ -74,7 +75,7 @@ func TestPowerCutQueueCrash(t *testing.T) {
 	var created atomic.Int64 // the highest payment index a child created
 	created.Store(-1)
 	env := func(first int, final bool) []string {
-		e := []string{"QUEUE_CRASH_DB=/var/lib/posd/crash.db", "QUEUE_CRASH_URL=" + r.gatewayURL,
+		e := []string{alipaytest.VectorsEnv + "=" + guestVectors, "QUEUE_CRASH_DB=/var/lib/posd/crash.db", "QUEUE_CRASH_URL=" + r.gatewayURL,
 			"QUEUE_CRASH_PIN=" + r.pin, "QUEUE_CRASH_SLOW=5", "QUEUE_CRASH_FIRST=" + strconv.Itoa(first),
 			"QUEUE_CRASH_TOTAL=" + strconv.Itoa(crashPerLife*(kills+1))}
 		if final {

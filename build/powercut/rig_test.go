@@ -62,6 +62,8 @@ func skipUnlessAsked(t *testing.T, def int) int {
 const (
 	clientID  = "SANDBOX_POWERCUT"
 	guestSock = "/run/posd/posd.sock"
+	// guestVectors is where the crash child reads alipaytest's vectors.
+	guestVectors = "/etc/posd-test/signature.json"
 	// The test codes of amssim (README): paid at once, paid after a wait,
 	// declined.
 	codePaid     = "280000000000000001"
@@ -169,18 +171,19 @@ func newRig(t *testing.T, opts rigOptions) *rig {
 		files = append(files, GuestFile{Path: "/bin/" + name, Perm: 0o755, Data: data})
 	}
 	if opts.crash {
-		// The child's keys come from alipaytest, which reads the test
-		// vectors at their path in the source tree (the test binary keeps it).
+		// The child's keys come from alipaytest's test vectors. They go to
+		// a fixed path the child is told (alipaytest.VectorsEnv): the
+		// source tree's path may lie under /tmp or /run, which the guest
+		// mounts over with tmpfs.
 		root, err := RepoRoot()
 		if err != nil {
 			t.Fatal(err)
 		}
-		vectors := filepath.Join(root, "alipay", "testdata", "signature.json")
-		data, err := os.ReadFile(vectors)
+		data, err := os.ReadFile(filepath.Join(root, "alipay", "testdata", "signature.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		files = append(files, GuestFile{Path: filepath.ToSlash(vectors), Perm: 0o644, Data: data})
+		files = append(files, GuestFile{Path: guestVectors, Perm: 0o644, Data: data})
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(r.merch)
 	if err != nil {
