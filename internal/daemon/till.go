@@ -88,25 +88,33 @@ func (t *till) StartPayment(_ context.Context, req terminal.PaymentRequest) (str
 	if t.closing.Load() {
 		return "", ErrClosing
 	}
-	now := t.now()
 	scenario := queue.OrderCode
 	if req.Scenario == terminal.PaymentCode {
 		scenario = queue.PaymentCode
 	}
-	pay, err := queue.EncodePay(t.shop, queue.InStorePay{RequestID: t.newRequestID(), Scenario: scenario, Amount: req.Amount,
-		CustomerCode: req.CustomerCode, At: now, ExpiresAt: now.Add(t.cfg.Till.PaymentExpiry.Duration).Truncate(time.Second)})
-	if err != nil {
-		return "", err
-	}
-	p, err := t.eng.Pay(pay)
-	if c := t.metrics.stopped.Load(); errors.Is(err, queue.ErrStopped) && c != nil {
-		return "", fmt.Errorf("%w: %s", queue.ErrStopped, stoppedWords(*c))
-	}
+	p, err := t.submit(queue.InStorePay{RequestID: t.newRequestID(), Scenario: scenario, Amount: req.Amount, CustomerCode: req.CustomerCode})
 	if err != nil {
 		return "", err
 	}
 	t.started(p.RequestID)
 	return p.RequestID, nil
+}
+
+// submit stamps in with the time and the till's expiry, encodes it and
+// hands it to the outbox; a refusal because the gateway stopped new
+// payments says why in words.
+func (t *till) submit(in queue.InStorePay) (queue.Payment, error) {
+	now := t.now()
+	in.At, in.ExpiresAt = now, now.Add(t.cfg.Till.PaymentExpiry.Duration).Truncate(time.Second)
+	pay, err := queue.EncodePay(t.shop, in)
+	if err != nil {
+		return queue.Payment{}, err
+	}
+	p, err := t.eng.Pay(pay)
+	if c := t.metrics.stopped.Load(); errors.Is(err, queue.ErrStopped) && c != nil {
+		return queue.Payment{}, fmt.Errorf("%w: %s", queue.ErrStopped, stoppedWords(*c))
+	}
+	return p, err
 }
 
 // CancelPayment commits the cashier's decision to cancel a live payment.
@@ -538,18 +546,8 @@ func (e *tillEntry) startEntry(ctx context.Context, amount money.Amount, userAge
 	if !state.Free(e.flow, amount) || e.taken && state.Attempt == e.at {
 		return "", ErrTillBusy
 	}
-	now := t.now()
 	id := e.newEntryID()
-	pay, err := queue.EncodePay(t.shop, queue.InStorePay{RequestID: id, Scenario: queue.EntryCode, Amount: amount,
-		UserAgent: userAgent, RedirectURL: e.result + id, At: now,
-		ExpiresAt: now.Add(t.cfg.Till.PaymentExpiry.Duration).Truncate(time.Second)})
-	if err != nil {
-		return "", err
-	}
-	p, err := t.eng.Pay(pay)
-	if c := t.metrics.stopped.Load(); errors.Is(err, queue.ErrStopped) && c != nil {
-		return "", fmt.Errorf("%w: %s", queue.ErrStopped, stoppedWords(*c))
-	}
+	p, err := t.submit(queue.InStorePay{RequestID: id, Scenario: queue.EntryCode, Amount: amount, UserAgent: userAgent, RedirectURL: e.result + id})
 	if err != nil {
 		return "", err
 	}
