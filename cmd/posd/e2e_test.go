@@ -31,8 +31,28 @@ import (
 // e2eDeadline bounds every wait; a healthy run needs a few seconds.
 const e2eDeadline = 45 * time.Second
 
-// updateScreenshot rewrites testdata/demo.png, the README's picture of the demo.
-var updateScreenshot = flag.Bool("update-screenshot", false, "rewrite testdata/demo.png from the demo")
+// updateScreenshot rewrites testdata/demo.png and demo-zh-CN.png, the README's pictures of the demo.
+var updateScreenshot = flag.Bool("update-screenshot", false, "rewrite testdata/demo.png and demo-zh-CN.png from the demo")
+
+// cashierPageShows checks that the demo's cashier page, as Chromium draws
+// it, shows the QR code qr; with -update-screenshot it keeps the picture
+// as testdata/name.
+func (d *demoProc) cashierPageShows(qr, name string) {
+	d.t.Helper()
+	page := testenv.Screenshot(d.t, "http://"+d.http+"/", 1240, 860)
+	if got := decodeOne(d.t, page); got != qr {
+		d.t.Fatalf("cashier page QR %q, want %q", got, qr)
+	}
+	if *updateScreenshot {
+		png, err := os.ReadFile(page)
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join("testdata", name), png, 0o644); err != nil {
+			d.t.Fatal(err)
+		}
+	}
+}
 
 // e2eVersion is stamped into the binaries the way build/ stamps releases.
 const e2eVersion = "1.2.3-e2e"
@@ -286,19 +306,7 @@ func TestE2EOrderCodePaid(t *testing.T) {
 		t.Fatalf("display QR %q, want codeValue %q", got, qr)
 	}
 	// The demo's cashier page embeds the same display beside its keypad.
-	page := testenv.Screenshot(t, "http://"+d.http+"/", 1240, 860)
-	if got := decodeOne(t, page); got != qr {
-		t.Fatalf("cashier page QR %q, want %q", got, qr)
-	}
-	if *updateScreenshot {
-		png, err := os.ReadFile(page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join("testdata", "demo.png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	d.cashierPageShows(qr, "demo.png")
 	var paid amssim.Payment
 	d.sim(http.MethodPost, "/sim/customer", map[string]string{"codeValue": qr, "action": "pay"}, &paid)
 
