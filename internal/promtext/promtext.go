@@ -25,8 +25,11 @@ const (
 // usable; call NewRegistry.
 type Registry struct {
 	render sync.Mutex // one scrape renders at a time (the runtime series share one snapshot)
-	mu     sync.Mutex
-	fams   map[string]*family
+	// snapshots run first in each render, under render: reads that
+	// several families share (see RegisterRuntime).
+	snapshots []func()
+	mu        sync.Mutex
+	fams      map[string]*family
 }
 
 // NewRegistry returns an empty registry.
@@ -80,6 +83,12 @@ func validName(s string, metric bool) bool {
 func (r *Registry) Render() []byte {
 	r.render.Lock()
 	defer r.render.Unlock()
+	r.mu.Lock()
+	snapshots := r.snapshots
+	r.mu.Unlock()
+	for _, f := range snapshots {
+		f()
+	}
 	r.mu.Lock()
 	names := make([]string, 0, len(r.fams))
 	for n := range r.fams {

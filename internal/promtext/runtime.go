@@ -24,20 +24,23 @@ func (r *Registry) RegisterRuntime() {
 	r.NewFunc("go_info", "Information about the Go environment.", GaugeType, []string{"version"}, func(emit Emit) {
 		emit(1, runtime.Version())
 	})
-	// One ReadMemStats per scrape, shared by the memstats series.
-	var ms runtime.MemStats
-	r.register(&family{name: "go_memstats_alloc_bytes", help: "Number of bytes allocated in heap and currently in use.", typ: GaugeType,
-		write: func(b *bytes.Buffer) {
-			runtime.ReadMemStats(&ms)
-			sample(b, "go_memstats_alloc_bytes", nil, nil, "", strconv.FormatUint(ms.Alloc, 10))
-		}})
-	// The families render in name order, so every memstats series after
-	// go_memstats_alloc_bytes reads the same snapshot.
+	// One ReadMemStats and one read of /proc/self/stat per scrape, shared
+	// by the series below.
+	var (
+		ms     runtime.MemStats
+		st     procStat
+		stErr  error
+		shared = func() { runtime.ReadMemStats(&ms); st, stErr = readProcStat() }
+	)
+	r.mu.Lock()
+	r.snapshots = append(r.snapshots, shared)
+	r.mu.Unlock()
 	for _, s := range []struct {
 		name, help string
 		typ        Type
 		v          func() uint64
 	}{
+		{"go_memstats_alloc_bytes", "Number of bytes allocated in heap and currently in use.", GaugeType, func() uint64 { return ms.Alloc }},
 		{"go_memstats_alloc_bytes_total", "Total number of bytes allocated in heap, even if freed.", CounterType, func() uint64 { return ms.TotalAlloc }},
 		{"go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and currently in use.", GaugeType, func() uint64 { return ms.HeapAlloc }},
 		{"go_memstats_heap_inuse_bytes", "Number of heap bytes that are in use.", GaugeType, func() uint64 { return ms.HeapInuse }},
@@ -52,24 +55,24 @@ func (r *Registry) RegisterRuntime() {
 	}
 
 	start := float64(time.Now().UnixNano()/1e6) / 1e3
-	if st, err := readProcStat(); err == nil {
+	if at, err := readProcStat(); err == nil {
 		if boot, err := bootTime(); err == nil {
-			start = float64(boot) + float64(st.startTicks)/userHZ
+			start = float64(boot) + float64(at.startTicks)/userHZ
 		}
 	}
 	r.NewGaugeFunc("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", func() float64 { return start })
 	r.NewFunc("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", CounterType, nil, func(emit Emit) {
-		if st, err := readProcStat(); err == nil {
+		if stErr == nil {
 			emit(float64(st.utime+st.stime) / userHZ)
 		}
 	})
 	r.NewFunc("process_resident_memory_bytes", "Resident memory size in bytes.", GaugeType, nil, func(emit Emit) {
-		if st, err := readProcStat(); err == nil {
+		if stErr == nil {
 			emit(float64(st.rssPages) * float64(os.Getpagesize()))
 		}
 	})
 	r.NewFunc("process_virtual_memory_bytes", "Virtual memory size in bytes.", GaugeType, nil, func(emit Emit) {
-		if st, err := readProcStat(); err == nil {
+		if stErr == nil {
 			emit(float64(st.vsize))
 		}
 	})
