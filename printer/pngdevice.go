@@ -1,8 +1,10 @@
 package printer
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +21,7 @@ type PNGDevice struct {
 	dir    string
 	paper  Paper
 	glyphs virtual.Glyphs
+	enc    png.Encoder // one compressor for every slip, not one each
 }
 
 var _ Device = (*PNGDevice)(nil)
@@ -26,7 +29,7 @@ var _ Device = (*PNGDevice)(nil)
 // NewPNGDevice files slips printed on paper p in dir (created if missing).
 // glyphs draws Chinese characters (display.OpenHexFont); nil draws boxes.
 func NewPNGDevice(dir string, p Paper, glyphs virtual.Glyphs) *PNGDevice {
-	return &PNGDevice{dir: dir, paper: p, glyphs: glyphs}
+	return &PNGDevice{dir: dir, paper: p, glyphs: glyphs, enc: png.Encoder{BufferPool: &virtual.EncoderBuffers{}}}
 }
 
 // Model is the printer the device imitates (PreviewModel).
@@ -47,15 +50,15 @@ func (d *PNGDevice) Print(ctx context.Context, doc Document, beforeSend func(con
 	}
 	m := virtual.NewMachine(virtual.Config{Dots: d.paper.Dots, Chinese: true, Glyphs: d.glyphs})
 	m.Execute(doc.Data)
-	png, err := m.PNG()
-	if err != nil {
+	var picture bytes.Buffer
+	if err := m.WritePNG(&picture, &d.enc); err != nil {
 		return Status{}, fmt.Errorf("virtual printer: %w", err)
 	}
 	path := filepath.Join(d.dir, fileName(doc.Name))
 	if err := writeAtomic(path+".txt", []byte(m.Transcript())); err != nil {
 		return Status{}, fmt.Errorf("virtual printer: %w", err)
 	}
-	if err := writeAtomic(path+".png", png); err != nil {
+	if err := writeAtomic(path+".png", picture.Bytes()); err != nil {
 		return Status{}, fmt.Errorf("virtual printer: %w", err)
 	}
 	return Status{}, nil

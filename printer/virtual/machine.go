@@ -60,9 +60,15 @@ type cell struct {
 // Machine executes ESC/POS and draws the paper. It is not safe for
 // concurrent use; Device serialises access.
 type Machine struct {
-	cfg   Config
-	paper [][]byte // rows of Dots bytes, 1 = black; never written once appended
+	cfg Config
+	// paper holds the printed dot rows, packed eight dots a byte with the
+	// leftmost in bit 7 and 1 for black; a row is never written once
+	// appended, so blank and repeated rows are shared.
+	paper [][]byte
 	blank []byte
+	// scratch and scratchRows are the line being drawn (lineRows).
+	scratch     []bool
+	scratchRows [][]bool
 
 	line      []cell
 	x         int

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -144,10 +145,7 @@ func (m *Machine) flushLine() {
 		width = max(width, c.x+adv)
 	}
 	offset := alignOffset(m.align, m.cfg.Dots, width)
-	rows := make([][]bool, max(height, m.spacing))
-	for i := range rows {
-		rows[i] = make([]bool, m.cfg.Dots)
-	}
+	rows := m.lineRows(max(height, m.spacing))
 	var text strings.Builder
 	text.WriteString(strings.Repeat(" ", offset/cellW))
 	end := 0 // where the previous character ended, in dots
@@ -224,41 +222,58 @@ func (m *Machine) wideCell(r rune) []bool {
 	return bits
 }
 
+// lineRows returns n blank rows of Dots for one line of text. They are
+// the machine's scratch, reused by the next line: drawImage packs them.
+func (m *Machine) lineRows(n int) [][]bool {
+	size := n * m.cfg.Dots
+	if cap(m.scratch) < size {
+		m.scratch = make([]bool, size)
+	}
+	dots := m.scratch[:size]
+	clear(dots)
+	m.scratchRows = m.scratchRows[:0]
+	for i := range n {
+		m.scratchRows = append(m.scratchRows, dots[i*m.cfg.Dots:(i+1)*m.cfg.Dots])
+	}
+	return m.scratchRows
+}
+
 // drawImage prints rows of dots, aligned like text. Rows may be shared
 // between lines of img; they are only read.
 func (m *Machine) drawImage(img [][]bool, width int) {
 	offset := alignOffset(m.align, m.cfg.Dots, width)
-	packed := map[*bool][]byte{} // scaled images repeat each row: pack it once
+	var last *bool // scaled images repeat each row: pack it once
 	for _, src := range img {
 		if len(m.paper) >= maxPaperRows {
 			return
 		}
-		if len(src) > 0 {
-			if row, ok := packed[&src[0]]; ok {
-				m.paper = append(m.paper, row)
-				continue
-			}
+		if len(src) > 0 && &src[0] == last {
+			m.paper = append(m.paper, m.paper[len(m.paper)-1])
+			continue
 		}
-		row := make([]byte, m.cfg.Dots)
+		row := make([]byte, m.rowBytes())
 		for x, on := range src {
 			if offset+x >= m.cfg.Dots {
 				break
 			}
 			if on {
-				row[offset+x] = 1
+				row[(offset+x)/8] |= 0x80 >> ((offset + x) % 8)
 			}
 		}
 		if len(src) > 0 {
-			packed[&src[0]] = row
+			last = &src[0]
 		}
 		m.paper = append(m.paper, row)
 	}
 }
 
+// rowBytes is the size of one packed row of paper.
+func (m *Machine) rowBytes() int { return (m.cfg.Dots + 7) / 8 }
+
 // feedDots feeds n dot rows of blank paper.
 func (m *Machine) feedDots(n int) {
 	if m.blank == nil {
-		m.blank = make([]byte, m.cfg.Dots)
+		m.blank = make([]byte, m.rowBytes())
 	}
 	for range min(n, maxPaperRows-len(m.paper)) {
 		m.paper = append(m.paper, m.blank) // shared: rows are never written after printing
@@ -277,16 +292,41 @@ func (m *Machine) drawImageAt(rows [][]bool) {
 
 // PNG renders the paper printed so far, one pixel per dot, black on white.
 func (m *Machine) PNG() ([]byte, error) {
-	h := max(1, len(m.paper))
-	img := image.NewPaletted(image.Rect(0, 0, m.cfg.Dots, h), color.Palette{color.White, color.Black})
-	for y, row := range m.paper {
-		copy(img.Pix[y*img.Stride:], row)
-	}
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
+	if err := m.WritePNG(&buf, &png.Encoder{}); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// WritePNG is PNG written to w by enc, whose BufferPool lets a caller
+// that prints many slips keep one compressor instead of a new one each.
+func (m *Machine) WritePNG(w io.Writer, enc *png.Encoder) error {
+	return enc.Encode(w, paperImage{rows: m.paper, dots: m.cfg.Dots})
+}
+
+// paperImage shows the printed rows to image/png as they are stored, one
+// bit per dot, so a slip is encoded without a copy of its pixels.
+type paperImage struct {
+	rows [][]byte
+	dots int
+}
+
+var paperPalette = color.Palette{color.White, color.Black}
+
+func (p paperImage) ColorModel() color.Model { return paperPalette }
+
+func (p paperImage) Bounds() image.Rectangle {
+	return image.Rect(0, 0, p.dots, max(1, len(p.rows)))
+}
+
+func (p paperImage) At(x, y int) color.Color { return paperPalette[p.ColorIndexAt(x, y)] }
+
+func (p paperImage) ColorIndexAt(x, y int) uint8 {
+	if y < 0 || y >= len(p.rows) || x < 0 || x >= p.dots {
+		return 0
+	}
+	return p.rows[y][x/8] >> (7 - x%8) & 1
 }
 
 func btoi(b bool) int {
@@ -294,4 +334,29 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// EncoderBuffers is a png.EncoderBufferPool of one: it keeps the buffers
+// of the last encode (mostly its compressor, about 0.7 MB) for the next,
+// so a printer that encodes one slip after another allocates them once
+// instead of once a slip.
+type EncoderBuffers struct {
+	mu  sync.Mutex
+	buf *png.EncoderBuffer
+}
+
+// Get returns the kept buffers, or nil (the encoder then makes new ones).
+func (p *EncoderBuffers) Get() *png.EncoderBuffer {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := p.buf
+	p.buf = nil
+	return b
+}
+
+// Put keeps b for the next Get.
+func (p *EncoderBuffers) Put(b *png.EncoderBuffer) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.buf = b
 }
