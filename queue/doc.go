@@ -8,7 +8,9 @@
 //     committed (one fsync'd bbolt transaction) before the
 //     first pay byte leaves. Every retry sends the same id with the same
 //     bytes; a payment-code pay is resent only when the previous attempt
-//     provably never left (NotSent), never after an unknown outcome.
+//     provably never left (NotSent), never after an unknown outcome. The
+//     body leaves the record with the commit that makes it final, after
+//     which no pay is sent.
 //   - "Cancel decided" is committed before the first cancel, a refund's
 //     deterministic refundRequestId (paymentRequestId + "-R" + n) before the
 //     refund, and SUCCEEDED together with its receipt print job in one

@@ -132,7 +132,7 @@ func (s *Store) setupEvents(o *EventOptions) error {
 
 // appendEvent adds one event to the transaction's events, if they are on.
 func appendEvent(tx *bolt.Tx, e events.Event) error {
-	b := tx.Bucket(bucketEvents)
+	b := appending(tx, bucketEvents)
 	if b == nil {
 		return nil
 	}

@@ -34,7 +34,7 @@ type PrintJob struct {
 type ReceiptFunc func(p *Payment, kind ReceiptKind, refundID string) (json.RawMessage, error)
 
 func putNewJob(tx *bolt.Tx, j *PrintJob) error {
-	b := tx.Bucket(bucketJobs)
+	b := appending(tx, bucketJobs)
 	id, err := b.NextSequence()
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ func putNewJob(tx *bolt.Tx, j *PrintJob) error {
 	if err := b.Put(jobKey(id), v); err != nil {
 		return err
 	}
-	if err := tx.Bucket(bucketPayJobs).Put(payJobKey(j.RequestID, jobKey(id)), nil); err != nil {
+	if err := appending(tx, bucketPayJobs).Put(payJobKey(j.RequestID, jobKey(id)), nil); err != nil {
 		return err
 	}
 	if err := jobEvent(tx, j, events.ReceiptQueued, j.CreatedAt); err != nil {
@@ -141,7 +141,7 @@ func (s *Store) updateJob(id uint64, change func(*PrintJob) bool) error {
 		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketJobs).Put(jobKey(id), v); err != nil {
+		if err := appending(tx, bucketJobs).Put(jobKey(id), v); err != nil {
 			return err
 		}
 		status, at := events.ReceiptAttempted, time.Now()

@@ -432,6 +432,24 @@ func attempts(tx *bolt.Tx, saleID string) ([]Payment, error) {
 	return out, nil
 }
 
+// appendFill is how full bbolt fills the pages it splits in the buckets
+// whose keys grow with time (payment and sale ids, which start with the
+// time, job and event numbers, the final index): a new key sorts after the
+// others, so a page left behind by a split is never filled later. bbolt's
+// default of one half would leave half of each of those pages empty, in
+// the file and in every page of it the memory map keeps resident.
+const appendFill = 0.9
+
+// appending returns tx's bucket name set to fill split pages to appendFill
+// (bbolt keeps the setting per transaction, not in the file).
+func appending(tx *bolt.Tx, name []byte) *bolt.Bucket {
+	b := tx.Bucket(name)
+	if b != nil {
+		b.FillPercent = appendFill
+	}
+	return b
+}
+
 func putPayment(tx *bolt.Tx, p *Payment) error {
 	v, err := encodePayment(p)
 	if err != nil {
@@ -453,11 +471,11 @@ func putPayment(tx *bolt.Tx, p *Payment) error {
 			}
 		}
 	}
-	if err := tx.Bucket(bucketPayments).Put(id, v); err != nil {
+	if err := appending(tx, bucketPayments).Put(id, v); err != nil {
 		return err
 	}
 	if !p.Live() {
-		if err := tx.Bucket(bucketFinal).Put(finalKey(p.UpdatedAt, p.RequestID), []byte(p.SaleID)); err != nil {
+		if err := appending(tx, bucketFinal).Put(finalKey(p.UpdatedAt, p.RequestID), []byte(p.SaleID)); err != nil {
 			return err
 		}
 	}
@@ -488,7 +506,7 @@ func (s *Store) create(p Payment) error {
 		if err := putPayment(tx, &p); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketSales).Put(saleKey(p.SaleID, p.RequestID), nil)
+		return appending(tx, bucketSales).Put(saleKey(p.SaleID, p.RequestID), nil)
 	})
 }
 

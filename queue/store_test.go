@@ -41,6 +41,18 @@ func storedPayment(t testing.TB, id, sale string) Payment {
 	return p
 }
 
+// reopenAndGet closes s, opens its file again and reads payment id back.
+func reopenAndGet(t *testing.T, s *Store, path, id string) (*Store, Payment) {
+	t.Helper()
+	s.Close()
+	s = openTestStore(t, path)
+	got, err := s.Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, got
+}
+
 func TestStoreKeepsExactBodyAcrossReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "posd.db")
 	s := openTestStore(t, path)
@@ -48,12 +60,7 @@ func TestStoreKeepsExactBodyAcrossReopen(t *testing.T) {
 	if err := s.create(p); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
-	s = openTestStore(t, path)
-	got, err := s.Get("P1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, got := reopenAndGet(t, s, path, "P1")
 	if !bytes.Equal(got.Body, p.Body) {
 		t.Fatalf("body changed:\n%s\n%s", got.Body, p.Body)
 	}
@@ -63,6 +70,42 @@ func TestStoreKeepsExactBodyAcrossReopen(t *testing.T) {
 	live, err := s.Live()
 	if err != nil || len(live) != 1 || live[0].RequestID != "P1" {
 		t.Fatalf("Live = %v, %v", live, err)
+	}
+}
+
+// TestStoreDropsBodyOnceFinal: the pay request stays in the record while a
+// pay may still be sent, and leaves it with the commit that makes the
+// payment final, which then reads back whole without it.
+func TestStoreDropsBodyOnceFinal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "posd.db")
+	s := openTestStore(t, path)
+	p := storedPayment(t, "P1", "S1")
+	if err := s.create(p); err != nil {
+		t.Fatal(err)
+	}
+	unsure, _ := stepAt(t, p, payAns(Unsure, ""), t0.Add(time.Second))
+	if _, err := s.save(unsure, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get("P1"); err != nil || !bytes.Equal(got.Body, p.Body) {
+		t.Fatalf("live record: body %q, %v; want the exact request kept", got.Body, err)
+	}
+	paid, _ := stepAt(t, unsure, inq(Success, StatusSuccess, "SUCCESS"), t0.Add(2*time.Second))
+	if !paid.State.IsFinal() || paid.Live() {
+		t.Fatalf("the inquiry left the payment %s with %q next; the test needs it final", paid.State, paid.Next)
+	}
+	if _, err := s.save(paid, nil); err != nil {
+		t.Fatal(err)
+	}
+	s, got := reopenAndGet(t, s, path, "P1")
+	if got.Body != nil {
+		t.Errorf("final record kept its %d-byte request", len(got.Body))
+	}
+	if got.State != Succeeded || got.Amount != p.Amount || got.PaymentID != paid.PaymentID || got.SaleID != "S1" {
+		t.Errorf("final record read back as %+v", got)
+	}
+	if err := s.create(storedPayment(t, "P2", "S1")); !errors.Is(err, ErrSalePaid) {
+		t.Errorf("new attempt for the paid sale: %v, want ErrSalePaid", err)
 	}
 }
 
@@ -552,5 +595,27 @@ func TestStorePruneIndexBuiltForOlderFiles(t *testing.T) {
 	}
 	if idx := finalIndex(t, s); len(idx) != 0 {
 		t.Errorf("index entries left: %v", idx)
+	}
+}
+
+// TestStoreFillsAppendedPages: keys that only grow (job numbers here) fill
+// the pages bbolt splits instead of leaving half of each empty.
+func TestStoreFillsAppendedPages(t *testing.T) {
+	s := openTestStore(t, "")
+	payload := json.RawMessage(`{"kind":"sale","merchantName":"` + strings.Repeat("x", 50) + `"}`)
+	for range 300 {
+		if _, err := s.saveAll(nil, []PrintJob{{RequestID: "P1", Kind: SaleReceipt, Payload: payload, CreatedAt: t0}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		st := tx.Bucket(bucketJobs).Stats()
+		if fill := float64(st.LeafInuse) / float64(st.LeafAlloc); fill < 0.8 {
+			t.Errorf("print job pages %.0f%% full (%d bytes in %d pages), want at least 80%%", 100*fill, st.LeafInuse, st.LeafPageN)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
