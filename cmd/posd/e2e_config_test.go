@@ -143,7 +143,7 @@ format = "json"
 
 // tcpPrinter serves a virtual ESC/POS printer on a loopback port, the way
 // a network printer listens on 9100.
-func tcpPrinter(t *testing.T) (string, *virtual.Device) {
+func tcpPrinter(t testing.TB) (string, *virtual.Device) {
 	t.Helper()
 	dev := virtual.NewDevice(virtual.DeviceConfig{Config: virtual.Config{Dots: 384, Chinese: true}})
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -66,6 +66,7 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 		return exitUsage
 	}
 
+	gc := setGCPercent(getenv)
 	ctx, stop := stopSignals(context.Background())
 	defer stop()
 	note := newNotifier(getenv)
@@ -100,6 +101,7 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 		return exitOK
 	}
 	log := newLogger(stdout, cfg.Log)
+	log.Info("garbage collector", "GOGC", gc)
 	for _, w := range cfg.Warnings(cfg.FileName()) {
 		log.Warn("configuration", "warning", w.Error())
 	}

@@ -154,13 +154,20 @@ func copyFile(tb testing.TB, from, to string) {
 	}
 }
 
-// BenchmarkRSS is posd's resident memory after 2,000 payments (paid at
-// once by a scanned customer code, receipts printed to PNG files by the
-// virtual printer), as /proc reports it: rss-MiB now, hwm-MiB the peak,
-// anon-MiB (heap, stacks) and file-MiB (binary pages, the outbox's map).
+// BenchmarkRSS is posd's resident memory after 2,000 payments paid at
+// once by a scanned customer code, as /proc reports it: rss-MiB now,
+// hwm-MiB the peak, anon-MiB (heap, stacks, runtime) and file-MiB (binary
+// pages, the outbox's map), outbox-map-MiB the outbox's part of file-MiB
+// and outbox-file-MiB the size of its file.
 // The gateway is amssim in the benchmark's own process, so only posd is
-// measured. POSD_STARTUP_BINARY and POSD_STARTUP_EXEC as for
-// BenchmarkStartup.
+// measured. Two printers:
+//
+//   - escpos: a counter's receipt printer, ESC/POS over TCP to the printer
+//     emulation (tcpPrinter) in the benchmark's process;
+//   - png: the demo's virtual printer, which renders each slip to a PNG
+//     file inside posd.
+//
+// POSD_STARTUP_BINARY and POSD_STARTUP_EXEC as for BenchmarkStartup.
 //
 //	go test -run '^$' -bench RSS -benchtime 1x ./cmd/posd
 func BenchmarkRSS(b *testing.B) {
@@ -170,75 +177,122 @@ func BenchmarkRSS(b *testing.B) {
 		bin = p
 	}
 	const payments = 2000
-	for b.Loop() {
-		dir := b.TempDir()
-		var sim *amssim.Simulator
-		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sim.ServeHTTP(w, r) }))
-		srv.StartTLS()
-		pin := sha256.Sum256(srv.Certificate().Raw)
-		receipts := filepath.Join(dir, "receipts")
-		conf := startupConfig(b, dir, srv.URL, hex.EncodeToString(pin[:]), &sim, fmt.Sprintf("[printer]\nkind = \"virtual\"\ndir = %q", receipts))
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() { _ = sim.Run(ctx) }()
-		cmd := exec.Command(bin, "-config", conf)
-		if r := os.Getenv("POSD_STARTUP_EXEC"); r != "" {
-			cmd = exec.Command(r, bin, "-config", conf)
+	b.Run("escpos", func(b *testing.B) {
+		for b.Loop() {
+			addr, dev := tcpPrinter(b)
+			measureRSS(b, bin, payments, fmt.Sprintf("[printer]\nkind = \"tcp\"\naddress = %q", addr), func() int { return dev.State().Cuts })
 		}
-		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-		if err := cmd.Start(); err != nil {
+		b.ReportMetric(0, "ns/op")
+	})
+	b.Run("png", func(b *testing.B) {
+		for b.Loop() {
+			receipts := filepath.Join(b.TempDir(), "receipts")
+			measureRSS(b, bin, payments, fmt.Sprintf("[printer]\nkind = \"virtual\"\ndir = %q", receipts), func() int {
+				n, _ := filepath.Glob(filepath.Join(receipts, "*.png"))
+				return len(n)
+			})
+		}
+		b.ReportMetric(0, "ns/op")
+	})
+}
+
+// measureRSS runs posd (bin) with printer as its [printer] section, pays
+// payments sales through its API and reports its memory. slips counts the
+// receipts printed, so a run that printed nothing cannot pass for one
+// that did.
+func measureRSS(b *testing.B, bin string, payments int, printer string, slips func() int) {
+	dir := b.TempDir()
+	var sim *amssim.Simulator
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sim.ServeHTTP(w, r) }))
+	srv.StartTLS()
+	defer srv.Close()
+	pin := sha256.Sum256(srv.Certificate().Raw)
+	conf := startupConfig(b, dir, srv.URL, hex.EncodeToString(pin[:]), &sim, printer)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = sim.Run(ctx) }()
+	cmd := exec.Command(bin, "-config", conf)
+	if r := os.Getenv("POSD_STARTUP_EXEC"); r != "" {
+		cmd = exec.Command(r, bin, "-config", conf)
+	}
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	api := posapi.NewClient(filepath.Join(dir, "posd.sock"))
+	status := func(what string, ok func(posapi.Status) bool) posapi.Status {
+		deadline := time.Now().Add(time.Minute)
+		for {
+			st, err := api.Status(context.Background())
+			if err == nil && ok(st) {
+				return st
+			}
+			select {
+			case err := <-exited:
+				b.Fatalf("posd exited waiting for %s: %v", what, err)
+			case <-time.After(2 * time.Millisecond): // polling the API: there is no event to wait on
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("no %s after a minute (last %+v, %v)", what, st, err)
+			}
+		}
+	}
+	status("the API", func(posapi.Status) bool { return true })
+	cpuBefore := procCPUTicks(b, cmd.Process.Pid)
+	for i := range payments {
+		if err := api.Keys(context.Background(), fmt.Sprintf("%d.%02d<SCAN:%s>", 1+i%50, i%100, amssim.CodePaid)); err != nil {
 			b.Fatal(err)
 		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		api := posapi.NewClient(filepath.Join(dir, "posd.sock"))
-		status := func(what string, ok func(posapi.Status) bool) posapi.Status {
-			deadline := time.Now().Add(time.Minute)
-			for {
-				st, err := api.Status(context.Background())
-				if err == nil && ok(st) {
-					return st
-				}
-				select {
-				case err := <-exited:
-					b.Fatalf("posd exited waiting for %s: %v", what, err)
-				case <-time.After(2 * time.Millisecond): // polling the API: there is no event to wait on
-				}
-				if time.Now().After(deadline) {
-					b.Fatalf("no %s after a minute (last %+v, %v)", what, st, err)
-				}
-			}
+		status("the payment paid", func(s posapi.Status) bool { return s.Till == "paid" })
+		if err := api.Keys(context.Background(), "<ENTER>"); err != nil {
+			b.Fatal(err)
 		}
-		status("the API", func(posapi.Status) bool { return true })
-		for i := range payments {
-			if err := api.Keys(context.Background(), fmt.Sprintf("%d.%02d<SCAN:%s>", 1+i%50, i%100, amssim.CodePaid)); err != nil {
-				b.Fatal(err)
-			}
-			status("the payment paid", func(s posapi.Status) bool { return s.Till == "paid" })
-			if err := api.Keys(context.Background(), "<ENTER>"); err != nil {
-				b.Fatal(err)
-			}
-			status("the till ready", func(s posapi.Status) bool { return s.Till == "ready" })
-		}
-		proc := cmd.Process.Pid
-		rss, hwm := procStatusKiB(b, proc, "VmRSS"), procStatusKiB(b, proc, "VmHWM")
-		anon, file := procStatusKiB(b, proc, "RssAnon"), procStatusKiB(b, proc, "RssFile")
-		outbox := mappedRssKiB(b, proc, filepath.Join(dir, "posd.db"))
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		if err := <-exited; err != nil {
-			b.Fatalf("posd after SIGTERM: %v", err)
-		}
-		cancel()
-		srv.Close()
-		if n, _ := os.ReadDir(receipts); len(n) < payments {
-			b.Fatalf("%d receipt files for %d payments", len(n), payments)
-		}
-		b.ReportMetric(float64(rss)/1024, "rss-MiB")
-		b.ReportMetric(float64(hwm)/1024, "hwm-MiB")
-		b.ReportMetric(float64(anon)/1024, "anon-MiB")
-		b.ReportMetric(float64(file)/1024, "file-MiB") // binary pages and the outbox's memory map
-		b.ReportMetric(float64(outbox)/1024, "outbox-map-MiB")
+		status("the till ready", func(s posapi.Status) bool { return s.Till == "ready" })
 	}
-	b.ReportMetric(0, "ns/op")
+	status("every receipt printed", func(posapi.Status) bool { return slips() >= payments })
+	proc := cmd.Process.Pid
+	rss, hwm := procStatusKiB(b, proc, "VmRSS"), procStatusKiB(b, proc, "VmHWM")
+	anon, file := procStatusKiB(b, proc, "RssAnon"), procStatusKiB(b, proc, "RssFile")
+	outbox := mappedRssKiB(b, proc, filepath.Join(dir, "posd.db"))
+	cpu := procCPUTicks(b, proc) - cpuBefore
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-exited; err != nil {
+		b.Fatalf("posd after SIGTERM: %v", err)
+	}
+	b.ReportMetric(float64(rss)/1024, "rss-MiB")
+	b.ReportMetric(float64(hwm)/1024, "hwm-MiB")
+	b.ReportMetric(float64(anon)/1024, "anon-MiB")
+	b.ReportMetric(float64(file)/1024, "file-MiB") // binary pages and the outbox's memory map
+	b.ReportMetric(float64(outbox)/1024, "outbox-map-MiB")
+	if fi, err := os.Stat(filepath.Join(dir, "posd.db")); err == nil {
+		b.ReportMetric(float64(fi.Size())/(1<<20), "outbox-file-MiB")
+	}
+	b.ReportMetric(float64(cpu)*10/float64(payments), "cpu-ms/payment") // what the garbage collector's setting costs
+}
+
+// procCPUTicks is the CPU time pid has used, user and system, in clock
+// ticks: 10 ms each on Linux (USER_HZ 100, as proc(5) reports them).
+func procCPUTicks(tb testing.TB, pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// The command name may hold spaces: the fields that follow start after its ')'.
+	i := strings.LastIndexByte(string(data), ')')
+	fields := strings.Fields(string(data[i+1:]))
+	if len(fields) < 13 {
+		tb.Fatalf("/proc/%d/stat: %d fields after the name", pid, len(fields))
+	}
+	var utime, stime int
+	if _, err := fmt.Sscan(fields[11], &utime); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := fmt.Sscan(fields[12], &stime); err != nil {
+		tb.Fatal(err)
+	}
+	return utime + stime
 }
 
 // mappedRssKiB is the resident part of pid's mappings of file (smaps).
