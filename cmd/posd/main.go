@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"github.com/posd/posd/internal/config"
 	"github.com/posd/posd/internal/daemon"
@@ -75,7 +76,9 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 		log := newLogger(stdout, config.Log{Level: "info", Format: "text"})
 		// The demo makes its own keys: the environment only brings sd_notify.
 		d.Stdout = stdout
-		d.Daemon = supervised(ctx, note, log, daemon.Options{Version: version, Logger: log})
+		var said func()
+		d.Daemon, said = supervised(ctx, note, log, daemon.Options{Version: version, Logger: log})
+		defer said()
 		if err := demo.Run(ctx, d); err != nil {
 			fmt.Fprintf(stderr, "posd: %v\n", err)
 			return exitFail
@@ -105,7 +108,9 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 	for _, w := range cfg.Warnings(cfg.FileName()) {
 		log.Warn("configuration", "warning", w.Error())
 	}
-	dm, err := daemon.New(cfg, supervised(ctx, note, log, daemon.Options{Version: version, Logger: log, Getenv: getenv}))
+	opts, said := supervised(ctx, note, log, daemon.Options{Version: version, Logger: log, Getenv: getenv})
+	defer said()
+	dm, err := daemon.New(cfg, opts)
 	if err == nil {
 		err = dm.Run(ctx)
 	}
@@ -119,9 +124,13 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 }
 
 // supervised adds systemd's notifications to o: READY=1 and the watchdog
-// once posd takes payments, STOPPING=1 as soon as ctx ends.
-func supervised(ctx context.Context, note *notifier, log *slog.Logger, o daemon.Options) daemon.Options {
+// once posd takes payments, STOPPING=1 as soon as ctx ends. posd calls
+// the returned said before it exits: STOPPING=1 is sent from its own
+// goroutine, which the exit would otherwise cut short.
+func supervised(ctx context.Context, note *notifier, log *slog.Logger, o daemon.Options) (_ daemon.Options, said func()) {
 	ready := o.Ready
+	var readied atomic.Bool
+	stopped := make(chan struct{})
 	o.Status = func(status string) {
 		if err := note.status(status); err != nil {
 			log.Warn("sd_notify", "err", err)
@@ -131,13 +140,24 @@ func supervised(ctx context.Context, note *notifier, log *slog.Logger, o daemon.
 		if err := note.ready("taking payments"); err != nil {
 			log.Warn("sd_notify", "err", err)
 		}
-		context.AfterFunc(ctx, func() { _ = note.stopping() })
+		readied.Store(true)
+		context.AfterFunc(ctx, func() {
+			defer close(stopped)
+			if err := note.stopping(); err != nil {
+				log.Warn("sd_notify", "err", err)
+			}
+		})
 		note.startWatchdog(ctx, d.Alive)
 		if ready != nil {
 			ready(d)
 		}
 	}
-	return o
+	said = func() {
+		if readied.Load() && ctx.Err() != nil {
+			<-stopped // the send gives up after a second
+		}
+	}
+	return o, said
 }
 
 func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }

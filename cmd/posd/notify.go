@@ -42,6 +42,11 @@ func (n *notifier) send(msg string) error {
 		return fmt.Errorf("sd_notify: %w", err)
 	}
 	defer conn.Close()
+	// A supervisor that stopped reading must not hold posd: a full socket
+	// makes the write fail instead of wait.
+	if err := conn.SetWriteDeadline(time.Now().Add(time.Second)); err != nil {
+		return fmt.Errorf("sd_notify: %w", err)
+	}
 	if _, err := conn.Write([]byte(msg)); err != nil {
 		return fmt.Errorf("sd_notify: %w", err)
 	}
