@@ -32,7 +32,7 @@ func crashSim(cfg *amssim.Config) {
 	cfg.TimeScale = 20
 }
 
-func addCrashFaults(t *testing.T, sim *amssim.Simulator) {
+func addCrashFaults(t testing.TB, sim *amssim.Simulator) {
 	for _, ep := range []string{"pay", "inquiryPayment", "cancel", "refund", "inquiryRefund"} {
 		for _, k := range []amssim.FaultKind{amssim.FaultDropRequest, amssim.FaultDropResponse, amssim.FaultHTTP500,
 			amssim.FaultUnknown, amssim.FaultUnsigned, amssim.FaultTruncate} {
@@ -100,7 +100,7 @@ func TestPowerCutQueueCrash(t *testing.T) {
 		wait := r.m.ExpectFunc(func(l string) bool {
 			return strings.HasPrefix(l, "exit| crash") || strings.HasPrefix(l, "crash| error") || l == "crash| "+until[0]
 		})
-		err := r.m.Start(ctx, "crash", env(int(created.Load())+1, final), "/bin/queue.test", "-test.run=^TestCrashChild$", "-test.count=1")
+		_, err := r.m.Start(ctx, "crash", env(int(created.Load())+1, final), "/bin/queue.test", "-test.run=^TestCrashChild$", "-test.count=1")
 		if err != nil {
 			t.Fatal(err)
 		}

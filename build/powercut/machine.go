@@ -243,10 +243,15 @@ func (m *Machine) Run(ctx context.Context, args ...string) (Result, error) {
 	return r, err
 }
 
-// Start starts a long-running command in the guest; its lines appear on
-// the console prefixed "name| ", its end as "exit| name CODE".
-func (m *Machine) Start(ctx context.Context, name string, env []string, args ...string) error {
-	return m.call(ctx, "/start", map[string]any{"name": name, "args": args, "env": env}, nil)
+// Start starts a long-running command in the guest and returns its PID;
+// its lines appear on the console prefixed "name| ", its end as
+// "exit| name CODE".
+func (m *Machine) Start(ctx context.Context, name string, env []string, args ...string) (int, error) {
+	var r struct {
+		PID int `json:"pid"`
+	}
+	err := m.call(ctx, "/start", map[string]any{"name": name, "args": args, "env": env}, &r)
+	return r.PID, err
 }
 
 func (m *Machine) call(ctx context.Context, path string, body, out any) error {
@@ -274,4 +279,24 @@ func (m *Machine) call(ctx context.Context, path string, body, out any) error {
 		return json.Unmarshal(data, out)
 	}
 	return nil
+}
+
+// PayResult is what the agent reports of Pay.
+type PayResult struct {
+	Paid  int   `json:"paid"`
+	Cuts  int   `json:"cuts"`  // slips the agent's printer cut meanwhile
+	Nanos int64 `json:"nanos"` // from the first key to the till ready after the last payment
+}
+
+// Pay has the agent make count payments through posd's API socket in the
+// guest, each an amount keyed and paid by the scanned customer code, then
+// Enter; it returns once every slip is cut. It fails on the first payment
+// that is not paid. The agent stops when ctx ends.
+func (m *Machine) Pay(ctx context.Context, socket string, count int, code string) (PayResult, error) {
+	req := map[string]any{"socket": socket, "count": count, "code": code}
+	if d, ok := ctx.Deadline(); ok {
+		req["timeout"] = time.Until(d).String()
+	}
+	var r PayResult
+	return r, m.call(ctx, "/pay", req, &r)
 }

@@ -119,7 +119,8 @@ func (r *rig) growth(ctx context.Context) error {
 			r.m.CutAfter(d)
 		}
 	}()
-	return r.m.Start(ctx, "posd", nil, "/bin/posd", "-config", "/etc/posd/posd.toml")
+	_, err := r.m.Start(ctx, "posd", nil, "/bin/posd", "-config", "/etc/posd/posd.toml")
+	return err
 }
 
 // cycle runs scenario sc up to the cut. A trigger that is never reached

@@ -318,22 +318,29 @@ func (r *rig) boot(ctx context.Context) error {
 // startPosd starts posd in the guest and waits for "posd ready"; an exit
 // first (posd refused its outbox) is returned as an error.
 func (r *rig) startPosd(ctx context.Context) error {
+	_, err := r.startPosdFrom(ctx, "/bin/posd")
+	return err
+}
+
+// startPosdFrom is startPosd with the binary at bin; it returns posd's PID.
+func (r *rig) startPosdFrom(ctx context.Context, bin string) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	wait := r.m.ExpectFunc(func(l string) bool {
 		return strings.HasPrefix(l, "exit| posd ") || strings.HasPrefix(l, "posd| ") && strings.Contains(l, `msg="posd ready"`)
 	})
-	if err := r.m.Start(ctx, "posd", nil, "/bin/posd", "-config", "/etc/posd/posd.toml"); err != nil {
-		return err
+	pid, err := r.m.Start(ctx, "posd", nil, bin, "-config", "/etc/posd/posd.toml")
+	if err != nil {
+		return 0, err
 	}
 	l, err := wait(ctx)
 	if err != nil {
-		return fmt.Errorf("waiting for posd ready: %w", err)
+		return 0, fmt.Errorf("waiting for posd ready: %w", err)
 	}
 	if strings.HasPrefix(l, "exit|") {
-		return fmt.Errorf("posd did not start: %s", l)
+		return 0, fmt.Errorf("posd did not start: %s", l)
 	}
-	return nil
+	return pid, nil
 }
 
 // posctl runs posctl --json in the guest and decodes its output into out

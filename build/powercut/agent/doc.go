@@ -3,9 +3,13 @@
 //
 // It serves a small HTTP API on the guest's port 7000 (reached through
 // qemu's hostfwd): POST /run runs a command (posctl) and returns its output,
-// POST /start starts a long-running one (posd, the queue crash child). Every
-// line those print goes to the console, prefixed "name| ", which is the
-// serial port the host reads: posd's own log lines are the host's triggers.
+// POST /start starts a long-running one (posd, the queue crash child) and
+// returns its PID. Every line those print goes to the console, prefixed
+// "name| ", which is the serial port the host reads: posd's own log lines
+// are the host's triggers. POST /pay makes many payments through posd's API
+// socket from inside the guest, with posapi's client (posctl exec'd per key
+// would cost more than posd's own work under emulation), and returns once
+// every payment was paid and its slip cut (the RSS benchmark's workload).
 //
 // It is also the receipt printer: an ESC/POS printer (printer/virtual) on
 // 127.0.0.1:9100 that reports every slip it cuts ("paper| "), so paper that

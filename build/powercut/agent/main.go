@@ -40,17 +40,19 @@ func main() {
 		con.line("agent", "listen: "+err.Error())
 		os.Exit(1)
 	}
-	if err := startPrinter(ctx, con, "127.0.0.1:9100"); err != nil {
+	printer, err := startPrinter(ctx, con, "127.0.0.1:9100")
+	if err != nil {
 		con.line("agent", "printer: "+err.Error())
 		os.Exit(1)
 	}
 	if dir := os.Getenv("AGENT_WATCH"); dir != "" {
 		go watchGrowth(con, dir)
 	}
-	a := &agent{con: con}
+	a := &agent{con: con, printer: printer}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /run", a.run)
 	mux.HandleFunc("POST /start", a.start)
+	mux.HandleFunc("POST /pay", a.pay)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	con.line("agent", "ready")
 	err = srv.Serve(ln)
@@ -58,7 +60,10 @@ func main() {
 	os.Exit(1)
 }
 
-type agent struct{ con *console }
+type agent struct {
+	con     *console
+	printer *virtual.Device // the receipt printer on 127.0.0.1:9100
+}
 
 // command is what the host asks to run.
 type command struct {
@@ -88,11 +93,7 @@ func (a *agent) run(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	timeout := time.Minute
-	if d, err := time.ParseDuration(c.Timeout); err == nil && d > 0 {
-		timeout = d
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	ctx, cancel := requestTimeout(r, c.Timeout, time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, c.Args[0], c.Args[1:]...)
 	cmd.Env = append(os.Environ(), c.Env...)
@@ -111,8 +112,22 @@ func (a *agent) run(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(res)
 }
 
+// started is the reply to /start.
+type started struct {
+	PID int `json:"pid"`
+}
+
+// requestTimeout is r's context ended after the duration the host asked
+// for (timeout, as time.ParseDuration reads it), or def.
+func requestTimeout(r *http.Request, timeout string, def time.Duration) (context.Context, context.CancelFunc) {
+	if d, err := time.ParseDuration(timeout); err == nil && d > 0 {
+		def = d
+	}
+	return context.WithTimeout(r.Context(), def)
+}
+
 // start runs a command in the background; its lines go to the console and
-// its exit is reported as "exit| NAME CODE".
+// its exit is reported as "exit| NAME CODE". The reply is its PID.
 func (a *agent) start(w http.ResponseWriter, r *http.Request) {
 	c, ok := decode(w, r)
 	if !ok {
@@ -142,7 +157,8 @@ func (a *agent) start(w http.ResponseWriter, r *http.Request) {
 		}
 		a.con.line("exit", fmt.Sprintf("%s %d", c.Name, code))
 	}()
-	w.WriteHeader(http.StatusNoContent)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(started{PID: cmd.Process.Pid})
 }
 
 func (a *agent) lines(name string, r io.Reader) {
@@ -177,12 +193,12 @@ type slip struct {
 // startPrinter serves an ESC/POS printer on addr. It prints at a print
 // head's pace (a few ms a line), so a slip takes long enough to be cut
 // short by a power cut.
-func startPrinter(ctx context.Context, con *console, addr string) error {
+func startPrinter(ctx context.Context, con *console, addr string) (*virtual.Device, error) {
 	dev := virtual.NewDevice(virtual.DeviceConfig{Config: virtual.Config{Dots: 576}})
 	dev.SetLineDelay(3 * time.Millisecond)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	go func() {
 		for {
@@ -209,7 +225,7 @@ func startPrinter(ctx context.Context, con *console, addr string) error {
 			con.line("paper", string(b))
 		}
 	}()
-	return nil
+	return dev, nil
 }
 
 // watchGrowth reports every growth of dir/posd.db, and of posd.db.new
