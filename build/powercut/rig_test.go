@@ -275,7 +275,14 @@ func (r *rig) newSim() {
 		addCrashFaults(r.t, sim)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r.simStop = cancel
+	r.simStop = func() {
+		cancel()
+		// Close waits for a ledger write in flight and allows no later
+		// one: a write after the test would race its TempDir's removal.
+		if err := sim.Close(); err != nil {
+			r.t.Logf("amssim's ledger: %v", err)
+		}
+	}
 	go func() { _ = sim.Run(ctx) }()
 	if r.gw == nil {
 		r.gw = NewGateway(sim)
