@@ -20,6 +20,12 @@
 // outbox out, BoltCheck verifies every page, and Agreement compares the
 // outbox with amssim's ledger and with the paper the guest's printer cut.
 //
+// The same board measures posd's memory on a real ARM kernel:
+// BenchmarkRSSOnDevice has the agent make payments through posd's API
+// socket in the guest and reads posd's /proc/PID/status and smaps there
+// (Machine.ProcMemory).
+//
 // The tests run only when asked (-cuts N, or POSD_POWERCUT=1): see README
-// "Power-cut tests".
+// "Power-cut tests"; the benchmark with -rss-payments N or
+// POSD_RSS_DEVICE=1 (README "Performance").
 package powercut

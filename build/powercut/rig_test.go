@@ -51,12 +51,18 @@ func skipUnlessAsked(t *testing.T, def int) int {
 	if n == 0 {
 		t.Skip("power-cut suite: boots an emulated ARM board under qemu for minutes; run with -cuts N or POSD_POWERCUT=1 (README \"Power-cut tests\")")
 	}
+	needTools(t)
+	return n
+}
+
+// needTools fails tb when a tool the rig runs on the host is missing.
+func needTools(tb testing.TB) {
+	tb.Helper()
 	for _, tool := range []string{"e2fsck", "debugfs", "mke2fs", "apt-get", "dpkg-deb"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is needed (apt-get install e2fsprogs qemu-system-arm)", tool)
+			tb.Fatalf("%s is needed (apt-get install e2fsprogs qemu-system-arm)", tool)
 		}
 	}
-	return n
 }
 
 const (
@@ -73,7 +79,7 @@ const (
 
 // rig is one arch's guest, its data disk and the gateway on the host.
 type rig struct {
-	t       *testing.T
+	t       testing.TB
 	arch    Arch
 	kernel  Kernel
 	dir     string
@@ -102,11 +108,15 @@ type rig struct {
 type rigOptions struct {
 	tags  []string // build tags of posd
 	crash bool     // the queue crash test's child instead of posd
+	// counter configures posd as a shop's counter rather than for cuts:
+	// the result screen held until Enter (posd's default 10 s, not 1 s)
+	// and a kiosk customer display, as cmd/posd's BenchmarkRSS.
+	counter bool
 }
 
 // newRig fetches the kernel, builds posd (or the queue test binary) and the
 // initramfs, starts the gateway and creates the first data disk.
-func newRig(t *testing.T, opts rigOptions) *rig {
+func newRig(t testing.TB, opts rigOptions) *rig {
 	t.Helper()
 	a, ok := Arches[*archFlag]
 	if !ok {
@@ -192,7 +202,7 @@ func newRig(t *testing.T, opts rigOptions) *rig {
 	files = append(files,
 		GuestFile{Path: "/etc/posd/merchant-key.pem", Perm: 0o600, Data: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})},
 		GuestFile{Path: "/etc/posd/alipay-public-key.txt", Perm: 0o644, Data: []byte(r.gw.Sim().GatewayPublicKeyBase64())},
-		GuestFile{Path: "/etc/posd/posd.toml", Perm: 0o644, Data: []byte(posdConfig(port, pin))})
+		GuestFile{Path: "/etc/posd/posd.toml", Perm: 0o644, Data: []byte(posdConfig(port, pin, opts.counter))})
 	r.initrd = filepath.Join(r.dir, "initrd.cpio")
 	if err := BuildInitramfs(k, filepath.Join(bin, "agent"), files, r.initrd); err != nil {
 		t.Fatal(err)
@@ -222,15 +232,20 @@ func newRig(t *testing.T, opts rigOptions) *rig {
 // posdConfig is the guest's /etc/posd/posd.toml: the gateway on the host
 // through qemu's user network, pinned; the receipt printer the agent
 // emulates; a short payment expiry so a payment cut before its pay left
-// is settled in about a minute.
-func posdConfig(port, pin string) string {
+// is settled in about a minute. A counter's (rigOptions.counter) holds the
+// result screen for posd's default time and has a kiosk display.
+func posdConfig(port, pin string, counter bool) string {
+	hold, display := "1s", `kind = "none"`
+	if counter {
+		hold, display = "10s", "kind = \"kiosk\"\nlisten = \"127.0.0.1:8080\""
+	}
 	return fmt.Sprintf(`[merchant]
 name = "Power Cut Noodles"
 id = "M-POWERCUT"
 [till]
 currency = "USD"
 payment_expiry = "1m"
-result_hold = "1s"
+result_hold = %q
 [alipay]
 client_id = %q
 private_key_file = "/etc/posd/merchant-key.pem"
@@ -245,12 +260,12 @@ kind = "tcp"
 address = "127.0.0.1:9100"
 paper = "80"
 [display]
-kind = "none"
+%s
 [api]
 socket = %q
 [metrics]
 listen = ""
-`, clientID, port, pin, guestSock)
+`, hold, clientID, port, pin, display, guestSock)
 }
 
 // newSim starts a fresh ledger (a new epoch: a new data disk goes with it).
