@@ -134,7 +134,9 @@ func newRig(t testing.TB, opts rigOptions) *rig {
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
 	}
-	t.Logf("arch=%s seed=%d (rerun the same moments with -seed %d)", a.Name, seed, seed)
+	if !opts.counter { // a counter's run has no random moments
+		t.Logf("arch=%s seed=%d (rerun the same moments with -seed %d)", a.Name, seed, seed)
+	}
 	r := &rig{t: t, arch: a, kernel: k, dir: t.TempDir(), rng: rand.New(rand.NewPCG(seed, 0x90C0)), epoch: -1,
 		opts: opts, dbName: "posd.db", scen: scenarios}
 	if opts.crash {
