@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,8 +44,8 @@ const (
 // configuration (kiosk display, the agent's ESC/POS printer over TCP, amssim
 // on the host), the agent makes -rss-payments payments through posd's API
 // socket in the guest, and posd's /proc/PID/status and smaps are read
-// there. rss-MiB, hwm-MiB, anon-MiB, file-MiB and outbox-map-MiB as
-// BenchmarkRSS (from status, whose counters a kernel before 6.2, such as
+// there. rss-MiB, hwm-MiB, anon-MiB, file-MiB, outbox-map-MiB and
+// outbox-file-MiB as BenchmarkRSS (from status, whose counters a kernel before 6.2, such as
 // the guest's Debian 12 one, sums only now and then); smaps-rss-MiB and
 // smaps-anon-MiB are the exact totals of smaps; binary-MiB is the
 // file-backed Rss of posd's executable (its written data pages are anon);
@@ -78,6 +79,7 @@ func BenchmarkRSSOnDevice(b *testing.B) {
 	b.ReportMetric(mib(last.anon), "anon-MiB")
 	b.ReportMetric(mib(last.file), "file-MiB")
 	b.ReportMetric(mib(last.outbox), "outbox-map-MiB")
+	b.ReportMetric(float64(last.outboxFile)/(1<<20), "outbox-file-MiB")
 	b.ReportMetric(mib(last.smapsRss), "smaps-rss-MiB")
 	b.ReportMetric(mib(last.smapsAnon), "smaps-anon-MiB")
 	b.ReportMetric(mib(last.binary), "binary-MiB")
@@ -89,6 +91,7 @@ func BenchmarkRSSOnDevice(b *testing.B) {
 type rssFigures struct {
 	rss, hwm, anon, file, outbox int // status, and the outbox's map in smaps
 	smapsRss, smapsAnon, binary  int
+	outboxFile                   int64 // bytes
 	perSecond                    float64
 }
 
@@ -163,7 +166,10 @@ func (r *rig) rss(ctx context.Context, n int) (rssFigures, error) {
 	if err != nil || res.Code != 0 {
 		return rssFigures{}, fmt.Errorf("stat %s: %w (%+v)", guestOutbox, err, res)
 	}
-	t.Logf("outbox: %s bytes, mapped %d kB, resident %d kB", strings.TrimSpace(res.Out), mem.Size[guestOutbox], f.outbox)
+	if f.outboxFile, err = strconv.ParseInt(strings.TrimSpace(res.Out), 10, 64); err != nil {
+		return rssFigures{}, fmt.Errorf("stat %s: %w", guestOutbox, err)
+	}
+	t.Logf("outbox: %d bytes, mapped %d kB, resident %d kB", f.outboxFile, mem.Size[guestOutbox], f.outbox)
 	t.Logf("arch=%s payments=%d in %v (%.2f/s), whole run %v: VmRSS %d kB, VmHWM %d kB, RssAnon %d kB, RssFile %d kB, RssShmem %d kB",
 		r.arch.Name, n, time.Duration(paid.Nanos).Round(time.Second), f.perSecond, time.Since(begin).Round(time.Second),
 		f.rss, f.hwm, f.anon, f.file, shmem)
