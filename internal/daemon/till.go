@@ -489,6 +489,11 @@ func tillConfig(cfg config.Config) terminal.Config {
 	cur := money.Currency(c.Currency)
 	tc := terminal.Config{Currency: cur, Confirm: c.Confirm, ImpliedDecimal: c.ImpliedDecimal,
 		ManagerPIN: c.ManagerPIN, ResultHold: c.ResultHold.Duration}
+	if tc.ResultHold == 0 {
+		// result_hold = "0s" is "until a key"; the cashier flow reads 0 as
+		// its own default and a negative hold as until a key.
+		tc.ResultHold = -1
+	}
 	if _, on := cfg.EntryURL(); on && cfg.EntryCode.Preset {
 		// Enter offers the amount to the entry page (a second Enter still
 		// shows an order code).

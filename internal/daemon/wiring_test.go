@@ -113,6 +113,22 @@ func TestTillConfig(t *testing.T) {
 	}
 }
 
+// TestTillResultHoldZeroWaitsForAKey: [till] result_hold = "0s" keeps the
+// paid screen until a key, as posd.toml(5) says, not the flow's default.
+func TestTillResultHoldZeroWaitsForAKey(t *testing.T) {
+	tc := tillConfig(config.Config{Till: config.Till{Currency: "USD", ResultHold: config.Duration{}}})
+	m, err := terminal.NewMachine(tc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	s := terminal.State{Phase: terminal.Paid, Now: since, Payment: terminal.Payment{ID: "P1", Since: since}}
+	s, _ = m.Step(s, terminal.Tick{Now: since.Add(time.Hour)})
+	if s.Phase != terminal.Paid {
+		t.Errorf("an hour after a payment with result_hold 0s the till shows %v, want the paid screen until a key", s.Phase)
+	}
+}
+
 func TestNotifyPath(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://pos.example.com/alipay/notify": "/alipay/notify",
