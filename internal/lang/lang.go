@@ -4,114 +4,95 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
-	"golang.org/x/text/message/catalog"
 )
 
 // ErrUnsupported is returned by Parse for a language posd has no texts for.
 var ErrUnsupported = errors.New("unsupported language")
 
-// The languages of the catalog.
-var (
-	English            = language.English
-	SimplifiedChinese  = language.MustParse("zh-CN")
-	TraditionalChinese = language.MustParse("zh-TW")
+// Tag names one of the catalog's languages.
+type Tag int
+
+// The languages of the catalog. The zero Tag is English.
+const (
+	English Tag = iota
+	SimplifiedChinese
+	TraditionalChinese
+	numTags
 )
 
-// Names lists the accepted configuration values, in the order of Tags.
-var names = []string{"zh-CN", "zh-TW", "en"}
+// names are the accepted configuration values, in Tag order.
+var names = [numTags]string{English: "en", SimplifiedChinese: "zh-CN", TraditionalChinese: "zh-TW"}
 
-// Names returns the language names Parse accepts.
-func Names() []string { return append([]string(nil), names...) }
+// Names returns the language names Parse accepts: zh-CN, zh-TW, en.
+func Names() []string {
+	return []string{names[SimplifiedChinese], names[TraditionalChinese], names[English]}
+}
 
 // Parse accepts "zh-CN", "zh-TW" or "en" (any case, '_' for '-'); ""
 // is English, the default.
 func Parse(s string) (Lang, error) {
 	norm := strings.ReplaceAll(strings.TrimSpace(s), "_", "-")
 	if norm == "" {
-		norm = "en"
+		norm = names[English]
 	}
-	for i, n := range names {
+	for tag, n := range names {
 		if strings.EqualFold(norm, n) {
-			return New([]language.Tag{SimplifiedChinese, TraditionalChinese, English}[i]), nil
+			return New(Tag(tag)), nil
 		}
 	}
-	return Lang{}, fmt.Errorf("%w %q: use one of %s", ErrUnsupported, s, strings.Join(names, ", "))
+	return Lang{}, fmt.Errorf("%w %q: use one of %s", ErrUnsupported, s, strings.Join(Names(), ", "))
 }
 
 // Lang prints texts in one language. The zero value prints English.
 type Lang struct {
-	tag language.Tag
-	p   *message.Printer
+	tag Tag
 }
 
-// New returns the printer of texts for tag, which should be one of the
-// catalog's languages (others fall back to English).
-func New(tag language.Tag) Lang {
-	return Lang{tag: tag, p: message.NewPrinter(tag, message.Catalog(cat))}
-}
-
-// Tag is the language's tag; English for the zero value.
-func (l Lang) Tag() language.Tag {
-	if l.p == nil {
-		return English
+// New returns the printer of texts for tag; a tag outside the catalog
+// prints English.
+func New(tag Tag) Lang {
+	if tag < 0 || tag >= numTags {
+		tag = English
 	}
-	return l.tag
+	return Lang{tag: tag}
 }
+
+// Tag is the language's tag.
+func (l Lang) Tag() Tag { return l.tag }
 
 // String is the configuration name ("zh-CN").
-func (l Lang) String() string {
-	switch l.Tag() {
-	case SimplifiedChinese:
-		return "zh-CN"
-	case TraditionalChinese:
-		return "zh-TW"
-	}
-	return "en"
-}
+func (l Lang) String() string { return names[l.tag] }
 
 // Chinese reports whether texts come out in Chinese.
-func (l Lang) Chinese() bool {
-	base, _ := l.Tag().Base()
-	return base.String() == "zh"
-}
+func (l Lang) Chinese() bool { return l.tag == SimplifiedChinese || l.tag == TraditionalChinese }
 
 // T translates key. Texts the catalog does not hold (names, messages from
 // elsewhere) come back unchanged: T never formats.
 func (l Lang) T(key string) string {
-	if _, ok := known[key]; !ok || l.p == nil {
-		return key
+	if texts, ok := catalog[key]; ok {
+		return texts[l.tag]
 	}
-	return l.p.Sprintf(key)
+	return key
 }
 
-// F translates the format key and formats args into it.
+// F translates the format key and formats args into it with fmt's verbs;
+// a key the catalog does not hold is formatted as it is.
 func (l Lang) F(key string, args ...any) string {
-	if l.p == nil {
-		return fmt.Sprintf(key, args...)
-	}
-	return l.p.Sprintf(key, args...)
+	return fmt.Sprintf(l.T(key), args...)
 }
 
 // Has reports whether key is in the catalog.
 func Has(key string) bool {
-	_, ok := known[key]
+	_, ok := catalog[key]
 	return ok
 }
 
-// cat and known are built once from the table and never change.
-var cat, known = func() (catalog.Catalog, map[string]struct{}) {
-	b := catalog.NewBuilder(catalog.Fallback(English))
-	k := make(map[string]struct{}, len(entries))
+// catalog maps each English text to its texts in Tag order. Built once
+// from entries and never changed.
+var catalog = func() map[string][numTags]string {
+	c := make(map[string][numTags]string, len(entries))
 	for _, e := range entries {
-		k[e.en] = struct{}{}
-		for tag, text := range map[language.Tag]string{English: e.en, SimplifiedChinese: e.zhCN, TraditionalChinese: e.zhTW} {
-			if err := b.SetString(tag, e.en, text); err != nil {
-				panic(fmt.Sprintf("lang: catalog entry %q: %v", e.en, err)) // the table is code: a test runs it
-			}
-		}
+		c[e.en] = [numTags]string{English: e.en, SimplifiedChinese: e.zhCN, TraditionalChinese: e.zhTW}
 	}
-	return b, k
+	return c
 }()

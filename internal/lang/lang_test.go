@@ -90,3 +90,20 @@ func TestEveryCustomerCodeHasWords(t *testing.T) {
 		t.Error("unknown codes must get the generic words")
 	}
 }
+
+// A Z number or a count is printed as the number it is, in every language:
+// no digit grouping ("Z REPORT 1,024" read as two numbers on a slip).
+func TestFormatKeepsNumbersPlain(t *testing.T) {
+	for _, tag := range []Tag{English, SimplifiedChinese, TraditionalChinese} {
+		l := New(tag)
+		if got := l.F("Z REPORT %d", 1024); !strings.Contains(got, "Z1024") && !strings.Contains(got, "Z REPORT 1024") {
+			t.Errorf("%s: %q", l, got)
+		}
+		if got := l.F("%s x%d", "x", 12345); !strings.Contains(got, "12345") {
+			t.Errorf("%s: %q", l, got)
+		}
+	}
+	if got := New(Tag(99)).String(); got != "en" {
+		t.Errorf("a tag outside the catalog prints %q, want English", got)
+	}
+}
