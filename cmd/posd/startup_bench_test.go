@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/posd/posd/alipay/amssim"
+	"github.com/posd/posd/build/powercut"
 	"github.com/posd/posd/build/testenv"
 	"github.com/posd/posd/internal/posapi"
 )
@@ -295,25 +296,15 @@ func procCPUTicks(tb testing.TB, pid int) int {
 	return utime + stime
 }
 
-// mappedRssKiB is the resident part of pid's mappings of file (smaps).
+// mappedRssKiB is the resident part of pid's mappings of file (smaps),
+// read with the power-cut rig's parser, which its tests check against the
+// kernel's own totals.
 func mappedRssKiB(tb testing.TB, pid int, file string) int {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	total, in := 0, false
-	for _, line := range strings.Split(string(data), "\n") {
-		fields := strings.Fields(line)
-		switch {
-		case len(fields) >= 5 && strings.Contains(fields[0], "-"):
-			in = fields[len(fields)-1] == file
-		case in && len(fields) == 3 && fields[0] == "Rss:":
-			var n int
-			fmt.Sscanf(fields[1], "%d", &n)
-			total += n
-		}
-	}
-	return total
+	return powercut.ParseSmaps(data, "Rss")[file]
 }
 
 // procStatusKiB reads one kB field of /proc/PID/status.
@@ -322,14 +313,9 @@ func procStatusKiB(tb testing.TB, pid int, field string) int {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			var n int
-			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d kB", &n); err == nil {
-				return n
-			}
-		}
+	n, ok := powercut.ParseStatusKiB(data)[field]
+	if !ok {
+		tb.Fatalf("no %s in /proc/%d/status", field, pid)
 	}
-	tb.Fatalf("no %s in /proc/%d/status", field, pid)
-	return 0
+	return n
 }
