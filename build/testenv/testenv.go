@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -91,16 +92,34 @@ func DecodeQR(t testing.TB, pngPath string) ([]string, error) {
 }
 
 // FreeAddr returns a loopback address nobody listens on right now, for a
-// process the test starts to listen on.
+// process the test starts to listen on. It never returns an address it
+// returned before in this test binary: the kernel may hand a port just
+// closed out again, and two listeners of one posd.toml must differ.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	given.mu.Lock()
+	defer given.mu.Unlock()
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := l.Addr().String()
+		l.Close()
+		if !given.addrs[addr] {
+			given.addrs[addr] = true
+			return addr
+		}
 	}
-	defer l.Close()
-	return l.Addr().String()
+	t.Fatal("FreeAddr: the kernel keeps handing out ports already given")
+	return ""
 }
+
+// given is what FreeAddr handed out: test-binary state, like the ports.
+var given = struct {
+	mu    sync.Mutex
+	addrs map[string]bool
+}{addrs: map[string]bool{}}
 
 // SlowEnv is the environment variable that lets the slow suites run: the
 // cross-compiling package build, the process-level crash and end-to-end

@@ -73,3 +73,14 @@ func TestSlowDecision(t *testing.T) {
 		})
 	}
 }
+
+func TestFreeAddrNeverRepeats(t *testing.T) {
+	seen := map[string]bool{}
+	for range 200 {
+		a := FreeAddr(t)
+		if seen[a] {
+			t.Fatalf("FreeAddr gave %s twice", a)
+		}
+		seen[a] = true
+	}
+}
