@@ -21,7 +21,10 @@ type PNGDevice struct {
 	dir    string
 	paper  Paper
 	glyphs virtual.Glyphs
-	enc    png.Encoder // one compressor for every slip, not one each
+	// enc keeps one compressor for every slip, not one each, at BestSpeed:
+	// a default-level compressor holds 0.8 MB of tables for good, the fast
+	// one half that, and a slip comes out 6.5 KB instead of 5.6 KB.
+	enc png.Encoder
 }
 
 var _ Device = (*PNGDevice)(nil)
@@ -29,7 +32,7 @@ var _ Device = (*PNGDevice)(nil)
 // NewPNGDevice files slips printed on paper p in dir (created if missing).
 // glyphs draws Chinese characters (display.OpenHexFont); nil draws boxes.
 func NewPNGDevice(dir string, p Paper, glyphs virtual.Glyphs) *PNGDevice {
-	return &PNGDevice{dir: dir, paper: p, glyphs: glyphs, enc: png.Encoder{BufferPool: &virtual.EncoderBuffers{}}}
+	return &PNGDevice{dir: dir, paper: p, glyphs: glyphs, enc: png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &virtual.EncoderBuffers{}}}
 }
 
 // Model is the printer the device imitates (PreviewModel).

@@ -28,6 +28,7 @@ const (
 )
 
 func main() {
+	tuningFrom(os.Getenv).apply()
 	os.Exit(posd(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
 }
 
@@ -67,7 +68,6 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 		return exitUsage
 	}
 
-	gc := setGCPercent(getenv)
 	ctx, stop := stopSignals(context.Background())
 	defer stop()
 	note := newNotifier(getenv)
@@ -77,7 +77,7 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 		// The demo makes its own keys: the environment only brings sd_notify.
 		d.Stdout = stdout
 		var said func()
-		d.Daemon, said = supervised(ctx, note, log, daemon.Options{Version: version, Logger: log})
+		d.Daemon, said = supervised(ctx, note, log, daemon.Options{Version: version, Logger: log, Idle: trimMemory})
 		defer said()
 		if err := demo.Run(ctx, d); err != nil {
 			fmt.Fprintf(stderr, "posd: %v\n", err)
@@ -104,11 +104,12 @@ func posd(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 		return exitOK
 	}
 	log := newLogger(stdout, cfg.Log)
-	log.Info("garbage collector", "GOGC", gc)
+	tune := tuningFrom(getenv)
+	log.Info("runtime", "GOGC", tune.gc, "GOMAXPROCS", tune.procs)
 	for _, w := range cfg.Warnings(cfg.FileName()) {
 		log.Warn("configuration", "warning", w.Error())
 	}
-	opts, said := supervised(ctx, note, log, daemon.Options{Version: version, Logger: log, Getenv: getenv})
+	opts, said := supervised(ctx, note, log, daemon.Options{Version: version, Logger: log, Getenv: getenv, Idle: trimMemory})
 	defer said()
 	dm, err := daemon.New(cfg, opts)
 	if err == nil {

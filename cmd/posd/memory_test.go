@@ -1,25 +1,37 @@
 package main
 
 import (
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
 
-func TestSetGCPercent(t *testing.T) {
-	before := debug.SetGCPercent(100)
-	defer debug.SetGCPercent(before)
+func TestTuningApply(t *testing.T) {
+	gcBefore, procsBefore := debug.SetGCPercent(100), runtime.GOMAXPROCS(4)
+	defer func() { debug.SetGCPercent(gcBefore); runtime.GOMAXPROCS(procsBefore) }()
 
-	if got := setGCPercent(func(string) string { return "" }); got != "50" {
-		t.Errorf("without GOGC: setting %q, want 50", got)
+	tu := tuningFrom(func(string) string { return "" })
+	if tu.gc != "50" || tu.procs != "1" {
+		t.Errorf("without GOGC and GOMAXPROCS: %+v, want GOGC 50 and GOMAXPROCS 1", tu)
 	}
+	tu.apply()
 	if now := debug.SetGCPercent(100); now != gcPercent {
 		t.Errorf("without GOGC the collector runs at %d, want %d", now, gcPercent)
 	}
-	env := map[string]string{"GOGC": "200"}
-	if got := setGCPercent(func(k string) string { return env[k] }); got != "200" {
-		t.Errorf("with GOGC=200: setting %q, want the environment's", got)
+	if now := runtime.GOMAXPROCS(4); now != procs {
+		t.Errorf("without GOMAXPROCS posd runs %d Ps, want %d", now, procs)
 	}
+
+	env := map[string]string{"GOGC": "200", "GOMAXPROCS": "3"}
+	tu = tuningFrom(func(k string) string { return env[k] })
+	if tu.gc != "200" || tu.procs != "3" {
+		t.Errorf("with GOGC=200 GOMAXPROCS=3: %+v, want the environment's", tu)
+	}
+	tu.apply()
 	if now := debug.SetGCPercent(100); now != 100 {
 		t.Errorf("with GOGC set posd changed the collector to %d; the runtime's reading of GOGC must stand", now)
+	}
+	if now := runtime.GOMAXPROCS(0); now != 4 {
+		t.Errorf("with GOMAXPROCS set posd changed it to %d; the runtime's reading must stand", now)
 	}
 }

@@ -25,8 +25,9 @@ import (
 
 // startSimDaemon runs posd against amssim over TLS until the test ends;
 // file gives posd.toml from the gateway's URL, its pin and the client id.
-// ctx bounds the whole test.
-func startSimDaemon(t *testing.T, ctx context.Context, clientID string, file func(gateway, pin string) string) (config.Config, *testenv.LogBuffer) {
+// ctx bounds the whole test. prepare, if set, may change the
+// configuration and the options before posd starts.
+func startSimDaemon(t *testing.T, ctx context.Context, clientID string, file func(gateway, pin string) string, prepare func(*config.Config, *Options)) (config.Config, *testenv.LogBuffer) {
 	t.Helper()
 	key, gatewayKey := alipaytest.Keys(t)
 	sim, err := amssim.New(amssim.Config{Merchants: []amssim.MerchantKey{{ClientID: clientID, PublicKey: &key.PublicKey}},
@@ -50,7 +51,11 @@ func startSimDaemon(t *testing.T, ctx context.Context, clientID string, file fun
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, logs := runDaemon(t, ctx, cfg, Options{Version: "test", MerchantKey: key, PlatformKey: sim.GatewayPublicKey()})
+	o := Options{Version: "test", MerchantKey: key, PlatformKey: sim.GatewayPublicKey()}
+	if prepare != nil {
+		prepare(&cfg, &o)
+	}
+	_, logs := runDaemon(t, ctx, cfg, o)
 	return cfg, logs
 }
 
@@ -107,7 +112,7 @@ width = 320
 height = 240
 font = "builtin"
 `)
-	})
+	}, nil)
 
 	// What the cashier's panel should hold, drawn by the same driver.
 	want := func(s display.Screen) *image.RGBA {

@@ -88,7 +88,7 @@ role = "cashier"
 kind = "kiosk"
 listen = "`+addr+`"
 `)
-	})
+	}, nil)
 	base := "http://" + addr
 	page := testenv.OpenChromium(t, base+"/cashier-display/", image.Pt(800, 480))
 	api := posapi.NewClient(filepath.Join(dir, "posd.sock"))
@@ -154,7 +154,7 @@ role = "cashier"
 kind = "kiosk"
 listen = "`+addr+`"
 `)
-	})
+	}, nil)
 	api := posapi.NewClient(filepath.Join(dir, "posd.sock"))
 	if err := api.Keys(ctx, "7"); err != nil {
 		t.Fatal(err)

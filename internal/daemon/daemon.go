@@ -47,6 +47,11 @@ type Options struct {
 	// Status is told, in plain words, when posd stops taking new payments
 	// because of what Alipay answered (sd_notify STATUS=). May be nil.
 	Status func(string)
+	// Idle is called on the flow's goroutine when a sale or a manager's
+	// session has ended and the till is back to a blank sale, before the
+	// API reports it ready: the moment to give memory back (cmd/posd
+	// collects and returns the heap's free pages). May be nil.
+	Idle func()
 }
 
 // Daemon is posd: every part built from one configuration. New builds the
@@ -151,7 +156,7 @@ func New(cfg config.Config, o Options) (_ *Daemon, err error) {
 		return nil, err
 	}
 	d.till = &till{eng: d.eng, cfg: &d.cfg, now: time.Now, printer: d.printer, metrics: d.metrics,
-		log: log.With("component", "till"), events: d.events, shop: shopOf(cfg), net: d.net, status: o.Status}
+		log: log.With("component", "till"), events: d.events, shop: shopOf(cfg), net: d.net, status: o.Status, idle: o.Idle}
 
 	if cfg.Display.Kind != "none" {
 		// Opening a panel is a few bus writes: no context of Run's to bound.

@@ -39,6 +39,7 @@ type till struct {
 	shop    queue.Shop  // who takes the money, in every pay
 	net     *netState
 	status  func(string) // sd_notify STATUS=, or nil
+	idle    func()       // Options.Idle, or nil
 
 	mu       sync.Mutex
 	state    terminal.State // the flow's latest state, for status and the demo page
@@ -188,11 +189,24 @@ func (t *till) Recent(_ context.Context, n int) ([]terminal.Summary, error) {
 }
 
 // observe is terminal.Options.Observe: it keeps the flow's state for the
-// API and the demo page.
+// API and the demo page. When a sale or a manager's session ends it calls
+// idle first, so that whoever sees the till ready sees it after.
 func (t *till) observe(s terminal.State) {
+	t.mu.Lock()
+	prev := t.state.Phase
+	t.mu.Unlock()
+	if t.idle != nil && s.Phase == terminal.Ready && saleEnded(prev) {
+		t.idle()
+	}
 	t.mu.Lock()
 	t.state = s
 	t.mu.Unlock()
+}
+
+// saleEnded reports whether a return to Ready from phase closes a sale
+// or a manager's session, rather than clearing a typed amount.
+func saleEnded(phase terminal.Phase) bool {
+	return phase != terminal.Ready && phase != terminal.Confirming
 }
 
 // showing keeps the screen the flow last drew.
