@@ -15,11 +15,11 @@
 # HTTP/2 code net/http bundles is dead weight, about 0.5 MB (issue 17).
 #
 # Two more link choices keep posd small, both measured (issue 17):
-# - posd's own packages are compiled without inlining (-gcflags=github.com/posd/posd/...=-l): -0.18 MB
-#   on ARMv7. posd's CPU work is in the standard library and bbolt (TLS, RSA, JSON, PNG, flate), which
-#   keep it; posd's frame, pay round-trip and recovery benchmarks show no difference beyond noise
-#   (go test -bench 'QRReadyToFrame|FrameSSD1306' ./display; -bench PayRoundTrip ./alipay; -bench
-#   Recovery ./queue; each with and without that -gcflags).
+# - Only the packages that do posd's arithmetic (the runtime, cryptography, compression, hashing) are
+#   compiled with inlining; build/gcflags lists the flags and says what they cost and save. posd's own
+#   packages alone without inlining were -0.18 MB on ARMv7 with no difference beyond noise in posd's
+#   frame, pay round-trip and recovery benchmarks (go test -bench 'QRReadyToFrame|FrameSSD1306'
+#   ./display; -bench PayRoundTrip ./alipay; -bench Recovery ./queue).
 # - 32-bit ARM is linked with 4 KiB segment alignment (-R 0x1000) instead of Go's 64 KiB: ARM32 Linux
 #   only has 4 KiB pages, so the rest was padding in the file (-0.13 MB). arm64 keeps 64 KiB, since
 #   arm64 kernels with 16 KiB (Raspberry Pi 5) or 64 KiB pages exist.
@@ -31,7 +31,9 @@
 # reflect.Value.MethodByName, which keeps every exported method of the program; Entry Code (issue 11)
 # +0.13 MB: 13.04 MB. Then /metrics moved to internal/promtext (-2.1 MB), the multipart parser and
 # http.FileServer left the demo (-0.13 MB), the Raspberry Pi GPIO drivers that the unit cannot use left
-# internal/board (-0.13 MB), and the two link choices above: ARMv7 10,367,102 B.
+# internal/board (-0.13 MB), and the two link choices above: ARMv7 10,367,102 B. internal/lang without
+# x/text/message (-0.33 MB): 10,068,094 B; inlining kept only where posd does arithmetic (build/gcflags,
+# -0.66 MB): 9,412,734 B.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +44,10 @@ targets=("$@")
 max=${POSD_MAX_ARM_BYTES:-10500000}
 
 version=$(build/version.sh)
+gcflags=()
+while read -r flag; do
+  [[ -z $flag || $flag == \#* ]] || gcflags+=("$flag")
+done <build/gcflags
 commands=()
 for c in posd posctl amssim; do
   [ -d "cmd/$c" ] && commands+=("$c")
@@ -56,7 +62,7 @@ for t in "${targets[@]}"; do
   [ "$goarch" = arm ] && ldflags="$ldflags -R 0x1000"
   for c in "${commands[@]}"; do
     GOOS=$goos GOARCH=$goarch GOARM=$goarm CGO_ENABLED=0 \
-      go build -trimpath -buildvcs=false -tags nethttpomithttp2 "-gcflags=github.com/posd/posd/...=-l" \
+      go build -trimpath -buildvcs=false -tags nethttpomithttp2 "${gcflags[@]}" \
         -ldflags "$ldflags" \
         -o "$dir/$c" "./cmd/$c"
     size=$(stat -c %s "$dir/$c")

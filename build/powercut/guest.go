@@ -80,15 +80,36 @@ func FetchKernel(ctx context.Context, a Arch) (Kernel, error) {
 
 // CrossBuild builds a main package of this repository for a, with build
 // tags, into out, as build/build.sh builds a release (HTTP/2 left out,
-// posd's packages without inlining, 4 KiB segments on 32-bit ARM), so the
-// guest runs the code and layout that ship.
+// build/gcflags's inlining, 4 KiB segments on 32-bit ARM), so the guest
+// runs the code and layout that ship.
 func CrossBuild(ctx context.Context, a Arch, out, pkg string, tags ...string) error {
+	root, err := RepoRoot()
+	if err != nil {
+		return err
+	}
+	flags, err := os.ReadFile(filepath.Join(root, "build", "gcflags"))
+	if err != nil {
+		return err
+	}
 	ldflags := "-s -w"
 	if a.GOARCH == "arm" {
 		ldflags += " -R 0x1000"
 	}
-	return goCmd(ctx, a, "build", "-trimpath", "-tags", strings.Join(append([]string{"nethttpomithttp2"}, tags...), ","),
-		"-gcflags=github.com/posd/posd/...=-l", "-ldflags", ldflags, "-o", out, pkg)
+	args := []string{"build", "-trimpath", "-tags", strings.Join(append([]string{"nethttpomithttp2"}, tags...), ",")}
+	args = append(args, GCFlags(string(flags))...)
+	return goCmd(ctx, a, append(args, "-ldflags", ldflags, "-o", out, pkg)...)
+}
+
+// GCFlags reads build/gcflags: one go build argument a line, '#' lines
+// and blank lines skipped, as build/build.sh reads it.
+func GCFlags(file string) []string {
+	var flags []string
+	for line := range strings.Lines(file) {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			flags = append(flags, line)
+		}
+	}
+	return flags
 }
 
 // CrossTestBinary builds pkg's test binary for a (go test -c).
