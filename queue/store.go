@@ -266,6 +266,8 @@ func (s *Store) indexOnce() error {
 		if err != nil {
 			return err
 		}
+		// Both are filled in key order, as appending's buckets are.
+		final.FillPercent, payJobs.FillPercent = appendFill, appendFill
 		err = tx.Bucket(bucketPayments).ForEach(func(k, v []byte) error {
 			r, err := decodeRetention(v)
 			if err != nil {

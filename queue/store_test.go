@@ -543,16 +543,7 @@ func TestStorePruneIndexBuiltForOlderFiles(t *testing.T) {
 		t.Fatalf("MOVED is %s, want final", movedFailed.State)
 	}
 	s.save(movedFailed, nil)
-	// As an older posd leaves the file: no index buckets.
-	if err := s.update(func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket(bucketFinal); err != nil {
-			return err
-		}
-		return tx.DeleteBucket(bucketPayJobs)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	dropIndexes(t, s)
 
 	ro, err := Open(path, Options{ReadOnly: true})
 	if err != nil {
@@ -612,6 +603,60 @@ func TestStoreFillsAppendedPages(t *testing.T) {
 		st := tx.Bucket(bucketJobs).Stats()
 		if fill := float64(st.LeafInuse) / float64(st.LeafAlloc); fill < 0.8 {
 			t.Errorf("print job pages %.0f%% full (%d bytes in %d pages), want at least 80%%", 100*fill, st.LeafInuse, st.LeafPageN)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// dropIndexes leaves s's file as a posd older than the prune indexes
+// left it, and closes s.
+func dropIndexes(t *testing.T, s *Store) {
+	t.Helper()
+	if err := s.update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bucketFinal); err != nil {
+			return err
+		}
+		return tx.DeleteBucket(bucketPayJobs)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+}
+
+// The index an older file gets at Open fills its pages as posd's own
+// writes do.
+func TestStoreIndexBuiltForOlderFilesFillsPages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "posd.db")
+	s := openTestStore(t, path)
+	if err := s.update(func(tx *bolt.Tx) error {
+		for i := range 600 {
+			p := storedPayment(t, fmt.Sprintf("T01-20261129T%06d-000000", i), fmt.Sprintf("S%d", i))
+			p.State, p.Next, p.UpdatedAt = Succeeded, OpNone, t0.Add(time.Duration(i)*time.Second)
+			v, err := encodePayment(&p)
+			if err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketPayments).Put([]byte(p.RequestID), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dropIndexes(t, s)
+
+	s = openTestStore(t, path)
+	if idx := finalIndex(t, s); len(idx) != 600 {
+		t.Fatalf("index built at Open holds %d payments, want 600", len(idx))
+	}
+	err := s.view(func(tx *bolt.Tx) error {
+		st := tx.Bucket(bucketFinal).Stats()
+		if fill := float64(st.LeafInuse) / float64(st.LeafAlloc); fill < 0.8 {
+			t.Errorf("final index pages %.0f%% full (%d bytes in %d pages), want at least 80%%", 100*fill, st.LeafInuse, st.LeafPageN)
 		}
 		return nil
 	})
