@@ -43,19 +43,8 @@ func TestIdleOnceASaleEnds(t *testing.T) {
 	}
 	waitTill := func(phase string) {
 		t.Helper()
-		for {
-			st, err := api.Status(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if st.Till == phase {
-				return
-			}
-			select {
-			case <-ctx.Done():
-				t.Fatalf("the till never reached %q (now %q)", phase, st.Till)
-			case <-time.After(5 * time.Millisecond):
-			}
+		if _, err := api.WaitTill(ctx, 5*time.Millisecond, func(s posapi.Status) bool { return s.Till == phase }); err != nil {
+			t.Fatalf("waiting for the till %s: %v", phase, err)
 		}
 	}
 
@@ -72,17 +61,9 @@ func TestIdleOnceASaleEnds(t *testing.T) {
 	}
 
 	for i := range 2 {
-		if err := api.Keys(ctx, "7.35<SCAN:"+amssim.CodePaid+">"); err != nil {
-			t.Fatal(err)
+		if err := api.ScannedSale(ctx, "7.35", amssim.CodePaid, 5*time.Millisecond); err != nil {
+			t.Fatalf("sale %d: %v", i+1, err)
 		}
-		waitTill("paid")
-		if got := calls(); len(got) != i {
-			t.Fatalf("sale %d paid: Idle ran %d times, want %d", i+1, len(got), i)
-		}
-		if err := api.Keys(ctx, "<ENTER>"); err != nil {
-			t.Fatal(err)
-		}
-		waitTill("ready")
 		got := calls()
 		if len(got) != i+1 {
 			t.Fatalf("sale %d over: Idle ran %d times, want %d", i+1, len(got), i+1)

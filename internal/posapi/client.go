@@ -102,6 +102,61 @@ func (c *Client) Keys(ctx context.Context, keys string) error {
 	return c.do(ctx, http.MethodPost, "/v1/keys", KeysRequest{Keys: keys}, nil)
 }
 
+// WaitTill reads posd's status every poll until ok accepts it (the API has
+// no event to wait on) and returns that status. An error reading the
+// status ends the wait: posd answers its socket at once unless it is gone.
+func (c *Client) WaitTill(ctx context.Context, poll time.Duration, ok func(Status) bool) (Status, error) {
+	tick := time.NewTicker(poll)
+	defer tick.Stop()
+	for {
+		st, err := c.Status(ctx)
+		if err != nil {
+			return st, err
+		}
+		if ok(st) {
+			return st, nil
+		}
+		select {
+		case <-ctx.Done():
+			return st, fmt.Errorf("till %q (%s): %w", st.Till, st.Screen, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// ScannedSale makes one sale as the memory benchmarks and the power-cut
+// rig do: it keys amount and a scanned customer code, waits for the
+// payment's outcome and, once paid, clears the till with Enter and waits
+// for it ready. Any outcome but paid is an error naming it.
+func (c *Client) ScannedSale(ctx context.Context, amount, code string, poll time.Duration) error {
+	if err := c.Keys(ctx, amount+"<SCAN:"+code+">"); err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	st, err := c.WaitTill(ctx, poll, func(s Status) bool { return outcome(s.Till) })
+	if err != nil {
+		return fmt.Errorf("waiting for the outcome: %w", err)
+	}
+	if st.Till != "paid" {
+		return fmt.Errorf("payment %s ended %q: %s %s", st.Current, st.Till, st.Screen, st.Notice)
+	}
+	if err := c.Keys(ctx, "<ENTER>"); err != nil {
+		return fmt.Errorf("enter: %w", err)
+	}
+	if _, err := c.WaitTill(ctx, poll, func(s Status) bool { return s.Till == "ready" }); err != nil {
+		return fmt.Errorf("waiting for the till ready: %w", err)
+	}
+	return nil
+}
+
+// outcome reports whether a till phase shows a payment's outcome.
+func outcome(phase string) bool {
+	switch phase {
+	case "paid", "declined", "cancelled", "attention":
+		return true
+	}
+	return false
+}
+
 // KeysStart feeds keys like Keys and reports the payment they started:
 // an empty id when they started none.
 func (c *Client) KeysStart(ctx context.Context, keys string) (KeysReply, error) {

@@ -30,9 +30,9 @@ type payResult struct {
 	Nanos int64 `json:"nanos"` // from the first key to the till ready after the last payment
 }
 
-// stepTimeout caps one wait of the till (a payment paid, the till ready):
-// far beyond a payment under emulation, so that a stuck till fails the run
-// in minutes, not at the end of the whole run's timeout.
+// stepTimeout caps one sale (keyed, paid, the till ready again): far
+// beyond a payment under emulation, so that a stuck till fails the run in
+// minutes, not at the end of the whole run's timeout.
 const stepTimeout = 2 * time.Minute
 
 // pay drives the payments in the guest: exec'ing posctl for every key
@@ -64,23 +64,13 @@ func (a *agent) payments(ctx context.Context, req payRequest) (payResult, error)
 	begin := time.Now()
 	var res payResult
 	for i := range req.Count {
-		if err := api.Keys(ctx, fmt.Sprintf("%d.%02d<SCAN:%s>", 1+i%50, i%100, req.Code)); err != nil {
-			return res, fmt.Errorf("payment %d: keys: %w", i+1, err)
-		}
-		st, err := till(ctx, api, func(s posapi.Status) bool { return outcome(s.Till) })
+		step, cancel := context.WithTimeout(ctx, stepTimeout)
+		err := api.ScannedSale(step, fmt.Sprintf("%d.%02d", 1+i%50, i%100), req.Code, 5*time.Millisecond)
+		cancel()
 		if err != nil {
-			return res, fmt.Errorf("payment %d: waiting for its result: %w", i+1, err)
-		}
-		if st.Till != "paid" {
-			return res, fmt.Errorf("payment %d (%s) ended %q: %s %s", i+1, st.Current, st.Till, st.Screen, st.Notice)
+			return res, fmt.Errorf("payment %d: %w", i+1, err)
 		}
 		res.Paid++
-		if err := api.Keys(ctx, "<ENTER>"); err != nil {
-			return res, fmt.Errorf("payment %d: enter: %w", i+1, err)
-		}
-		if _, err := till(ctx, api, func(s posapi.Status) bool { return s.Till == "ready" }); err != nil {
-			return res, fmt.Errorf("payment %d: waiting for the till ready: %w", i+1, err)
-		}
 		if (i+1)%100 == 0 {
 			a.con.line("pay", fmt.Sprintf("%d of %d paid in %v", i+1, req.Count, time.Since(begin).Round(time.Second)))
 		}
@@ -94,37 +84,4 @@ func (a *agent) payments(ctx context.Context, req payRequest) (payResult, error)
 		return res, fmt.Errorf("%d payments paid, %d slips cut: %w", res.Paid, res.Cuts, err)
 	}
 	return res, nil
-}
-
-// outcome reports whether a till phase is a payment's outcome.
-func outcome(phase string) bool {
-	switch phase {
-	case "paid", "declined", "cancelled", "attention":
-		return true
-	}
-	return false
-}
-
-// till polls posd's status until ok (there is no event to wait on in the
-// API), for up to stepTimeout. An API error ends the wait: posd answers
-// its socket at once unless it is gone.
-func till(ctx context.Context, api *posapi.Client, ok func(posapi.Status) bool) (posapi.Status, error) {
-	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
-	defer cancel()
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		st, err := api.Status(ctx)
-		if err != nil {
-			return st, fmt.Errorf("status: %w", err)
-		}
-		if ok(st) {
-			return st, nil
-		}
-		select {
-		case <-ctx.Done():
-			return st, fmt.Errorf("till %q (%s) after %v: %w", st.Till, st.Screen, stepTimeout, ctx.Err())
-		case <-tick.C:
-		}
-	}
 }
