@@ -299,8 +299,7 @@ func (m *Machine) PNG() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// WritePNG is PNG written to w by enc, whose BufferPool lets a caller
-// that prints many slips keep one compressor instead of a new one each.
+// WritePNG is PNG written to w by enc, at enc's compression level.
 func (m *Machine) WritePNG(w io.Writer, enc *png.Encoder) error {
 	return enc.Encode(w, paperImage{rows: m.paper, dots: m.cfg.Dots})
 }
@@ -334,29 +333,4 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// EncoderBuffers is a png.EncoderBufferPool of one: it keeps the buffers
-// of the last encode (mostly its compressor, about 0.7 MB) for the next,
-// so a printer that encodes one slip after another allocates them once
-// instead of once a slip.
-type EncoderBuffers struct {
-	mu  sync.Mutex
-	buf *png.EncoderBuffer
-}
-
-// Get returns the kept buffers, or nil (the encoder then makes new ones).
-func (p *EncoderBuffers) Get() *png.EncoderBuffer {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	b := p.buf
-	p.buf = nil
-	return b
-}
-
-// Put keeps b for the next Get.
-func (p *EncoderBuffers) Put(b *png.EncoderBuffer) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.buf = b
 }
