@@ -14,7 +14,7 @@ import (
 // anonymous memory) for 0.7 ms more CPU a payment on a 2-core x86.
 const gcPercent = 50
 
-// procs is how many goroutines posd runs at once (GOMAXPROCS) unless the
+// procs is how many threads run posd's Go code at once (GOMAXPROCS) unless the
 // environment sets it. posd spends its time waiting on the gateway, the
 // disk and the printer, and a payment needs a few milliseconds of CPU, so
 // a second P buys nothing but a second set of per-P caches: one P keeps
@@ -56,6 +56,6 @@ func (t tuning) apply() {
 // trimMemory is daemon.Options.Idle: when a sale has ended the till waits
 // for a person, so posd collects and hands the heap's free pages back to
 // the kernel. Between sales the heap holds the last sale's garbage; given
-// back, posd is about 1 MiB smaller at the counter, for one collection a
+// back, posd is about 1.5 MiB smaller at the counter, for one collection a
 // sale (about a millisecond of CPU on x86).
 func trimMemory() { debug.FreeOSMemory() }
