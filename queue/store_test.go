@@ -599,10 +599,17 @@ func TestStoreFillsAppendedPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		st := tx.Bucket(bucketJobs).Stats()
+	wantPagesFull(t, s, bucketJobs, "print job")
+}
+
+// wantPagesFull fails t unless the leaf pages of s's bucket are at least
+// 80 % full.
+func wantPagesFull(t *testing.T, s *Store, bucket []byte, what string) {
+	t.Helper()
+	err := s.view(func(tx *bolt.Tx) error {
+		st := tx.Bucket(bucket).Stats()
 		if fill := float64(st.LeafInuse) / float64(st.LeafAlloc); fill < 0.8 {
-			t.Errorf("print job pages %.0f%% full (%d bytes in %d pages), want at least 80%%", 100*fill, st.LeafInuse, st.LeafPageN)
+			t.Errorf("%s pages %.0f%% full (%d bytes in %d pages), want at least 80%%", what, 100*fill, st.LeafInuse, st.LeafPageN)
 		}
 		return nil
 	})
@@ -653,14 +660,5 @@ func TestStoreIndexBuiltForOlderFilesFillsPages(t *testing.T) {
 	if idx := finalIndex(t, s); len(idx) != 600 {
 		t.Fatalf("index built at Open holds %d payments, want 600", len(idx))
 	}
-	err := s.view(func(tx *bolt.Tx) error {
-		st := tx.Bucket(bucketFinal).Stats()
-		if fill := float64(st.LeafInuse) / float64(st.LeafAlloc); fill < 0.8 {
-			t.Errorf("final index pages %.0f%% full (%d bytes in %d pages), want at least 80%%", 100*fill, st.LeafInuse, st.LeafPageN)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	wantPagesFull(t, s, bucketFinal, "final index")
 }

@@ -47,19 +47,9 @@ func TestPinMismatchIsReportedAsSuch(t *testing.T) {
 	if err := api.Keys(ctx, "7.35<ENTER>"); err != nil {
 		t.Fatal(err)
 	}
-	var st posapi.Status
-	for {
-		if st, err = api.Status(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if st.Network != "unknown" && st.Network != "ok" {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("the till never reported the gateway: %+v", st)
-		case <-time.After(20 * time.Millisecond):
-		}
+	st, err := api.WaitTill(ctx, 20*time.Millisecond, func(s posapi.Status) bool { return s.Network != "unknown" && s.Network != "ok" })
+	if err != nil {
+		t.Fatalf("the till never reported the gateway: %v", err)
 	}
 	if !strings.Contains(st.Network, "does not match [alipay] pin_sha256") || strings.Contains(st.Network, "cannot be reached") {
 		t.Errorf("posctl status network = %q, want the pin mismatch", st.Network)
